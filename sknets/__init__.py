@@ -1,0 +1,17 @@
+"""sknets: scikit-learn compatible neural-network estimators on PyTorch and skorch.
+
+CNNs for image arrays, recurrent networks for time series and text, behind the
+plain scikit-learn estimator interface (``fit``, ``predict``,
+``predict_proba``, ``score``), so they work unchanged in ``Pipeline``,
+``GridSearchCV``, ``cross_val_score``, ``clone`` and ``joblib``.
+"""
+
+from .image import CNNClassifier, CNNRegressor
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "CNNClassifier",
+    "CNNRegressor",
+    "__version__",
+]

@@ -1,0 +1,601 @@
+"""The one estimator base shared by every sknets estimator.
+
+An sknets estimator is a plain scikit-learn estimator. Its ``__init__`` only
+stores keyword hyperparameters; ``fit`` validates them, turns the data into
+tensors (:mod:`sknets._data`), builds the torch module (:mod:`sknets.modules`)
+and a skorch net around it, and trains that net. The net is kept as ``net_``.
+
+Subclasses declare their own hyperparameters and implement two hooks:
+
+- ``_validate_input(X, y=None, *, reset)`` returns ``(X_t, y)``, where ``X_t``
+  is a tensor or a dict of tensors (passed to the module as keyword arguments);
+- ``_build_module(n_outputs)`` returns the torch module.
+
+:class:`NeuralNetClassifierMixin` and :class:`NeuralNetRegressorMixin` hold what
+differs between classification and regression: target encoding, loss and the
+prediction methods.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Mapping
+from contextlib import contextmanager
+from numbers import Integral, Real
+
+import numpy as np
+import skorch
+import torch
+from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin, _fit_context
+from sklearn.model_selection import train_test_split
+from sklearn.utils import check_random_state
+from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.class_weight import compute_sample_weight
+from sklearn.utils.multiclass import check_classification_targets, unique_labels
+from sklearn.utils.validation import check_is_fitted
+from skorch.callbacks import EarlyStopping, LRScheduler
+
+from ._batching import BatchIterator, TensorDataset, take
+from ._data import check_sample_weight
+
+__all__ = [
+    "BaseNeuralNet",
+    "NeuralNetClassifierMixin",
+    "NeuralNetRegressorMixin",
+]
+
+_OPTIMIZERS = {
+    "adam": (torch.optim.Adam, {}),
+    "adamw": (torch.optim.AdamW, {}),
+    "sgd": (torch.optim.SGD, {"momentum": 0.9, "nesterov": True}),
+}
+
+
+class _Net(skorch.NeuralNet):
+    """skorch's training loop with sknets' data path.
+
+    Three extension points of skorch are overridden: the data arrive as a
+    ``(train, valid)`` pair of :class:`TensorDataset` (the split is made by the
+    estimator), batches come from :class:`BatchIterator` (whole-tensor slicing
+    with a seeded permutation), and the loss takes per-sample weights.
+    """
+
+    generator = None  # set by the estimator around each training call
+
+    def get_split_datasets(self, X, y=None, **fit_params):
+        return X
+
+    def get_iterator(self, dataset, training=False):
+        return BatchIterator(
+            dataset,
+            self.batch_size,
+            shuffle=training,
+            generator=self.generator if training else None,
+        )
+
+    def get_loss(self, y_pred, y_true, X=None, training=False):
+        weight = y_true.get("sample_weight")
+        loss = self.criterion_(y_pred, y_true["y"])
+        if loss.dim() > 1:
+            loss = loss.reshape(len(loss), -1).mean(dim=1)
+        if weight is not None:
+            loss = loss * weight
+        return loss.mean()
+
+    def __getstate__(self):
+        state = super().__getstate__()
+        state.pop("generator", None)
+        return state
+
+
+class _EarlyStopping(EarlyStopping):
+    """skorch's EarlyStopping, idle in epochs without validation data.
+
+    ``partial_fit`` trains without a held-out part, also on a net that ``fit``
+    built with early stopping.
+    """
+
+    def on_epoch_end(self, net, **kwargs):
+        if "valid_loss" in net.history[-1]:
+            super().on_epoch_end(net, **kwargs)
+
+
+def _epochs_of(history, key):
+    return [float(v) for v in history[:, key]] if key in history[-1] else None
+
+
+@contextmanager
+def _torch_seed(seed, device):
+    """Seed torch's generator for ``device`` inside, restore the caller's after."""
+    cuda = [device] if device.type == "cuda" else []
+    with torch.random.fork_rng(devices=cuda):
+        torch.random.default_generator.manual_seed(seed)
+        if cuda:
+            with torch.cuda.device(device):
+                torch.cuda.manual_seed(seed)
+        yield
+
+
+class BaseNeuralNet(BaseEstimator):
+    """Shared base of sknets estimators; not meant to be used directly."""
+
+    _parameter_constraints: dict = {
+        "max_epochs": [Interval(Integral, 1, None, closed="left")],
+        "batch_size": [Interval(Integral, 1, None, closed="left")],
+        "lr": [Interval(Real, 0, None, closed="neither")],
+        "optimizer": [StrOptions(set(_OPTIMIZERS)), callable],
+        "weight_decay": [Interval(Real, 0, None, closed="left")],
+        "lr_schedule": [StrOptions({"constant", "cosine"})],
+        "early_stopping": ["boolean"],
+        "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
+        "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
+        "device": [str, torch.device],
+        "random_state": ["random_state"],
+        "verbose": ["verbose"],
+        "callbacks": [list, None],
+        "warm_start": ["boolean"],
+    }
+
+    # -- hooks ------------------------------------------------------------
+    def _validate_input(self, X, y=None, *, reset):  # pragma: no cover
+        raise NotImplementedError
+
+    def _build_module(self, n_outputs):  # pragma: no cover
+        raise NotImplementedError
+
+    def _extra_callbacks(self):
+        """Callbacks a family adds to every net (for example gradient clipping)."""
+        return []
+
+    # -- fitting ----------------------------------------------------------
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y, sample_weight=None):
+        """Fit the network to X and y.
+
+        Parameters
+        ----------
+        X : array-like
+            Training input, in one of the layouts the estimator documents.
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+            Target labels (classifiers) or values (regressors).
+        sample_weight : array-like of shape (n_samples,), default=None
+            Non-negative per-sample weights, multiplied into the loss.
+
+        Returns
+        -------
+        self : object
+            The fitted estimator.
+        """
+        reset = not (self.warm_start and hasattr(self, "net_"))
+        return self._fit(X, y, sample_weight, reset=reset, incremental=False)
+
+    def _partial_fit(self, X, y, sample_weight=None, classes=None):
+        reset = not hasattr(self, "net_")
+        return self._fit(
+            X, y, sample_weight, reset=reset, incremental=True, classes=classes
+        )
+
+    def _fit(self, X, y, sample_weight, *, reset, incremental, classes=None):
+        if y is None:
+            raise ValueError(
+                f"This {type(self).__name__} estimator requires y to be passed, "
+                "but the target y is None."
+            )
+        X_t, y = self._validate_input(X, y, reset=reset)
+        y_t = self._encode_target(y, reset=reset, classes=classes)
+        weight = self._sample_weight(y, sample_weight)
+        if reset:
+            self.device_ = _resolve_device(self.device)
+        seed = self._draw_seed(reset)
+        data = TensorDataset(X_t, y_t, torch.as_tensor(weight, dtype=torch.float32))
+        with _torch_seed(seed, self.device_):
+            if reset:
+                self.net_ = self._make_net(self._build_checked_module(X_t))
+                self.net_.initialize()
+            train, valid = self._split(data, seed, holdout=not incremental)
+            generator = torch.Generator().manual_seed(seed)
+            self.net_.generator = generator
+            try:
+                epochs = 1 if incremental else self.max_epochs
+                self.net_.partial_fit(
+                    (train.to(self.device_), _to(valid, self.device_)), epochs=epochs
+                )
+            finally:
+                self.net_.generator = None
+        self._record_history()
+        return self
+
+    def _draw_seed(self, reset):
+        seed = check_random_state(self.random_state).randint(np.iinfo(np.int32).max)
+        if not reset:  # continued training: new shuffles, still reproducible
+            seed = (seed + 7919 * self.n_iter_) % np.iinfo(np.int32).max
+        return int(seed)
+
+    def _split(self, data, seed, holdout):
+        if not (holdout and self.early_stopping):
+            return data, None
+        n = len(data)
+        stratify = self._stratify_labels(data)
+        n_valid = max(1, int(round(self.validation_fraction * n)))
+        if n - n_valid < 2:
+            raise ValueError(
+                f"early_stopping=True needs at least 3 samples to hold out a "
+                f"validation part, got {n}. Set early_stopping=False."
+            )
+        try:
+            train_idx, valid_idx = train_test_split(
+                np.arange(n), test_size=n_valid, random_state=seed, stratify=stratify
+            )
+        except ValueError:  # a class too small to stratify
+            train_idx, valid_idx = train_test_split(
+                np.arange(n), test_size=n_valid, random_state=seed
+            )
+        return (
+            data.subset(torch.as_tensor(np.sort(train_idx))),
+            data.subset(torch.as_tensor(np.sort(valid_idx))),
+        )
+
+    def _stratify_labels(self, data):
+        return None
+
+    def _make_net(self, module):
+        optimizer, extra = (
+            _OPTIMIZERS[self.optimizer]
+            if isinstance(self.optimizer, str)
+            else (self.optimizer, {})
+        )
+        callbacks = [*self._extra_callbacks()]
+        if self.lr_schedule == "cosine":
+            callbacks.append(
+                (
+                    "lr_schedule",
+                    LRScheduler(
+                        policy=torch.optim.lr_scheduler.CosineAnnealingLR,
+                        T_max=self.max_epochs,
+                    ),
+                )
+            )
+        if self.early_stopping:
+            callbacks.append(
+                (
+                    "early_stopping",
+                    _EarlyStopping(
+                        monitor="valid_loss",
+                        patience=self.n_iter_no_change,
+                        load_best=True,
+                    ),
+                )
+            )
+        callbacks += [copy.deepcopy(cb) for cb in self.callbacks or []]
+        return _Net(
+            module=module,
+            criterion=self._criterion(),
+            optimizer=optimizer,
+            lr=self.lr,
+            max_epochs=self.max_epochs,
+            batch_size=self.batch_size,
+            train_split=None,
+            callbacks=callbacks,
+            device=self.device_,
+            verbose=self.verbose,
+            **{f"optimizer__{k}": v for k, v in extra.items()},
+            optimizer__weight_decay=self.weight_decay,
+        )
+
+    def _build_checked_module(self, X_t):
+        """Build the module and check it on two samples: shape problems surface
+        here as a ValueError that says what was expected, not deep in torch."""
+        module = self._build_module(self._n_outputs)
+        if not isinstance(module, torch.nn.Module):
+            raise TypeError(
+                f"module must be a torch.nn.Module subclass or instance, got "
+                f"{type(module).__name__}."
+            )
+        probe = take(X_t, slice(0, 2))
+        expected = (len(probe["x"] if isinstance(probe, Mapping) else probe),)
+        expected += (self._n_outputs,)
+        was_training = module.training
+        module.eval()
+        try:
+            with torch.no_grad():
+                out = _call(module, probe)
+        except Exception as exc:  # torch raises RuntimeError, TypeError, ...
+            raise ValueError(
+                f"The module of {type(self).__name__} failed on input of shape "
+                f"{_shape_of(probe)}: {exc}"
+            ) from exc
+        finally:
+            module.train(was_training)
+        if not isinstance(out, torch.Tensor) or tuple(out.shape) != expected:
+            got = tuple(out.shape) if isinstance(out, torch.Tensor) else type(out)
+            raise ValueError(
+                f"The module of {type(self).__name__} returned output of shape "
+                f"{got} for input of shape {_shape_of(probe)}; expected "
+                f"{expected} (n_samples, n_outputs)."
+            )
+        return module
+
+    def _record_history(self):
+        history = self.net_.history
+        self.n_iter_ = len(history)
+        self.loss_curve_ = _epochs_of(history, "train_loss")
+        self.validation_loss_curve_ = _epochs_of(history, "valid_loss")
+        if self.validation_loss_curve_ is not None:
+            self.best_epoch_ = int(np.argmin(self.validation_loss_curve_)) + 1
+        else:
+            self.best_epoch_ = self.n_iter_
+
+    def _sample_weight(self, y, sample_weight):
+        """Per-sample loss weights, normalised to mean 1 over the data."""
+        weight = check_sample_weight(sample_weight, len(y))
+        weight = weight * self._class_weight(y)
+        total = weight.sum()
+        if not total > 0:
+            raise ValueError(
+                f"The sample weights of {type(self).__name__} sum to zero once "
+                "class_weight is applied; at least one sample needs a positive "
+                "weight."
+            )
+        return weight * (len(weight) / total)
+
+    def _class_weight(self, y):
+        return 1.0
+
+    # -- prediction -------------------------------------------------------
+    def _forward(self, X):
+        """Raw module output for X as a float64 array, computed batch by batch
+        under ``torch.inference_mode()`` into one preallocated array."""
+        check_is_fitted(self, "net_")
+        X_t, _ = self._validate_input(X, reset=False)
+        module = self.net_.module_
+        was_training = module.training
+        module.eval()
+        n = len(X_t["x"] if isinstance(X_t, Mapping) else X_t)
+        out = np.empty((n, self._n_outputs), dtype=np.float64)
+        batch = max(self.batch_size, 256)
+        try:
+            with torch.inference_mode():
+                for start in range(0, n, batch):
+                    xb = _to(take(X_t, slice(start, start + batch)), self.device_)
+                    out[start : start + batch] = _call(module, xb).double().cpu()
+        finally:
+            module.train(was_training)
+        return out
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.non_deterministic = False
+        tags.target_tags.required = True
+        tags.input_tags.sparse = False
+        tags.input_tags.allow_nan = False
+        return tags
+
+
+def _call(module, xb):
+    return module(**xb) if isinstance(xb, Mapping) else module(xb)
+
+
+def _shape_of(X):
+    if isinstance(X, Mapping):
+        return {k: tuple(v.shape) for k, v in X.items()}
+    return tuple(X.shape)
+
+
+def _to(X, device):
+    if X is None:
+        return None
+    if isinstance(X, TensorDataset):
+        return X.to(device)
+    if isinstance(X, Mapping):
+        return {k: v.to(device) for k, v in X.items()}
+    return X.to(device)
+
+
+def _resolve_device(device):
+    if isinstance(device, str) and device == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    try:
+        resolved = torch.device(device)
+    except (RuntimeError, TypeError) as exc:
+        raise ValueError(
+            f"device={device!r} is not a torch device; use 'auto', 'cpu' or 'cuda'."
+        ) from exc
+    if resolved.type == "cuda" and not torch.cuda.is_available():
+        raise ValueError(
+            f"device={device!r} asks for CUDA, but torch finds no CUDA device "
+            "here. Use device='auto' or device='cpu'."
+        )
+    return resolved
+
+
+class NeuralNetClassifierMixin(ClassifierMixin):
+    """Classification: labels, cross-entropy, ``predict_proba`` and ``predict``."""
+
+    _classifier_constraints: dict = {
+        "class_weight": [StrOptions({"balanced"}), dict, None],
+    }
+    _y_check_params: dict = {}
+
+    def partial_fit(self, X, y, classes=None, sample_weight=None):
+        """Train for one epoch on X and y, starting from the current weights.
+
+        Parameters
+        ----------
+        X : array-like
+            Training input.
+        y : array-like of shape (n_samples,)
+            Target labels.
+        classes : array-like of shape (n_classes,), default=None
+            All the labels that can appear. Required on the first call, when
+            the batches may not hold every class; ignored afterwards.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Non-negative per-sample weights.
+
+        Returns
+        -------
+        self : object
+            The estimator, trained one more epoch.
+        """
+        return self._partial_fit_with_context(X, y, sample_weight, classes)
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def _partial_fit_with_context(self, X, y, sample_weight, classes):
+        return self._partial_fit(X, y, sample_weight, classes=classes)
+
+    @property
+    def _n_outputs(self):
+        return len(self.classes_)
+
+    def _criterion(self):
+        return torch.nn.CrossEntropyLoss(reduction="none")
+
+    def _encode_target(self, y, *, reset, classes=None):
+        check_classification_targets(y)
+        name = type(self).__name__
+        if reset:
+            labels = unique_labels(y) if classes is None else unique_labels(classes)
+            if len(labels) < 2:
+                raise ValueError(
+                    f"{name} needs samples of at least 2 classes in the data, but "
+                    f"the data contains only one class: {labels[0].item()!r}."
+                )
+            self.classes_ = labels
+        unknown = np.setdiff1d(unique_labels(y), self.classes_)
+        if len(unknown):
+            raise ValueError(
+                f"y contains labels that {name} did not see in its first fit: "
+                f"{unknown.tolist()}; expected labels among "
+                f"{self.classes_.tolist()}. Pass every label through `classes` "
+                "on the first partial_fit call."
+            )
+        encoded = np.searchsorted(self.classes_, np.asarray(y))
+        return torch.as_tensor(encoded, dtype=torch.long)
+
+    def _class_weight(self, y):
+        if self.class_weight is None:
+            return 1.0
+        return compute_sample_weight(self.class_weight, y)
+
+    def _stratify_labels(self, data):
+        return data.y.cpu().numpy()
+
+    def predict_proba(self, X):
+        """Class probabilities (softmax of the module's logits).
+
+        Parameters
+        ----------
+        X : array-like
+            Input, in the layout used at fit.
+
+        Returns
+        -------
+        proba : ndarray of shape (n_samples, n_classes)
+            Probability of each class, in the order of ``classes_``; two
+            columns also for two classes.
+        """
+        logits = self._forward(X)
+        logits -= logits.max(axis=1, keepdims=True)
+        np.exp(logits, out=logits)
+        logits /= logits.sum(axis=1, keepdims=True)
+        return logits
+
+    def predict(self, X):
+        """Predicted class labels.
+
+        Parameters
+        ----------
+        X : array-like
+            Input, in the layout used at fit.
+
+        Returns
+        -------
+        y : ndarray of shape (n_samples,)
+            Labels from ``classes_`` (the original labels, strings included).
+        """
+        logits = self._forward(X)
+        return self.classes_[np.argmax(logits, axis=1)]
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.classifier_tags.multi_label = False
+        return tags
+
+
+class NeuralNetRegressorMixin(RegressorMixin):
+    """Regression: standardised targets, mean squared error, ``predict``.
+
+    Targets are standardised with the mean and standard deviation seen at the
+    first fit, which keeps the loss on one scale whatever the unit of y;
+    predictions come back on the original scale.
+    """
+
+    _y_check_params: dict = {"multi_output": True, "y_numeric": True}
+
+    def partial_fit(self, X, y, sample_weight=None):
+        """Train for one epoch on X and y, starting from the current weights.
+
+        Parameters
+        ----------
+        X : array-like
+            Training input.
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+            Target values.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Non-negative per-sample weights.
+
+        Returns
+        -------
+        self : object
+            The estimator, trained one more epoch.
+        """
+        return self._partial_fit_with_context(X, y, sample_weight)
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def _partial_fit_with_context(self, X, y, sample_weight):
+        return self._partial_fit(X, y, sample_weight)
+
+    @property
+    def _n_outputs(self):
+        return self.n_outputs_
+
+    def _criterion(self):
+        return torch.nn.MSELoss(reduction="none")
+
+    def _encode_target(self, y, *, reset, classes=None):
+        y = np.asarray(y, dtype=np.float64)
+        y2 = y.reshape(len(y), -1)
+        if reset:
+            self.n_outputs_ = y2.shape[1]
+            self._y_1d = y.ndim == 1
+            self._y_mean = y2.mean(axis=0)
+            scale = y2.std(axis=0)
+            self._y_scale = np.where(scale > 0, scale, 1.0)
+        elif y2.shape[1] != self.n_outputs_:
+            raise ValueError(
+                f"y has {y2.shape[1]} outputs, but {type(self).__name__} was "
+                f"fitted with {self.n_outputs_}."
+            )
+        return torch.as_tensor((y2 - self._y_mean) / self._y_scale, dtype=torch.float32)
+
+    def predict(self, X):
+        """Predicted target values.
+
+        Parameters
+        ----------
+        X : array-like
+            Input, in the layout used at fit.
+
+        Returns
+        -------
+        y : ndarray of shape (n_samples,) or (n_samples, n_outputs)
+            Predictions on the scale of the training targets; 1D when y was 1D
+            at fit.
+        """
+        out = self._forward(X) * self._y_scale + self._y_mean
+        return out.ravel() if self._y_1d else out
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.target_tags.multi_output = True
+        tags.target_tags.single_output = True
+        return tags

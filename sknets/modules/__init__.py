@@ -1,0 +1,10 @@
+"""Plain torch modules behind the sknets estimators.
+
+Every module returns logits (classification) or raw values (regression) and
+splits ``forward`` into ``forward_features`` and ``forward_head``, so that the
+feature part can be frozen or reused and the head replaced.
+"""
+
+from .cnn import ConvNet
+
+__all__ = ["ConvNet"]

@@ -1,0 +1,217 @@
+"""The shared estimator base: training controls, seeds, persistence, weights."""
+
+import io
+import pickle
+
+import joblib
+import numpy as np
+import pytest
+import torch
+from sklearn.base import clone
+from skorch.callbacks import Callback
+
+from sknets import CNNClassifier, CNNRegressor
+
+FAST = dict(channels=(8, 16), dense_units=32, max_epochs=8, batch_size=16, random_state=0)
+
+
+def test_same_seed_same_predictions_and_global_state_untouched(small_images):
+    X, y = small_images
+    torch_state = torch.get_rng_state()
+    np_state = np.random.get_state()[1].copy()
+    a = CNNClassifier(**FAST).fit(X, y).predict_proba(X)
+    b = CNNClassifier(**FAST).fit(X, y).predict_proba(X)
+    np.testing.assert_array_equal(a, b)
+    assert torch.equal(torch.get_rng_state(), torch_state)
+    np.testing.assert_array_equal(np.random.get_state()[1], np_state)
+    c = CNNClassifier(**{**FAST, "random_state": 1}).fit(X, y).predict_proba(X)
+    assert not np.array_equal(a, c)
+
+
+def test_random_state_none_draws_a_new_seed_each_fit(small_images):
+    X, y = small_images
+    params = {**FAST, "random_state": None}
+    a = CNNClassifier(**params).fit(X, y).predict_proba(X)
+    b = CNNClassifier(**params).fit(X, y).predict_proba(X)
+    assert not np.array_equal(a, b)
+
+
+def test_clone_gives_an_unfitted_copy_with_the_same_params(small_images):
+    X, y = small_images
+    clf = CNNClassifier(**FAST).fit(X, y)
+    copy = clone(clf)
+    assert copy.get_params() == clf.get_params()
+    assert not hasattr(copy, "net_")
+    np.testing.assert_array_equal(copy.fit(X, y).predict_proba(X), clf.predict_proba(X))
+
+
+@pytest.mark.parametrize("dump", ["joblib", "pickle"])
+def test_persistence_round_trip_keeps_predictions(small_images, dump):
+    X, y = small_images
+    clf = CNNClassifier(**FAST).fit(X, np.array(["a", "b", "c"])[y])
+    buffer = io.BytesIO()
+    if dump == "joblib":
+        joblib.dump(clf, buffer)
+        buffer.seek(0)
+        loaded = joblib.load(buffer)
+    else:
+        loaded = pickle.loads(pickle.dumps(clf))
+    np.testing.assert_array_equal(loaded.predict_proba(X), clf.predict_proba(X))
+    np.testing.assert_array_equal(loaded.predict(X), clf.predict(X))
+    assert loaded.predict(X).dtype.kind == "U"
+
+
+def test_history_attributes(small_images):
+    X, y = small_images
+    clf = CNNClassifier(**FAST).fit(X, y)
+    assert clf.n_iter_ == 8
+    assert len(clf.loss_curve_) == 8
+    assert clf.loss_curve_[-1] < clf.loss_curve_[0]
+    assert clf.validation_loss_curve_ is None
+    assert clf.best_epoch_ == 8
+    assert clf.n_features_in_ == 64
+
+
+def test_no_data_held_out_without_early_stopping(small_images):
+    X, y = small_images
+    clf = CNNClassifier(**FAST).fit(X, y)
+    batch_sizes = clf.net_.history[-1, "batches", :, "train_batch_size"]
+    assert sum(batch_sizes) == 60
+
+
+def test_early_stopping_holds_out_and_stops(small_images):
+    X, y = small_images
+    clf = CNNClassifier(
+        **{**FAST, "max_epochs": 200},
+        early_stopping=True,
+        validation_fraction=0.2,
+        n_iter_no_change=3,
+    ).fit(X, y)
+    batch_sizes = clf.net_.history[-1, "batches", :, "train_batch_size"]
+    assert sum(batch_sizes) == 48
+    assert clf.n_iter_ < 200
+    assert len(clf.validation_loss_curve_) == clf.n_iter_
+    assert clf.best_epoch_ == int(np.argmin(clf.validation_loss_curve_)) + 1
+
+
+def test_partial_fit_trains_one_epoch_per_call(small_images):
+    X, y = small_images
+    clf = CNNClassifier(**FAST)
+    with pytest.raises(ValueError, match="did not see in its first fit"):
+        clf.partial_fit(X[y < 2], y[y < 2]).partial_fit(X, y)
+    clf = CNNClassifier(**FAST)
+    clf.partial_fit(X[y < 2], y[y < 2], classes=[0, 1, 2])
+    assert clf.n_iter_ == 1
+    assert list(clf.classes_) == [0, 1, 2]
+    for _ in range(9):
+        clf.partial_fit(X, y)
+    assert clf.n_iter_ == 10
+    assert clf.score(X, y) > 0.9
+
+
+def test_warm_start_continues_from_fitted_weights(small_images):
+    X, y = small_images
+    clf = CNNClassifier(**{**FAST, "max_epochs": 3}, warm_start=True).fit(X, y)
+    first_loss = clf.loss_curve_[-1]
+    clf.fit(X, y)
+    assert clf.n_iter_ == 6
+    assert clf.loss_curve_[-1] < first_loss
+    cold = CNNClassifier(**{**FAST, "max_epochs": 3}).fit(X, y)
+    cold.fit(X, y)
+    assert cold.n_iter_ == 3
+
+
+@pytest.mark.parametrize("optimizer", ["adam", "adamw", "sgd", torch.optim.RMSprop])
+def test_optimizers(small_images, optimizer):
+    X, y = small_images
+    clf = CNNClassifier(**FAST, optimizer=optimizer, lr=1e-2, weight_decay=1e-4)
+    clf.fit(X, y)
+    expected = {"adam": "Adam", "adamw": "AdamW", "sgd": "SGD"}.get(optimizer, "RMSprop")
+    assert type(clf.net_.optimizer_).__name__ == expected
+    assert clf.net_.optimizer_.param_groups[0]["weight_decay"] == 1e-4
+    assert clf.score(X, y) > 0.8
+
+
+def test_cosine_schedule_anneals_the_learning_rate(small_images):
+    X, y = small_images
+    clf = CNNClassifier(**FAST, lr=1e-2, lr_schedule="cosine").fit(X, y)
+    assert clf.net_.optimizer_.param_groups[0]["lr"] < 1e-3
+    flat = CNNClassifier(**FAST, lr=1e-2, lr_schedule="constant").fit(X, y)
+    assert flat.net_.optimizer_.param_groups[0]["lr"] == 1e-2
+
+
+class CountEpochs(Callback):
+    def __init__(self):
+        self.epochs = 0
+
+    def on_epoch_end(self, net, **kwargs):
+        self.epochs += 1
+
+
+def test_user_callbacks_run_on_a_copy(small_images):
+    X, y = small_images
+    counter = CountEpochs()
+    clf = CNNClassifier(**FAST, callbacks=[counter]).fit(X, y)
+    assert counter.epochs == 0  # the caller's object is not modified
+    assert dict(clf.net_.callbacks_)["CountEpochs"].epochs == 8
+
+
+def test_verbose_controls_output(small_images, capsys):
+    X, y = small_images
+    CNNClassifier(**FAST).fit(X, y)
+    assert capsys.readouterr().out == ""
+    CNNClassifier(**FAST, verbose=1).fit(X, y)
+    out = capsys.readouterr().out
+    assert "train_loss" in out and out.count("\n") >= 8
+
+
+def test_device_auto_resolves_to_an_available_device(small_images):
+    X, y = small_images
+    clf = CNNClassifier(**FAST).fit(X, y)
+    expected = "cuda" if torch.cuda.is_available() else "cpu"
+    assert clf.device_.type == expected
+
+
+@pytest.mark.skipif(torch.cuda.is_available(), reason="checks the CPU-only message")
+def test_device_cuda_without_cuda_is_a_clear_error(small_images):
+    X, y = small_images
+    with pytest.raises(ValueError, match="finds no CUDA device"):
+        CNNClassifier(**FAST, device="cuda").fit(X, y)
+
+
+def test_class_weight_and_sample_weight_shift_predictions(small_images):
+    X, y = small_images
+    rng = np.random.RandomState(0)
+    X_noisy = X + rng.normal(scale=2.0, size=X.shape)  # classes now overlap
+    base = CNNClassifier(**FAST).fit(X_noisy, y)
+    heavy = CNNClassifier(**FAST, class_weight={0: 20.0, 1: 1.0, 2: 1.0})
+    heavy.fit(X_noisy, y)
+    assert np.mean(heavy.predict(X_noisy) == 0) > np.mean(base.predict(X_noisy) == 0)
+    weighted = CNNClassifier(**FAST).fit(
+        X_noisy, y, sample_weight=np.where(y == 0, 20.0, 1.0)
+    )
+    assert np.mean(weighted.predict(X_noisy) == 0) > np.mean(base.predict(X_noisy) == 0)
+    balanced = CNNClassifier(**FAST, class_weight="balanced").fit(X, y)
+    assert balanced.score(X, y) > 0.9
+
+
+def test_bad_sample_weight_and_class_weight(small_images):
+    X, y = small_images
+    with pytest.raises(ValueError, match="Negative values in data passed to `sample_weight`"):
+        CNNClassifier(**FAST).fit(X, y, sample_weight=-np.ones(60))
+    with pytest.raises(ValueError, match="Sample weights must contain at least one non-zero number"):
+        CNNClassifier(**FAST).fit(X, y, sample_weight=np.zeros(60))
+    with pytest.raises(ValueError, match="not in class_weight|not found in classes"):
+        CNNClassifier(**FAST, class_weight={0: 1.0, 7: 2.0}).fit(X, y)
+
+
+def test_regressor_partial_fit_and_warm_start():
+    rng = np.random.RandomState(0)
+    X = rng.rand(80, 4, 4)
+    y = X.sum(axis=(1, 2))
+    reg = CNNRegressor(**FAST)
+    for _ in range(5):
+        reg.partial_fit(X, y)
+    assert reg.n_iter_ == 5
+    with pytest.raises(ValueError, match="y has 2 outputs"):
+        reg.partial_fit(X, np.c_[y, y])
