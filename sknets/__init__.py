@@ -6,12 +6,28 @@ plain scikit-learn estimator interface (``fit``, ``predict``,
 ``GridSearchCV``, ``cross_val_score``, ``clone`` and ``joblib``.
 """
 
+from .forecasting import make_windows
 from .image import CNNClassifier, CNNRegressor
+from .sequence import (
+    GRUClassifier,
+    GRURegressor,
+    LSTMClassifier,
+    LSTMRegressor,
+    RNNClassifier,
+    RNNRegressor,
+)
 
 __version__ = "0.1.0"
 
 __all__ = [
     "CNNClassifier",
     "CNNRegressor",
+    "GRUClassifier",
+    "GRURegressor",
+    "LSTMClassifier",
+    "LSTMRegressor",
+    "RNNClassifier",
+    "RNNRegressor",
+    "make_windows",
     "__version__",
 ]

@@ -51,6 +51,14 @@ _OPTIMIZERS = {
 }
 
 
+def store_params(estimator, params):
+    """The whole ``__init__`` of an estimator: keep the keyword arguments as
+    they are, under their own names (called with ``locals()``)."""
+    for name, value in params.items():
+        if name not in ("self", "__class__"):
+            setattr(estimator, name, value)
+
+
 class _Net(skorch.NeuralNet):
     """skorch's training loop with sknets' data path.
 

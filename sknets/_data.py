@@ -11,9 +11,23 @@ import math
 
 import numpy as np
 import torch
-from sklearn.utils.validation import _check_sample_weight, validate_data
+from sklearn.utils.validation import (
+    _check_feature_names,
+    _check_n_features,
+    _check_sample_weight,
+    _check_y,
+    check_array,
+    check_consistent_length,
+    validate_data,
+)
 
-__all__ = ["check_images", "check_sample_weight", "IMAGE_FORMATS"]
+__all__ = [
+    "IMAGE_FORMATS",
+    "SEQUENCE_FORMATS",
+    "check_images",
+    "check_sample_weight",
+    "check_sequences",
+]
 
 IMAGE_FORMATS = ("auto", "channels_last", "channels_first")
 
@@ -176,3 +190,201 @@ def check_sample_weight(sample_weight, n_samples):
         ensure_non_negative=True,
         copy=True,
     )
+
+
+# -- sequences ---------------------------------------------------------------
+SEQUENCE_FORMATS = ("channels_last", "channels_first")
+
+
+def _ragged_items(X):
+    """The samples of a list / 1D object array of per-sample arrays, or None
+    when X is a regular array (equal-length samples go the regular way)."""
+    if isinstance(X, np.ndarray) and X.dtype == object and X.ndim == 1:
+        items = list(X)
+    elif isinstance(X, (list, tuple)):
+        items = list(X)
+    else:
+        return None
+    if not items:
+        return None
+    arrays = []
+    for i, item in enumerate(items):
+        if isinstance(item, (str, bytes)):
+            raise TypeError(
+                f"Sample {i} of X is a string ({item[:20]!r}); sequence input is a "
+                "list of numeric arrays of shape (T_i,) or (T_i, F)."
+            )
+        try:
+            arrays.append(np.asarray(item))
+        except ValueError as exc:
+            raise ValueError(f"Sample {i} of X is not a numeric array: {exc}") from exc
+    ndims = {a.ndim for a in arrays}
+    if ndims == {0}:
+        odd = next((i for i, a in enumerate(arrays) if a.dtype.kind not in "biuf"), None)
+        if odd is not None:
+            raise ValueError(
+                f"X is a 1D collection whose items are not sequences (item {odd} is "
+                f"{type(items[odd]).__name__}); pass a 2D (n, T) or 3D (n, T, F) "
+                "array or a list of (T_i, F) arrays."
+            )
+        return None  # a flat list of numbers: the regular path says "Expected 2D"
+    if 0 in ndims:
+        i = next(i for i, a in enumerate(arrays) if a.ndim == 0)
+        raise ValueError(
+            f"X mixes sequences and scalars: sample {i} is {items[i]!r}. Each sample "
+            "must be an array of shape (T_i,) or (T_i, F)."
+        )
+    if len({a.shape for a in arrays}) == 1 and arrays[0].dtype != object:
+        return None
+    return arrays
+
+
+def _check_ragged(arrays, data_format, name):
+    checked = []
+    n_channels = None
+    for i, a in enumerate(arrays):
+        if a.dtype.kind not in "biuf":
+            try:
+                a = a.astype(np.float64)
+            except (TypeError, ValueError) as exc:
+                raise ValueError(
+                    f"Sample {i} of X is not numeric (dtype {a.dtype}): {exc}"
+                ) from exc
+        if a.ndim > 2:
+            raise ValueError(
+                f"Sample {i} of X has shape {a.shape}; each sample of a sequence "
+                "list must be (T_i,) or (T_i, F)."
+            )
+        if a.ndim == 1:
+            a = a[:, None]
+        elif data_format == "channels_first":
+            a = a.T
+        if a.shape[0] == 0:
+            raise ValueError(
+                f"Sample {i} of X is an empty sequence (length 0); every sequence "
+                "needs at least one time step."
+            )
+        if n_channels is None:
+            n_channels = a.shape[1]
+        elif a.shape[1] != n_channels:
+            raise ValueError(
+                f"Sample {i} of X has {a.shape[1]} features per time step, but "
+                f"sample 0 has {n_channels}; all sequences need the same number "
+                "of features."
+            )
+        if not np.isfinite(a).all():
+            raise ValueError(
+                f"Sample {i} of X contains NaN or infinity; {name} needs finite "
+                "values (impute or drop them first)."
+            )
+        checked.append(a)
+    return checked
+
+
+def _check_columns(estimator, X):
+    """2D input of a model fitted on 2D input: scikit-learn's column check."""
+    try:
+        _check_n_features(estimator, X, reset=False)
+    except ValueError as exc:
+        raise ValueError(
+            f"{exc} A model fitted on 2D (n, T) series reads 2D input as T "
+            "columns; to predict on series of another length, pass them as a "
+            "3D (n, T, 1) array or as a list of arrays."
+        ) from None
+
+
+def check_sequences(estimator, X, y=None, *, reset, data_format, standardize, **y_kw):
+    """Validate sequence input and return ``(X_t, y)``.
+
+    Accepted: (n, T) univariate series (numpy or a DataFrame with one column
+    per time step), (n, T, F) batch-first channels-last arrays, (n, F, T)
+    with ``data_format='channels_first'``, and lists (or 1D object arrays) of
+    per-sample arrays of shape (T_i,) or (T_i, F) (or (F, T_i)) of varying
+    lengths. ``X_t`` is a float32 tensor (n, T, F) when all samples have one
+    length, else a dict with the zero-padded tensor ``x`` (n, T_max, F) and the
+    int64 ``lengths``. A series at predict may have another length than at fit.
+
+    With ``standardize``, each channel is centred and scaled by the mean and
+    standard deviation over all time steps seen at fit (``channel_mean_``,
+    ``channel_scale_``).
+    """
+    name = _name(estimator)
+    if data_format not in SEQUENCE_FORMATS:
+        raise ValueError(
+            f"Unknown data_format={data_format!r} for {name}; use one of "
+            f"{', '.join(map(repr, SEQUENCE_FORMATS))}."
+        )
+    arrays = _ragged_items(X)
+    if arrays is not None:
+        _check_feature_names(estimator, X, reset=reset)
+        arrays = _check_ragged(arrays, data_format, name)
+        n_channels = arrays[0].shape[1]
+        if y is not None:
+            y = _check_y(y, estimator=estimator, **y_kw)
+            check_consistent_length(arrays, y)
+        values = np.concatenate(arrays) if reset and standardize else None
+    else:
+        ndim = getattr(X, "ndim", None)
+        if ndim is None and not isinstance(X, str):
+            X = np.asarray(X)
+            ndim = X.ndim
+        if ndim is not None and ndim > 3:
+            raise ValueError(
+                f"{name} expects sequences as a 2D (n, T) or 3D (n, T, F) array or "
+                f"a list of (T_i, F) arrays, got an array with {ndim} dimensions "
+                f"(shape {tuple(np.shape(X))})."
+            )
+        _check_feature_names(estimator, X, reset=reset)
+        X = check_array(
+            X,
+            allow_nd=True,
+            dtype=(np.float64, np.float32),
+            estimator=estimator,
+            input_name="X",
+        )
+        if y is not None:
+            y = _check_y(y, estimator=estimator, **y_kw)
+            check_consistent_length(X, y)
+        columns = X.shape[1] if X.ndim == 2 else None
+        if columns is not None and not reset and estimator._fitted_on_2d:
+            _check_columns(estimator, X)
+        if X.ndim == 2:
+            X = X[:, :, None]
+        elif data_format == "channels_first":
+            X = X.transpose(0, 2, 1)
+        if X.shape[1] == 0:
+            raise ValueError(
+                f"X holds sequences of length 0 (shape {X.shape}); {name} needs at "
+                "least one time step."
+            )
+        n_channels = X.shape[2]
+        values = X.reshape(-1, n_channels) if reset and standardize else None
+    if reset:
+        estimator.n_channels_ = n_channels
+        # 2D input: scikit-learn's meaning, the number of columns (time steps);
+        # 3D and list input: the features per time step.
+        columns = None if arrays is not None else columns
+        estimator.n_features_in_ = n_channels if columns is None else columns
+        estimator._fitted_on_2d = columns is not None
+        if standardize:
+            estimator.channel_mean_ = values.mean(axis=0)
+            scale = values.std(axis=0)
+            estimator.channel_scale_ = np.where(scale > 0, scale, 1.0)
+        else:
+            estimator.channel_mean_ = estimator.channel_scale_ = None
+    elif n_channels != estimator.n_channels_:
+        raise ValueError(
+            f"X has {n_channels} features per time step, but {name} was fitted "
+            f"with {estimator.n_channels_}."
+        )
+    mean, scale = estimator.channel_mean_, estimator.channel_scale_
+    if arrays is None:
+        if mean is not None:
+            X = (X - mean) / scale
+        return torch.tensor(X, dtype=torch.float32), y
+    lengths = np.array([len(a) for a in arrays])
+    padded = np.zeros((len(arrays), lengths.max(), n_channels), dtype=np.float32)
+    for i, a in enumerate(arrays):
+        padded[i, : len(a)] = a if mean is None else (a - mean) / scale
+    X_t = {"x": torch.from_numpy(padded), "lengths": torch.from_numpy(lengths)}
+    return X_t, y

@@ -9,7 +9,12 @@ from numbers import Integral, Real
 import torch
 from sklearn.utils._param_validation import Interval, StrOptions
 
-from ._base import BaseNeuralNet, NeuralNetClassifierMixin, NeuralNetRegressorMixin
+from ._base import (
+    BaseNeuralNet,
+    NeuralNetClassifierMixin,
+    NeuralNetRegressorMixin,
+    store_params,
+)
 from ._data import IMAGE_FORMATS, check_images
 from ._docstrings import FITTED_ATTRIBUTES, fill_doc, training_params
 from .modules.cnn import ConvNet
@@ -214,31 +219,7 @@ class CNNClassifier(NeuralNetClassifierMixin, _BaseCNN):
         warm_start=False,
         class_weight=None,
     ):
-        self.channels = channels
-        self.kernel_size = kernel_size
-        self.convs_per_block = convs_per_block
-        self.pooling = pooling
-        self.batch_norm = batch_norm
-        self.dropout = dropout
-        self.dense_units = dense_units
-        self.data_format = data_format
-        self.image_shape = image_shape
-        self.module = module
-        self.max_epochs = max_epochs
-        self.batch_size = batch_size
-        self.lr = lr
-        self.optimizer = optimizer
-        self.weight_decay = weight_decay
-        self.lr_schedule = lr_schedule
-        self.early_stopping = early_stopping
-        self.validation_fraction = validation_fraction
-        self.n_iter_no_change = n_iter_no_change
-        self.device = device
-        self.random_state = random_state
-        self.verbose = verbose
-        self.callbacks = callbacks
-        self.warm_start = warm_start
-        self.class_weight = class_weight
+        store_params(self, locals())
 
 
 @fill_doc(
@@ -320,27 +301,4 @@ class CNNRegressor(NeuralNetRegressorMixin, _BaseCNN):
         callbacks=None,
         warm_start=False,
     ):
-        self.channels = channels
-        self.kernel_size = kernel_size
-        self.convs_per_block = convs_per_block
-        self.pooling = pooling
-        self.batch_norm = batch_norm
-        self.dropout = dropout
-        self.dense_units = dense_units
-        self.data_format = data_format
-        self.image_shape = image_shape
-        self.module = module
-        self.max_epochs = max_epochs
-        self.batch_size = batch_size
-        self.lr = lr
-        self.optimizer = optimizer
-        self.weight_decay = weight_decay
-        self.lr_schedule = lr_schedule
-        self.early_stopping = early_stopping
-        self.validation_fraction = validation_fraction
-        self.n_iter_no_change = n_iter_no_change
-        self.device = device
-        self.random_state = random_state
-        self.verbose = verbose
-        self.callbacks = callbacks
-        self.warm_start = warm_start
+        store_params(self, locals())

@@ -6,5 +6,6 @@ feature part can be frozen or reused and the head replaced.
 """
 
 from .cnn import ConvNet
+from .rnn import RecurrentNet
 
-__all__ = ["ConvNet"]
+__all__ = ["ConvNet", "RecurrentNet"]

@@ -1,0 +1,117 @@
+"""Recurrent network for sequences (n, T, F), with optional lengths."""
+
+from __future__ import annotations
+
+import torch
+from torch import nn
+from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
+
+__all__ = ["RecurrentNet", "summarize"]
+
+_CELLS = {"rnn": nn.RNN, "lstm": nn.LSTM, "gru": nn.GRU}
+
+
+def _mask(lengths, steps, device):
+    return torch.arange(steps, device=device)[None, :] < lengths.to(device)[:, None]
+
+
+def summarize(outputs, lengths, how):
+    """Summarise per-step outputs (n, T, H) over the valid steps of each sample.
+
+    ``how`` is 'mean' or 'max'; padded steps (beyond ``lengths``) never count.
+    """
+    if lengths is None:
+        return outputs.mean(dim=1) if how == "mean" else outputs.amax(dim=1)
+    mask = _mask(lengths, outputs.shape[1], outputs.device)[:, :, None]
+    if how == "mean":
+        total = (outputs * mask).sum(dim=1)
+        return total / lengths.to(outputs.device)[:, None].to(outputs.dtype)
+    return outputs.masked_fill(~mask, float("-inf")).amax(dim=1)
+
+
+class RecurrentNet(nn.Module):
+    """An RNN, LSTM or GRU over the time axis, summarised, then a linear head.
+
+    Variable-length batches (``lengths`` given) are packed with
+    ``pack_padded_sequence``, so padded steps never enter the recurrence and a
+    sample's output does not depend on the other samples of its batch.
+
+    Parameters
+    ----------
+    input_size : int
+        Features per time step.
+    n_outputs : int
+        Number of outputs (classes for a classifier).
+    cell : {'rnn', 'lstm', 'gru'}, default='lstm'
+        Recurrent cell.
+    hidden_size : int, default=64
+        Features of the hidden state.
+    num_layers : int, default=1
+        Stacked recurrent layers.
+    bidirectional : bool, default=False
+        Whether to also run the sequence backwards.
+    dropout : float, default=0.0
+        Dropout between stacked layers and before the head.
+    summary : {'last', 'mean', 'max'}, default='last'
+        How the per-step outputs become one vector: the final hidden state
+        (forward and backward states concatenated when bidirectional), or
+        the mean or maximum over the valid steps.
+    """
+
+    def __init__(
+        self,
+        input_size: int,
+        n_outputs: int,
+        cell: str = "lstm",
+        hidden_size: int = 64,
+        num_layers: int = 1,
+        bidirectional: bool = False,
+        dropout: float = 0.0,
+        summary: str = "last",
+    ):
+        super().__init__()
+        self.cell = cell
+        self.summary = summary
+        self.bidirectional = bidirectional
+        self.rnn = _CELLS[cell](
+            input_size,
+            hidden_size,
+            num_layers=num_layers,
+            batch_first=True,
+            dropout=dropout if num_layers > 1 else 0.0,
+            bidirectional=bidirectional,
+        )
+        self.num_features = hidden_size * (2 if bidirectional else 1)
+        self.head = nn.Sequential(
+            nn.Dropout(dropout), nn.Linear(self.num_features, n_outputs)
+        )
+
+    def forward_features(
+        self, x: torch.Tensor, lengths: torch.Tensor | None = None
+    ) -> torch.Tensor:
+        """One summary vector per sample, shape (n, num_features)."""
+        if lengths is not None:
+            packed = pack_padded_sequence(
+                x, lengths.cpu(), batch_first=True, enforce_sorted=False
+            )
+            out, state = self.rnn(packed)
+        else:
+            out, state = self.rnn(x)
+        if self.summary == "last":
+            h_n = state[0] if self.cell == "lstm" else state
+            if self.bidirectional:
+                return torch.cat([h_n[-2], h_n[-1]], dim=1)
+            return h_n[-1]
+        if lengths is not None:
+            out, _ = pad_packed_sequence(
+                out, batch_first=True, total_length=x.shape[1]
+            )
+        return summarize(out, lengths, self.summary)
+
+    def forward_head(self, features: torch.Tensor) -> torch.Tensor:
+        return self.head(features)
+
+    def forward(
+        self, x: torch.Tensor, lengths: torch.Tensor | None = None
+    ) -> torch.Tensor:
+        return self.forward_head(self.forward_features(x, lengths))

@@ -1,0 +1,583 @@
+"""Recurrent estimators for time series: RNN, LSTM and GRU."""
+
+from __future__ import annotations
+
+from numbers import Integral, Real
+
+from sklearn.utils._param_validation import Interval, StrOptions
+from skorch.callbacks import GradientNormClipping
+
+from ._base import (
+    BaseNeuralNet,
+    NeuralNetClassifierMixin,
+    NeuralNetRegressorMixin,
+    store_params,
+)
+from ._data import SEQUENCE_FORMATS, check_sequences
+from ._docstrings import FITTED_ATTRIBUTES, fill_doc, training_params
+from .modules.rnn import RecurrentNet
+
+__all__ = [
+    "RNNClassifier",
+    "RNNRegressor",
+    "LSTMClassifier",
+    "LSTMRegressor",
+    "GRUClassifier",
+    "GRURegressor",
+]
+
+_SEQUENCE_INPUT_PARAMS = """\
+data_format : {{'channels_last', 'channels_first'}}, default='channels_last'
+    Layout of 3D input and of the samples of a list: (n, T, F) and (T_i, F)
+    time-major, as torch (batch_first) and Keras use them, or (n, F, T) and
+    (F, T_i), as sktime's ``numpy3D`` gives them. 2D input is always (n, T)
+    univariate series.
+
+standardize : bool, default=True
+    Whether to centre and scale each feature (channel) by its mean and
+    standard deviation over all time steps seen at fit. Unscaled signals are
+    the most common reason a recurrent network does not learn.
+
+clip_grad_norm : float or None, default=1.0
+    Maximum norm of the gradient of all parameters (gradient-norm clipping,
+    which keeps recurrent training from exploding); None turns it off.\
+"""
+
+_RNN_PARAMS = """\
+cell : {{'rnn', 'lstm', 'gru'}}, default='{cell}'
+    Recurrent cell: Elman RNN (tanh), LSTM or GRU.
+
+hidden_size : int, default=128
+    Features of the hidden state (of each direction).
+
+num_layers : int, default=1
+    Number of stacked recurrent layers.
+
+bidirectional : bool, default=True
+    Whether to also run each sequence backwards and concatenate both
+    directions. The whole input sequence is known when a prediction is made
+    (also for a forecast from a window of past values), so reading it both
+    ways is the stronger default.
+
+dropout : float, default=0.0
+    Dropout between stacked layers and before the output layer.
+
+summary : {{'last', 'mean', 'max'}}, default='last'
+    How the per-step outputs become one vector for the head: the final
+    hidden state (of each direction), or the mean or maximum over the valid
+    time steps. Padding never counts."""
+
+_SEQUENCE_ATTRIBUTES = """\
+n_channels_ : int
+    Features per time step seen at fit.
+
+channel_mean_, channel_scale_ : ndarray of shape (n_channels_,) or None
+    Per-channel statistics used by ``standardize`` (None when it is False).\
+"""
+
+_RNN_CONSTRAINTS = {
+    "cell": [StrOptions({"rnn", "lstm", "gru"})],
+    "hidden_size": [Interval(Integral, 1, None, closed="left")],
+    "num_layers": [Interval(Integral, 1, None, closed="left")],
+    "bidirectional": ["boolean"],
+    "dropout": [Interval(Real, 0, 1, closed="left")],
+    "summary": [StrOptions({"last", "mean", "max"})],
+    "data_format": [StrOptions(set(SEQUENCE_FORMATS))],
+    "standardize": ["boolean"],
+    "clip_grad_norm": [Interval(Real, 0, None, closed="neither"), None],
+}
+
+_RNN_DEFAULTS = dict(max_epochs=100, batch_size=32, lr=3e-3, lr_schedule="cosine")
+
+
+class _BaseSequence(BaseNeuralNet):
+    """Sequence input (fixed or variable length) and gradient clipping."""
+
+    def _validate_input(self, X, y=None, *, reset):
+        return check_sequences(
+            self,
+            X,
+            y,
+            reset=reset,
+            data_format=self.data_format,
+            standardize=self.standardize,
+            **self._y_check_params,
+        )
+
+    def _extra_callbacks(self):
+        if self.clip_grad_norm is None:
+            return []
+        return [
+            ("clip_grad_norm", GradientNormClipping(gradient_clip_value=self.clip_grad_norm))
+        ]
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.three_d_array = True
+        return tags
+
+
+class _BaseRNN(_BaseSequence):
+    def _build_module(self, n_outputs):
+        return RecurrentNet(
+            self.n_channels_,
+            n_outputs,
+            cell=self.cell,
+            hidden_size=self.hidden_size,
+            num_layers=self.num_layers,
+            bidirectional=self.bidirectional,
+            dropout=self.dropout,
+            summary=self.summary,
+        )
+
+
+def _rnn_doc(cell):
+    return fill_doc(
+        rnn_params=_RNN_PARAMS.format(cell=cell),
+        input_params=_SEQUENCE_INPUT_PARAMS,
+        training_params=training_params(**_RNN_DEFAULTS),
+        sequence_attributes=_SEQUENCE_ATTRIBUTES,
+        fitted_attributes=FITTED_ATTRIBUTES,
+    )
+
+
+@_rnn_doc("rnn")
+class RNNClassifier(NeuralNetClassifierMixin, _BaseRNN):
+    """Recurrent neural network classifier for time series.
+
+    Reads each sequence step by step with an RNN, LSTM or GRU cell, keeps a
+    memory of earlier steps in its hidden state, and classifies the summary of
+    the sequence. Sequences may have different lengths: they are padded and
+    packed, so padding never changes a result. :class:`LSTMClassifier` and
+    :class:`GRUClassifier` are this estimator with another default ``cell``.
+
+    Parameters
+    ----------
+    {rnn_params}
+
+    {input_params}
+
+    {training_params}
+
+    class_weight : dict, 'balanced' or None, default=None
+        Weights of the classes in the loss, as in scikit-learn's classifiers;
+        multiplied with ``sample_weight``.
+
+    Attributes
+    ----------
+    classes_ : ndarray of shape (n_classes,)
+        Class labels.
+
+    {sequence_attributes}
+
+    {fitted_attributes}
+
+    See Also
+    --------
+    LSTMClassifier, GRUClassifier : The same estimator with an LSTM or GRU cell.
+    RNNRegressor : Recurrent regression.
+
+    Notes
+    -----
+    Input: (n, T) univariate series, (n, T, F) multivariate series, (n, F, T)
+    with ``data_format='channels_first'``, or a list of arrays (T_i,) or
+    (T_i, F) of varying lengths. A model fitted on series of one length
+    predicts on series of any length.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sknets import RNNClassifier
+    >>> rng = np.random.RandomState(0)
+    >>> X = rng.normal(size=(40, 12, 2))
+    >>> y = (X[:, :, 0].sum(axis=1) > 0).astype(int)
+    >>> clf = RNNClassifier(max_epochs=2, random_state=0).fit(X, y)
+    >>> clf.predict_proba(X[:3]).shape
+    (3, 2)
+    """
+
+    _parameter_constraints = {
+        **BaseNeuralNet._parameter_constraints,
+        **_RNN_CONSTRAINTS,
+        **NeuralNetClassifierMixin._classifier_constraints,
+    }
+
+    def __init__(
+        self,
+        cell="rnn",
+        hidden_size=128,
+        num_layers=1,
+        bidirectional=True,
+        dropout=0.0,
+        summary="last",
+        data_format="channels_last",
+        standardize=True,
+        clip_grad_norm=1.0,
+        max_epochs=100,
+        batch_size=32,
+        lr=3e-3,
+        optimizer="adam",
+        weight_decay=0.0,
+        lr_schedule="cosine",
+        early_stopping=False,
+        validation_fraction=0.1,
+        n_iter_no_change=10,
+        device="auto",
+        random_state=None,
+        verbose=0,
+        callbacks=None,
+        warm_start=False,
+        class_weight=None,
+    ):
+        store_params(self, locals())
+
+
+@_rnn_doc("rnn")
+class RNNRegressor(NeuralNetRegressorMixin, _BaseRNN):
+    """Recurrent neural network regressor for time series.
+
+    The network of :class:`RNNClassifier` with one linear output per target,
+    trained with mean squared error on standardised targets. y may be 2D, for
+    example the next ``horizon`` values of a series (see
+    :func:`sknets.make_windows`). :class:`LSTMRegressor` and
+    :class:`GRURegressor` are this estimator with another default ``cell``.
+
+    Parameters
+    ----------
+    {rnn_params}
+
+    {input_params}
+
+    {training_params}
+
+    Attributes
+    ----------
+    n_outputs_ : int
+        Number of targets.
+
+    {sequence_attributes}
+
+    {fitted_attributes}
+
+    See Also
+    --------
+    LSTMRegressor, GRURegressor : The same estimator with an LSTM or GRU cell.
+    RNNClassifier : Recurrent classification.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sknets import RNNRegressor
+    >>> rng = np.random.RandomState(0)
+    >>> X = rng.normal(size=(40, 12))
+    >>> reg = RNNRegressor(max_epochs=2, random_state=0).fit(X, X.sum(axis=1))
+    >>> reg.predict(X[:3]).shape
+    (3,)
+    """
+
+    _parameter_constraints = {
+        **BaseNeuralNet._parameter_constraints,
+        **_RNN_CONSTRAINTS,
+    }
+
+    def __init__(
+        self,
+        cell="rnn",
+        hidden_size=128,
+        num_layers=1,
+        bidirectional=True,
+        dropout=0.0,
+        summary="last",
+        data_format="channels_last",
+        standardize=True,
+        clip_grad_norm=1.0,
+        max_epochs=100,
+        batch_size=32,
+        lr=3e-3,
+        optimizer="adam",
+        weight_decay=0.0,
+        lr_schedule="cosine",
+        early_stopping=False,
+        validation_fraction=0.1,
+        n_iter_no_change=10,
+        device="auto",
+        random_state=None,
+        verbose=0,
+        callbacks=None,
+        warm_start=False,
+    ):
+        store_params(self, locals())
+
+
+@_rnn_doc("lstm")
+class LSTMClassifier(RNNClassifier):
+    """LSTM classifier for time series: :class:`RNNClassifier` with ``cell='lstm'``.
+
+    Long short-term memory cells gate what they keep and forget, which lets
+    them carry information over many steps. ``cell`` stays a parameter, so a
+    grid search can still compare 'rnn', 'lstm' and 'gru'.
+
+    Parameters
+    ----------
+    {rnn_params}
+
+    {input_params}
+
+    {training_params}
+
+    class_weight : dict, 'balanced' or None, default=None
+        Weights of the classes in the loss; multiplied with ``sample_weight``.
+
+    Attributes
+    ----------
+    classes_ : ndarray of shape (n_classes,)
+        Class labels.
+
+    {sequence_attributes}
+
+    {fitted_attributes}
+
+    See Also
+    --------
+    RNNClassifier, GRUClassifier
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sknets import LSTMClassifier
+    >>> rng = np.random.RandomState(0)
+    >>> X = [rng.normal(size=(t, 3)) for t in rng.randint(5, 15, size=30)]
+    >>> y = [int(x[:, 0].mean() > 0) for x in X]
+    >>> clf = LSTMClassifier(max_epochs=2, random_state=0).fit(X, y)
+    >>> clf.predict(X[:4]).shape
+    (4,)
+    """
+
+    def __init__(
+        self,
+        cell="lstm",
+        hidden_size=128,
+        num_layers=1,
+        bidirectional=True,
+        dropout=0.0,
+        summary="last",
+        data_format="channels_last",
+        standardize=True,
+        clip_grad_norm=1.0,
+        max_epochs=100,
+        batch_size=32,
+        lr=3e-3,
+        optimizer="adam",
+        weight_decay=0.0,
+        lr_schedule="cosine",
+        early_stopping=False,
+        validation_fraction=0.1,
+        n_iter_no_change=10,
+        device="auto",
+        random_state=None,
+        verbose=0,
+        callbacks=None,
+        warm_start=False,
+        class_weight=None,
+    ):
+        store_params(self, locals())
+
+
+@_rnn_doc("gru")
+class GRUClassifier(RNNClassifier):
+    """GRU classifier for time series: :class:`RNNClassifier` with ``cell='gru'``.
+
+    Gated recurrent units keep a memory like an LSTM with fewer parameters and
+    often train faster. ``cell`` stays a parameter.
+
+    Parameters
+    ----------
+    {rnn_params}
+
+    {input_params}
+
+    {training_params}
+
+    class_weight : dict, 'balanced' or None, default=None
+        Weights of the classes in the loss; multiplied with ``sample_weight``.
+
+    Attributes
+    ----------
+    classes_ : ndarray of shape (n_classes,)
+        Class labels.
+
+    {sequence_attributes}
+
+    {fitted_attributes}
+
+    See Also
+    --------
+    RNNClassifier, LSTMClassifier
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sknets import GRUClassifier
+    >>> rng = np.random.RandomState(0)
+    >>> X = rng.normal(size=(30, 10, 2))
+    >>> y = (X[:, -1, 0] > 0).astype(int)
+    >>> GRUClassifier(max_epochs=2, random_state=0).fit(X, y).predict(X[:2]).shape
+    (2,)
+    """
+
+    def __init__(
+        self,
+        cell="gru",
+        hidden_size=128,
+        num_layers=1,
+        bidirectional=True,
+        dropout=0.0,
+        summary="last",
+        data_format="channels_last",
+        standardize=True,
+        clip_grad_norm=1.0,
+        max_epochs=100,
+        batch_size=32,
+        lr=3e-3,
+        optimizer="adam",
+        weight_decay=0.0,
+        lr_schedule="cosine",
+        early_stopping=False,
+        validation_fraction=0.1,
+        n_iter_no_change=10,
+        device="auto",
+        random_state=None,
+        verbose=0,
+        callbacks=None,
+        warm_start=False,
+        class_weight=None,
+    ):
+        store_params(self, locals())
+
+
+@_rnn_doc("lstm")
+class LSTMRegressor(RNNRegressor):
+    """LSTM regressor for time series: :class:`RNNRegressor` with ``cell='lstm'``.
+
+    Parameters
+    ----------
+    {rnn_params}
+
+    {input_params}
+
+    {training_params}
+
+    Attributes
+    ----------
+    n_outputs_ : int
+        Number of targets.
+
+    {sequence_attributes}
+
+    {fitted_attributes}
+
+    See Also
+    --------
+    RNNRegressor, GRURegressor
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sknets import LSTMRegressor
+    >>> rng = np.random.RandomState(0)
+    >>> X = rng.normal(size=(30, 10))
+    >>> LSTMRegressor(max_epochs=2, random_state=0).fit(X, X[:, 0]).predict(X[:2]).shape
+    (2,)
+    """
+
+    def __init__(
+        self,
+        cell="lstm",
+        hidden_size=128,
+        num_layers=1,
+        bidirectional=True,
+        dropout=0.0,
+        summary="last",
+        data_format="channels_last",
+        standardize=True,
+        clip_grad_norm=1.0,
+        max_epochs=100,
+        batch_size=32,
+        lr=3e-3,
+        optimizer="adam",
+        weight_decay=0.0,
+        lr_schedule="cosine",
+        early_stopping=False,
+        validation_fraction=0.1,
+        n_iter_no_change=10,
+        device="auto",
+        random_state=None,
+        verbose=0,
+        callbacks=None,
+        warm_start=False,
+    ):
+        store_params(self, locals())
+
+
+@_rnn_doc("gru")
+class GRURegressor(RNNRegressor):
+    """GRU regressor for time series: :class:`RNNRegressor` with ``cell='gru'``.
+
+    Parameters
+    ----------
+    {rnn_params}
+
+    {input_params}
+
+    {training_params}
+
+    Attributes
+    ----------
+    n_outputs_ : int
+        Number of targets.
+
+    {sequence_attributes}
+
+    {fitted_attributes}
+
+    See Also
+    --------
+    RNNRegressor, LSTMRegressor
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sknets import GRURegressor
+    >>> rng = np.random.RandomState(0)
+    >>> X = rng.normal(size=(30, 10))
+    >>> GRURegressor(max_epochs=2, random_state=0).fit(X, X[:, -1]).predict(X[:2]).shape
+    (2,)
+    """
+
+    def __init__(
+        self,
+        cell="gru",
+        hidden_size=128,
+        num_layers=1,
+        bidirectional=True,
+        dropout=0.0,
+        summary="last",
+        data_format="channels_last",
+        standardize=True,
+        clip_grad_norm=1.0,
+        max_epochs=100,
+        batch_size=32,
+        lr=3e-3,
+        optimizer="adam",
+        weight_decay=0.0,
+        lr_schedule="cosine",
+        early_stopping=False,
+        validation_fraction=0.1,
+        n_iter_no_change=10,
+        device="auto",
+        random_state=None,
+        verbose=0,
+        callbacks=None,
+        warm_start=False,
+    ):
+        store_params(self, locals())

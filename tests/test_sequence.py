@@ -1,0 +1,235 @@
+"""RNN, LSTM and GRU estimators: memory, padding, input conventions, bad input."""
+
+import numpy as np
+import pandas as pd
+import pytest
+import torch
+from conftest import assert_clear_error
+from sklearn.linear_model import RidgeCV
+from sklearn.model_selection import GridSearchCV, cross_val_score
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import FunctionTransformer
+
+from sknets import (
+    GRUClassifier,
+    GRURegressor,
+    LSTMClassifier,
+    LSTMRegressor,
+    RNNClassifier,
+    RNNRegressor,
+)
+from sknets.modules import RecurrentNet
+
+FAST = dict(hidden_size=16, max_epochs=10, random_state=0)
+
+
+def adding_problem(n, length, rng):
+    """Hochreiter & Schmidhuber's adding problem: channel 0 holds random values,
+    channel 1 marks one step in each half; the target is the sum of the two
+    marked values. Always predicting 1.0 gives a mean squared error of 1/6."""
+    values = rng.uniform(size=(n, length))
+    markers = np.zeros((n, length))
+    rows = np.arange(n)
+    markers[rows, rng.randint(0, length // 2, size=n)] = 1.0
+    markers[rows, rng.randint(length // 2, length, size=n)] = 1.0
+    return np.stack([values, markers], axis=2), (values * markers).sum(axis=1)
+
+
+@pytest.mark.parametrize("Regressor", [LSTMRegressor, GRURegressor])
+def test_lstm_and_gru_solve_the_adding_problem(Regressor):
+    rng = np.random.RandomState(0)
+    X, y = adding_problem(1500, 20, rng)
+    X_test, y_test = adding_problem(500, 20, rng)
+    reg = Regressor(hidden_size=32, max_epochs=25, batch_size=32, random_state=0)
+    reg.fit(X, y)
+    mse = np.mean((reg.predict(X_test) - y_test) ** 2)
+    always_one = np.mean((1.0 - y_test) ** 2)
+    assert always_one == pytest.approx(1 / 6, abs=0.02)
+    assert mse < 0.02, mse
+    # A model of the flattened steps, blind to which value each marker marks,
+    # stays near the constant guess.
+    flat = RidgeCV().fit(X.reshape(len(X), -1), y)
+    flat_mse = np.mean((flat.predict(X_test.reshape(len(X_test), -1)) - y_test) ** 2)
+    assert flat_mse > 0.1
+
+
+def ragged_waves(n, rng, min_len=8, max_len=30):
+    """Sine waves of random length; the class is the frequency."""
+    y = rng.randint(0, 2, size=n)
+    X = []
+    for label in y:
+        length = rng.randint(min_len, max_len + 1)
+        t = np.arange(length)
+        freq = 0.25 if label == 0 else 1.0
+        wave = np.sin(freq * t + rng.uniform(0, 2 * np.pi))
+        X.append(np.c_[wave + rng.normal(scale=0.2, size=length), t / max_len])
+    return X, y
+
+
+def test_variable_length_classification_end_to_end():
+    rng = np.random.RandomState(0)
+    X, y = ragged_waves(200, rng)
+    X_test, y_test = ragged_waves(100, rng)
+    clf = GRUClassifier(hidden_size=32, max_epochs=20, random_state=0).fit(X, y)
+    assert clf.n_channels_ == 2
+    assert clf.score(X_test, y_test) > 0.9
+    # object arrays of sequences work the same as lists
+    X_obj = np.empty(len(X_test), dtype=object)
+    X_obj[:] = X_test
+    np.testing.assert_array_equal(clf.predict_proba(X_obj), clf.predict_proba(X_test))
+
+
+@pytest.mark.parametrize("cell", ["rnn", "lstm", "gru"])
+@pytest.mark.parametrize("summary", ["last", "mean", "max"])
+def test_padding_never_changes_a_prediction(cell, summary):
+    rng = np.random.RandomState(0)
+    X, y = ragged_waves(40, rng, min_len=3, max_len=25)
+    clf = RNNClassifier(cell=cell, summary=summary, **FAST).fit(X, y)
+    short = min(range(len(X)), key=lambda i: len(X[i]))
+    alone = clf.predict_proba([X[short]])
+    with_long = clf.predict_proba([X[short]] + [rng.normal(size=(60, 2))] * 3)[:1]
+    np.testing.assert_allclose(alone, with_long, rtol=0, atol=1e-6)
+    # in a batch of the training data, in any order, too
+    together = clf.predict_proba(X)
+    np.testing.assert_allclose(together[short : short + 1], alone, rtol=0, atol=1e-6)
+
+
+def test_module_packs_padded_batches():
+    torch.manual_seed(0)
+    net = RecurrentNet(3, 2, cell="lstm", hidden_size=8, bidirectional=True).eval()
+    x = torch.randn(1, 5, 3)
+    padded = torch.cat([x, torch.zeros(1, 7, 3)], dim=1)
+    with torch.no_grad():
+        torch.testing.assert_close(
+            net(x), net(padded, lengths=torch.tensor([5])), rtol=0, atol=1e-6
+        )
+
+
+def test_univariate_layouts_agree():
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(50, 15))
+    y = (X[:, :5].sum(axis=1) > 0).astype(int)
+    ref = LSTMClassifier(**FAST).fit(X, y).predict_proba(X)
+    df = pd.DataFrame(X, columns=[f"t{i}" for i in range(15)])
+    from_df = LSTMClassifier(**FAST).fit(df, y)
+    assert list(from_df.feature_names_in_) == list(df.columns)
+    np.testing.assert_allclose(from_df.predict_proba(df), ref, atol=1e-6)
+    np.testing.assert_allclose(
+        LSTMClassifier(**FAST).fit(X[:, :, None], y).predict_proba(X[:, :, None]),
+        ref,
+        atol=1e-6,
+    )
+    as_list = LSTMClassifier(**FAST).fit(list(X), y)
+    np.testing.assert_allclose(as_list.predict_proba(list(X)), ref, atol=1e-6)
+
+
+def test_channels_first_equals_transposed_channels_last():
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(40, 12, 3))
+    y = (X[:, :, 1].mean(axis=1) > 0).astype(int)
+    last = GRUClassifier(**FAST).fit(X, y)
+    X_first = X.transpose(0, 2, 1).copy()
+    first = GRUClassifier(data_format="channels_first", **FAST).fit(X_first, y)
+    np.testing.assert_allclose(last.predict_proba(X), first.predict_proba(X_first), atol=1e-6)
+    assert first.n_channels_ == 3 and first.n_features_in_ == 3
+
+
+def test_fixed_length_model_predicts_other_lengths():
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(60, 20, 2))
+    y = (X[:, :, 0].mean(axis=1) > 0).astype(int)
+    clf = LSTMClassifier(**FAST).fit(X, y)
+    assert clf.predict(X[:, :12]).shape == (60,)
+    assert clf.predict(rng.normal(size=(5, 40, 2))).shape == (5,)
+    assert clf.predict([rng.normal(size=(t, 2)) for t in (3, 30)]).shape == (2,)
+
+
+def test_standardize_learns_channel_statistics():
+    rng = np.random.RandomState(0)
+    X = rng.normal(loc=[100.0, -3.0], scale=[50.0, 0.01], size=(80, 10, 2))
+    y = (X[:, :, 1].mean(axis=1) > -3.0).astype(int)
+    clf = GRUClassifier(**{**FAST, "max_epochs": 30}).fit(X, y)
+    np.testing.assert_allclose(clf.channel_mean_, X.reshape(-1, 2).mean(axis=0))
+    np.testing.assert_allclose(clf.channel_scale_, X.reshape(-1, 2).std(axis=0))
+    assert clf.score(X, y) > 0.9
+    raw = GRUClassifier(standardize=False, **FAST).fit(X, y)
+    assert raw.channel_mean_ is None
+
+
+def test_regression_with_2d_targets():
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(200, 12, 1))
+    Y = np.c_[X[:, -1, 0], X[:, -2, 0], X[:, :, 0].mean(axis=1)] * 10 + 50
+    reg = RNNRegressor(cell="gru", hidden_size=32, max_epochs=40, random_state=0).fit(X, Y)
+    assert reg.n_outputs_ == 3
+    assert reg.predict(X).shape == (200, 3)
+    assert reg.score(X, Y) > 0.9
+
+
+def test_grid_search_over_cell_pipeline_and_cross_val():
+    rng = np.random.RandomState(0)
+    X, y = ragged_waves(90, rng)
+    grid = GridSearchCV(
+        LSTMClassifier(**FAST), {"cell": ["rnn", "lstm", "gru"]}, cv=2
+    ).fit(X, y)
+    assert set(grid.cv_results_["param_cell"]) == {"rnn", "lstm", "gru"}
+    assert grid.best_estimator_.net_.module_.cell == grid.best_params_["cell"]
+    scale = FunctionTransformer(lambda seqs: [s * 2.0 for s in seqs])
+    pipe = make_pipeline(scale, GRUClassifier(max_epochs=30, random_state=0))
+    scores = cross_val_score(pipe, X, y, cv=3)
+    assert scores.mean() > 0.8
+
+
+def test_default_cells():
+    assert RNNClassifier().cell == "rnn" and RNNRegressor().cell == "rnn"
+    assert LSTMClassifier().cell == "lstm" and LSTMRegressor().cell == "lstm"
+    assert GRUClassifier().cell == "gru" and GRURegressor().cell == "gru"
+    assert GRUClassifier(cell="lstm").get_params()["cell"] == "lstm"
+
+
+def test_gradient_clipping_is_on_by_default():
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(20, 5))
+    y = np.arange(20) % 2
+    clf = LSTMClassifier(**FAST).fit(X, y)
+    clip = dict(clf.net_.callbacks_)["clip_grad_norm"]
+    assert clip.gradient_clip_value == 1.0
+    off = LSTMClassifier(clip_grad_norm=None, **FAST).fit(X, y)
+    assert "clip_grad_norm" not in dict(off.net_.callbacks_)
+
+
+# -- bad input -------------------------------------------------------------
+@pytest.mark.parametrize(
+    "X, error, match",
+    [
+        ([np.ones((5, 2)), np.ones((6, 3))], ValueError, "Sample 1 of X has 3 features per time step, but sample 0 has 2"),
+        ([np.ones((5, 2)), np.ones((0, 2))], ValueError, "Sample 1 of X is an empty sequence"),
+        ([np.ones((5, 2)), np.r_[np.ones((3, 2)), [[np.nan, 1.0]]]], ValueError, "Sample 1 of X contains NaN"),
+        ([np.ones(4), np.ones(5), np.ones((2, 2, 2))], ValueError, r"Sample 2 of X has shape \(2, 2, 2\)"),
+        (np.ones((2, 4, 3, 3)), ValueError, "got an array with 4 dimensions"),
+        (np.array([{"a": 1}, {"b": 2}], dtype=object), ValueError, "items are not sequences"),
+        ([np.ones(4), 3.0], ValueError, "mixes sequences and scalars: sample 1"),
+        (["abc", "de"], TypeError, "Sample 0 of X is a string"),
+        (np.ones((2, 0)), ValueError, "0 feature"),
+        (np.full((2, 4), np.inf), ValueError, "infinity"),
+    ],
+    ids=["features", "zero-length", "nan", "3d-sample", "4d", "objects", "scalars", "strings", "empty-steps", "inf"],
+)
+def test_bad_sequence_input(X, error, match):
+    with pytest.raises(error, match=match) as excinfo:
+        LSTMClassifier(**FAST).fit(X, [0, 1][: len(X)] if len(X) == 2 else [0, 1, 0][: len(X)])
+    assert_clear_error(excinfo)
+
+
+def test_feature_count_at_predict_must_match():
+    rng = np.random.RandomState(0)
+    clf = GRUClassifier(**FAST).fit(rng.normal(size=(20, 8, 3)), np.arange(20) % 2)
+    with pytest.raises(ValueError, match="X has 2 features per time step, but GRUClassifier was fitted with 3"):
+        clf.predict(rng.normal(size=(4, 8, 2)))
+
+
+def test_unknown_data_format_fails_at_fit():
+    from sklearn.utils._param_validation import InvalidParameterError
+
+    with pytest.raises(InvalidParameterError, match="data_format"):
+        LSTMClassifier(data_format="ntc").fit(np.ones((4, 3)), [0, 1, 0, 1])
