@@ -6,6 +6,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).parent))
 
 import images  # noqa: E402
+import timeseries  # noqa: E402
 
 if __name__ == "__main__":
     images.main()
+    timeseries.main()
