@@ -15,7 +15,10 @@ from .sequence import (
     LSTMRegressor,
     RNNClassifier,
     RNNRegressor,
+    TextCNNClassifier,
+    TextCNNRegressor,
 )
+from .text import TextTokenizer
 
 __version__ = "0.1.0"
 
@@ -28,6 +31,9 @@ __all__ = [
     "LSTMRegressor",
     "RNNClassifier",
     "RNNRegressor",
+    "TextCNNClassifier",
+    "TextCNNRegressor",
+    "TextTokenizer",
     "make_windows",
     "__version__",
 ]

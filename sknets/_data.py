@@ -11,6 +11,7 @@ import math
 
 import numpy as np
 import torch
+from sklearn.base import clone
 from sklearn.utils.validation import (
     _check_feature_names,
     _check_n_features,
@@ -192,6 +193,67 @@ def check_sample_weight(sample_weight, n_samples):
     )
 
 
+# -- texts -------------------------------------------------------------------
+PAD_ID = 0
+UNKNOWN_ID = 1
+
+
+def is_text(X) -> bool:
+    """Whether X is a collection of texts (str items), not numbers or arrays."""
+    if isinstance(X, str):
+        return False
+    if hasattr(X, "dtype") and getattr(X, "ndim", 1) == 1:
+        if X.dtype.kind in "US":
+            return True
+        if X.dtype.kind != "O":
+            return False
+    elif not isinstance(X, (list, tuple)):
+        return False
+    first = next((x for x in X if not _is_missing(x)), None)
+    return isinstance(first, str)
+
+
+def _is_missing(value):
+    return value is None or (isinstance(value, float) and np.isnan(value)) or (
+        type(value).__name__ in ("NAType", "NaTType")
+    )
+
+
+def check_texts(X, name="TextTokenizer"):
+    """The texts of X as a list of str, with a clear error for anything else.
+
+    Missing values (None, NaN, pandas NA) are an error that names their
+    position: fill them first, for example with ``X.fillna("")``.
+    """
+    if isinstance(X, str):
+        raise TypeError(
+            f"{name} expects a collection of texts (list, numpy array or pandas "
+            "Series of str), got a single str. Wrap it in a list."
+        )
+    values = X.to_numpy() if hasattr(X, "to_numpy") else X
+    if hasattr(values, "ndim") and values.ndim != 1:
+        raise ValueError(
+            f"{name} expects a 1D collection of texts, got an array of shape "
+            f"{values.shape}."
+        )
+    texts = list(values)
+    if not texts:
+        raise ValueError(f"{name} got an empty collection of texts.")
+    for i, text in enumerate(texts):
+        if isinstance(text, str):
+            continue
+        if _is_missing(text):
+            raise ValueError(
+                f"Text {i} of X is missing ({text!r}); fill missing texts first, "
+                "for example with X.fillna('')."
+            )
+        raise TypeError(
+            f"Text {i} of X is a {type(text).__name__} ({text!r}), not a str; every "
+            "item of a text collection must be a string."
+        )
+    return texts
+
+
 # -- sequences ---------------------------------------------------------------
 SEQUENCE_FORMATS = ("channels_last", "channels_first")
 
@@ -293,20 +355,36 @@ def _check_columns(estimator, X):
         ) from None
 
 
-def check_sequences(estimator, X, y=None, *, reset, data_format, standardize, **y_kw):
+def check_sequences(
+    estimator,
+    X,
+    y=None,
+    *,
+    reset,
+    data_format,
+    standardize,
+    tokenizer=None,
+    **y_kw,
+):
     """Validate sequence input and return ``(X_t, y)``.
 
-    Accepted: (n, T) univariate series (numpy or a DataFrame with one column
-    per time step), (n, T, F) batch-first channels-last arrays, (n, F, T)
-    with ``data_format='channels_first'``, and lists (or 1D object arrays) of
-    per-sample arrays of shape (T_i,) or (T_i, F) (or (F, T_i)) of varying
-    lengths. ``X_t`` is a float32 tensor (n, T, F) when all samples have one
-    length, else a dict with the zero-padded tensor ``x`` (n, T_max, F) and the
-    int64 ``lengths``. A series at predict may have another length than at fit.
+    Three kinds of input, decided at fit and kept in ``input_kind_``:
 
-    With ``standardize``, each channel is centred and scaled by the mean and
-    standard deviation over all time steps seen at fit (``channel_mean_``,
-    ``channel_scale_``).
+    - 'series': (n, T) univariate series (numpy or a DataFrame with one column
+      per time step), (n, T, F) batch-first channels-last arrays, (n, F, T)
+      with ``data_format='channels_first'``, and lists (or 1D object arrays) of
+      per-sample arrays of shape (T_i,) or (T_i, F) (or (F, T_i)) of varying
+      lengths. ``X_t`` is a float32 tensor (n, T, F) when all samples have one
+      length, else a dict with the zero-padded tensor ``x`` (n, T_max, F) and
+      the int64 ``lengths``. With ``standardize``, each channel is centred and
+      scaled by statistics learned at fit (``channel_mean_``,
+      ``channel_scale_``).
+    - 'tokens': a 2D integer array of token ids, 0 being padding (what
+      :class:`~sknets.TextTokenizer` returns). ``X_t`` is a dict of int64 ids
+      ``x`` and ``lengths`` (up to the last non-padding id); ids the model has
+      not seen at fit read as unknown (1).
+    - 'text': a list, array or Series of str, turned into token ids by a clone
+      of ``tokenizer`` fitted at fit (``tokenizer_``).
     """
     name = _name(estimator)
     if data_format not in SEQUENCE_FORMATS:
@@ -314,77 +392,164 @@ def check_sequences(estimator, X, y=None, *, reset, data_format, standardize, **
             f"Unknown data_format={data_format!r} for {name}; use one of "
             f"{', '.join(map(repr, SEQUENCE_FORMATS))}."
         )
+    fitted_kind = None if reset else estimator.input_kind_
+    if is_text(X):
+        texts = check_texts(X, name)
+        if fitted_kind not in (None, "text"):
+            raise ValueError(
+                f"{name} was fitted on {fitted_kind}, not on raw text; pass the "
+                "input in the form used at fit (or keep the TextTokenizer in the "
+                "pipeline)."
+            )
+        if y is not None:
+            y = _check_y(y, estimator=estimator, **y_kw)
+            check_consistent_length(texts, y)
+        if reset:
+            _check_feature_names(estimator, texts, reset=True)
+            estimator.tokenizer_ = clone(tokenizer).fit(texts)
+            _set_kind(estimator, "text", n_features=None)
+            estimator.n_tokens_ = estimator.tokenizer_.n_tokens_
+        return _token_tensors(estimator, estimator.tokenizer_.transform(texts)), y
+
     arrays = _ragged_items(X)
     if arrays is not None:
         _check_feature_names(estimator, X, reset=reset)
         arrays = _check_ragged(arrays, data_format, name)
-        n_channels = arrays[0].shape[1]
         if y is not None:
             y = _check_y(y, estimator=estimator, **y_kw)
             check_consistent_length(arrays, y)
-        values = np.concatenate(arrays) if reset and standardize else None
-    else:
-        ndim = getattr(X, "ndim", None)
-        if ndim is None and not isinstance(X, str):
-            X = np.asarray(X)
-            ndim = X.ndim
-        if ndim is not None and ndim > 3:
-            raise ValueError(
-                f"{name} expects sequences as a 2D (n, T) or 3D (n, T, F) array or "
-                f"a list of (T_i, F) arrays, got an array with {ndim} dimensions "
-                f"(shape {tuple(np.shape(X))})."
-            )
-        _check_feature_names(estimator, X, reset=reset)
-        X = check_array(
-            X,
-            allow_nd=True,
-            dtype=(np.float64, np.float32),
-            estimator=estimator,
-            input_name="X",
+        _check_series_kind(estimator, fitted_kind, name)
+        n_channels = arrays[0].shape[1]
+        if reset:
+            _set_kind(estimator, "series", n_features=None, n_channels=n_channels)
+            _fit_scaling(estimator, np.concatenate(arrays), standardize)
+        _check_channels(estimator, n_channels, name)
+        return _padded_series(estimator, arrays), y
+
+    ndim = getattr(X, "ndim", None)
+    if ndim is None and not isinstance(X, str):
+        X = np.asarray(X)
+        ndim = X.ndim
+    if ndim is not None and ndim > 3:
+        raise ValueError(
+            f"{name} expects sequences as a 2D (n, T) or 3D (n, T, F) array or "
+            f"a list of (T_i, F) arrays, got an array with {ndim} dimensions "
+            f"(shape {tuple(np.shape(X))})."
         )
-        if y is not None:
-            y = _check_y(y, estimator=estimator, **y_kw)
-            check_consistent_length(X, y)
-        columns = X.shape[1] if X.ndim == 2 else None
-        if columns is not None and not reset and estimator._fitted_on_2d:
-            _check_columns(estimator, X)
-        if X.ndim == 2:
-            X = X[:, :, None]
-        elif data_format == "channels_first":
-            X = X.transpose(0, 2, 1)
-        if X.shape[1] == 0:
-            raise ValueError(
-                f"X holds sequences of length 0 (shape {X.shape}); {name} needs at "
-                "least one time step."
-            )
-        n_channels = X.shape[2]
-        values = X.reshape(-1, n_channels) if reset and standardize else None
+    token_ids = ndim == 2 and _is_integer(X) and fitted_kind in (None, "tokens", "text")
+    _check_feature_names(estimator, X, reset=reset)
+    X = check_array(
+        X,
+        allow_nd=True,
+        dtype=None if token_ids else (np.float64, np.float32),
+        estimator=estimator,
+        input_name="X",
+    )
+    if y is not None:
+        y = _check_y(y, estimator=estimator, **y_kw)
+        check_consistent_length(X, y)
+    if X.ndim == 2 and not reset and estimator._fitted_on_2d:
+        _check_columns(estimator, X)
+    if token_ids:
+        if reset:
+            _set_kind(estimator, "tokens", n_features=X.shape[1])
+            estimator.n_tokens_ = max(int(X.max()) + 1, 2)
+        return _token_tensors(estimator, X), y
+    _check_series_kind(estimator, fitted_kind, name)
+    columns = X.shape[1] if X.ndim == 2 else None
+    if X.ndim == 2:
+        X = X[:, :, None]
+    elif data_format == "channels_first":
+        X = X.transpose(0, 2, 1)
+    if X.shape[1] == 0:
+        raise ValueError(
+            f"X holds sequences of length 0 (shape {X.shape}); {name} needs at "
+            "least one time step."
+        )
+    n_channels = X.shape[2]
     if reset:
-        estimator.n_channels_ = n_channels
-        # 2D input: scikit-learn's meaning, the number of columns (time steps);
-        # 3D and list input: the features per time step.
-        columns = None if arrays is not None else columns
-        estimator.n_features_in_ = n_channels if columns is None else columns
-        estimator._fitted_on_2d = columns is not None
-        if standardize:
-            estimator.channel_mean_ = values.mean(axis=0)
-            scale = values.std(axis=0)
-            estimator.channel_scale_ = np.where(scale > 0, scale, 1.0)
-        else:
-            estimator.channel_mean_ = estimator.channel_scale_ = None
-    elif n_channels != estimator.n_channels_:
+        _set_kind(estimator, "series", n_features=columns, n_channels=n_channels)
+        _fit_scaling(estimator, X.reshape(-1, n_channels), standardize)
+    _check_channels(estimator, n_channels, name)
+    if estimator.channel_mean_ is not None:
+        X = (X - estimator.channel_mean_) / estimator.channel_scale_
+    return torch.tensor(X, dtype=torch.float32), y
+
+
+def _is_integer(X):
+    dtypes = getattr(X, "dtypes", None)
+    if dtypes is not None and not hasattr(X, "dtype"):  # DataFrame
+        return all(getattr(d, "kind", "O") in "iu" for d in dtypes)
+    return getattr(X, "dtype", None) is not None and X.dtype.kind in "iu"
+
+
+def _set_kind(estimator, kind, *, n_features, n_channels=None):
+    """Record at fit what the input was. ``n_features_in_`` follows
+    scikit-learn for 2D arrays (the number of columns); for 3D and list input
+    it is the number of features per time step; raw text has none."""
+    estimator.input_kind_ = kind
+    estimator.n_channels_ = n_channels
+    estimator._fitted_on_2d = n_features is not None
+    if n_features is not None:
+        estimator.n_features_in_ = n_features
+    elif n_channels is not None:
+        estimator.n_features_in_ = n_channels
+    elif hasattr(estimator, "n_features_in_"):
+        del estimator.n_features_in_
+    if kind != "text" and hasattr(estimator, "tokenizer_"):
+        del estimator.tokenizer_
+    if kind == "series":
+        estimator.n_tokens_ = None
+    estimator.channel_mean_ = estimator.channel_scale_ = None
+
+
+def _check_series_kind(estimator, fitted_kind, name):
+    if fitted_kind in ("tokens", "text"):
+        raise ValueError(
+            f"{name} was fitted on {'token ids' if fitted_kind == 'tokens' else 'raw text'}"
+            "; pass a 2D integer array of token ids"
+            + (" or texts" if fitted_kind == "text" else "")
+            + ", not numeric series."
+        )
+
+
+def _fit_scaling(estimator, values, standardize):
+    if standardize:
+        estimator.channel_mean_ = values.mean(axis=0)
+        scale = values.std(axis=0)
+        estimator.channel_scale_ = np.where(scale > 0, scale, 1.0)
+
+
+def _check_channels(estimator, n_channels, name):
+    if n_channels != estimator.n_channels_:
         raise ValueError(
             f"X has {n_channels} features per time step, but {name} was fitted "
             f"with {estimator.n_channels_}."
         )
+
+
+def _padded_series(estimator, arrays):
     mean, scale = estimator.channel_mean_, estimator.channel_scale_
-    if arrays is None:
-        if mean is not None:
-            X = (X - mean) / scale
-        return torch.tensor(X, dtype=torch.float32), y
     lengths = np.array([len(a) for a in arrays])
-    padded = np.zeros((len(arrays), lengths.max(), n_channels), dtype=np.float32)
+    padded = np.zeros((len(arrays), lengths.max(), arrays[0].shape[1]), np.float32)
     for i, a in enumerate(arrays):
         padded[i, : len(a)] = a if mean is None else (a - mean) / scale
-    X_t = {"x": torch.from_numpy(padded), "lengths": torch.from_numpy(lengths)}
-    return X_t, y
+    return {"x": torch.from_numpy(padded), "lengths": torch.from_numpy(lengths)}
+
+
+def _token_tensors(estimator, ids):
+    """Token ids as a model input: unseen ids read as unknown, lengths up to the
+    last non-padding id (at least 1)."""
+    if ids.shape[1] == 0:
+        raise ValueError("X holds token sequences of length 0; no token to read.")
+    if (ids < 0).any():
+        raise ValueError(
+            "X holds negative integers, which are not token ids (0 is padding, 1 "
+            "unknown, 2 and above tokens). To read an integer-valued series as a "
+            "series, cast it to float first: X.astype(float)."
+        )
+    ids = np.where(ids >= estimator.n_tokens_, UNKNOWN_ID, ids).astype(np.int64)
+    nonpad = ids != PAD_ID
+    last = ids.shape[1] - np.argmax(nonpad[:, ::-1], axis=1)
+    lengths = np.where(nonpad.any(axis=1), last, 1)
+    return {"x": torch.from_numpy(ids), "lengths": torch.from_numpy(lengths)}

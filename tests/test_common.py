@@ -12,6 +12,9 @@ from sknets import (
     LSTMRegressor,
     RNNClassifier,
     RNNRegressor,
+    TextCNNClassifier,
+    TextCNNRegressor,
+    TextTokenizer,
 )
 
 # Small, fast settings: the checks fit each estimator dozens of times on tiny
@@ -29,6 +32,9 @@ ESTIMATORS = [
     LSTMRegressor(**RNN),
     GRUClassifier(**RNN),
     GRURegressor(**RNN),
+    TextCNNClassifier(num_filters=16, dropout=0.0, lr=1e-2, **FAST),
+    TextCNNRegressor(num_filters=16, dropout=0.0, lr=1e-2, **FAST),
+    TextTokenizer(),
 ]
 
 # Every entry carries its reason.
@@ -41,20 +47,31 @@ EXPECTED_FAILED_CHECKS = {
 }
 
 
-RECURRENT_EXPECTED_FAILED_CHECKS = {
+SEQUENCE_EXPECTED_FAILED_CHECKS = {
     **EXPECTED_FAILED_CHECKS,
     "check_methods_subset_invariance": (
-        "float32 recurrent layers: the matrix products of a batch of 20 and of "
-        "a batch of 1 round differently, so predictions differ by about 1e-7 "
-        "while the check allows 1e-7 (padding and batch neighbours do not "
-        "change a prediction beyond that: tests/test_sequence.py)"
+        "float32 recurrent and 1D-convolution layers: the matrix products of a "
+        "batch of 20 and of a batch of 1 round differently, so predictions "
+        "differ by about 1e-7 while the check allows 1e-7 (padding and batch "
+        "neighbours do not change a prediction beyond that: "
+        "tests/test_sequence.py, tests/test_text.py)"
+    ),
+}
+TEXTCNN_REGRESSOR_EXPECTED_FAILED_CHECKS = {
+    **SEQUENCE_EXPECTED_FAILED_CHECKS,
+    "check_regressors_train": (
+        "max-over-time pooling makes a TextCNN blind to where a pattern occurs; "
+        "the check's data carry their signal in one fixed column of a 10-step "
+        "series, which such a model cannot single out (R2 < 0.5)"
     ),
 }
 
 
 def _expected_failed_checks(estimator):
-    if isinstance(estimator, (RNNClassifier, RNNRegressor)):
-        return RECURRENT_EXPECTED_FAILED_CHECKS
+    if isinstance(estimator, TextCNNRegressor):
+        return TEXTCNN_REGRESSOR_EXPECTED_FAILED_CHECKS
+    if isinstance(estimator, (RNNClassifier, RNNRegressor, TextCNNClassifier)):
+        return SEQUENCE_EXPECTED_FAILED_CHECKS
     return EXPECTED_FAILED_CHECKS
 
 

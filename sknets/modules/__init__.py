@@ -5,7 +5,9 @@ splits ``forward`` into ``forward_features`` and ``forward_head``, so that the
 feature part can be frozen or reused and the head replaced.
 """
 
+from ._layers import TokenEmbedding
 from .cnn import ConvNet
 from .rnn import RecurrentNet
+from .textcnn import TextCNN
 
-__all__ = ["ConvNet", "RecurrentNet"]
+__all__ = ["ConvNet", "RecurrentNet", "TextCNN", "TokenEmbedding"]

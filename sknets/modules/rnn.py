@@ -6,6 +6,8 @@ import torch
 from torch import nn
 from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
+from ._layers import TokenEmbedding
+
 __all__ = ["RecurrentNet", "summarize"]
 
 _CELLS = {"rnn": nn.RNN, "lstm": nn.LSTM, "gru": nn.GRU}
@@ -56,6 +58,16 @@ class RecurrentNet(nn.Module):
         How the per-step outputs become one vector: the final hidden state
         (forward and backward states concatenated when bidirectional), or
         the mean or maximum over the valid steps.
+    vocab_size : int or None, default=None
+        When set, the input is integer token ids (0 = padding) that go through
+        a :class:`TokenEmbedding` of ``embedding_dim`` first; ``input_size``
+        is then ignored.
+    embedding_dim : int, default=64
+        Size of the token vectors.
+    embeddings : array-like of shape (vocab_size, embedding_dim) or None
+        Pretrained token vectors.
+    freeze_embeddings : bool, default=False
+        Keep the token vectors fixed.
     """
 
     def __init__(
@@ -68,8 +80,18 @@ class RecurrentNet(nn.Module):
         bidirectional: bool = False,
         dropout: float = 0.0,
         summary: str = "last",
+        vocab_size: int | None = None,
+        embedding_dim: int = 64,
+        embeddings=None,
+        freeze_embeddings: bool = False,
     ):
         super().__init__()
+        self.embedding = None
+        if vocab_size is not None:
+            self.embedding = TokenEmbedding(
+                vocab_size, embedding_dim, embeddings, freeze_embeddings
+            )
+            input_size = embedding_dim
         self.cell = cell
         self.summary = summary
         self.bidirectional = bidirectional
@@ -90,6 +112,8 @@ class RecurrentNet(nn.Module):
         self, x: torch.Tensor, lengths: torch.Tensor | None = None
     ) -> torch.Tensor:
         """One summary vector per sample, shape (n, num_features)."""
+        if self.embedding is not None:
+            x = self.embedding(x)
         if lengths is not None:
             packed = pack_padded_sequence(
                 x, lengths.cpu(), batch_first=True, enforce_sorted=False

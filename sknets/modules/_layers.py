@@ -1,0 +1,38 @@
+"""Small building blocks shared by several module families."""
+
+from __future__ import annotations
+
+import torch
+from torch import nn
+
+__all__ = ["TokenEmbedding"]
+
+
+class TokenEmbedding(nn.Embedding):
+    """Embedding of token ids with id 0 as padding (a zero vector, no gradient).
+
+    Parameters
+    ----------
+    num_embeddings : int
+        Number of ids (padding and unknown included).
+    embedding_dim : int
+        Size of each vector.
+    weights : array-like of shape (num_embeddings, embedding_dim) or None
+        Pretrained vectors, row ``i`` for id ``i``; row 0 is set to zero.
+    freeze : bool, default=False
+        Keep pretrained vectors fixed during training.
+    """
+
+    def __init__(
+        self,
+        num_embeddings: int,
+        embedding_dim: int,
+        weights=None,
+        freeze: bool = False,
+    ):
+        super().__init__(num_embeddings, embedding_dim, padding_idx=0)
+        if weights is not None:
+            with torch.no_grad():
+                self.weight.copy_(torch.as_tensor(weights, dtype=torch.float32))
+                self.weight[0].zero_()
+        self.weight.requires_grad_(not freeze)

@@ -1,0 +1,88 @@
+"""Convolutional sequence classifier with max-over-time pooling (Kim, 2014)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import torch
+from torch import nn
+
+from ._layers import TokenEmbedding
+
+__all__ = ["TextCNN"]
+
+
+class TextCNN(nn.Module):
+    """Parallel 1D convolutions of several widths, max-pooled over time.
+
+    Kim, "Convolutional Neural Networks for Sentence Classification" (2014):
+    each kernel width looks at n-grams of that many steps; the maximum of each
+    filter over the valid positions of a sequence is its feature, so padding
+    never counts and the output does not depend on the sequence length.
+
+    Parameters
+    ----------
+    input_size : int
+        Features per time step (ignored with ``vocab_size``).
+    n_outputs : int
+        Number of outputs.
+    kernel_sizes : sequence of int, default=(3, 4, 5)
+        Widths of the parallel convolutions.
+    num_filters : int, default=100
+        Filters per width.
+    dropout : float, default=0.5
+        Dropout before the output layer.
+    vocab_size, embedding_dim, embeddings, freeze_embeddings
+        Token-id input, as in :class:`~sknets.modules.RecurrentNet`.
+    """
+
+    def __init__(
+        self,
+        input_size: int,
+        n_outputs: int,
+        kernel_sizes: Sequence[int] = (3, 4, 5),
+        num_filters: int = 100,
+        dropout: float = 0.5,
+        vocab_size: int | None = None,
+        embedding_dim: int = 128,
+        embeddings=None,
+        freeze_embeddings: bool = False,
+    ):
+        super().__init__()
+        self.embedding = None
+        if vocab_size is not None:
+            self.embedding = TokenEmbedding(
+                vocab_size, embedding_dim, embeddings, freeze_embeddings
+            )
+            input_size = embedding_dim
+        self.convs = nn.ModuleList(
+            nn.Conv1d(input_size, num_filters, k, padding=k // 2) for k in kernel_sizes
+        )
+        self.num_features = num_filters * len(kernel_sizes)
+        self.head = nn.Sequential(nn.Dropout(dropout), nn.Linear(self.num_features, n_outputs))
+
+    def forward_features(
+        self, x: torch.Tensor, lengths: torch.Tensor | None = None
+    ) -> torch.Tensor:
+        """Max over the valid positions of each filter, shape (n, num_features)."""
+        if self.embedding is not None:
+            x = self.embedding(x)
+        x = x.transpose(1, 2)  # (n, F, T) for Conv1d
+        steps = x.shape[2]
+        if lengths is not None:
+            valid = torch.arange(steps, device=x.device)[None, :] < lengths.to(x.device)[:, None]
+        pooled = []
+        for conv in self.convs:
+            out = torch.relu(conv(x))[:, :, :steps]
+            if lengths is not None:
+                out = out.masked_fill(~valid[:, None, :], float("-inf"))
+            pooled.append(out.amax(dim=2))
+        return torch.cat(pooled, dim=1)
+
+    def forward_head(self, features: torch.Tensor) -> torch.Tensor:
+        return self.head(features)
+
+    def forward(
+        self, x: torch.Tensor, lengths: torch.Tensor | None = None
+    ) -> torch.Tensor:
+        return self.forward_head(self.forward_features(x, lengths))

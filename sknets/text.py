@@ -1,0 +1,302 @@
+"""TextTokenizer: texts to padded integer id sequences, inside a Pipeline."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Mapping
+from numbers import Integral
+
+import numpy as np
+from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
+from sklearn.feature_extraction.text import CountVectorizer
+from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.validation import check_is_fitted
+
+from ._data import PAD_ID, UNKNOWN_ID, check_texts
+
+__all__ = ["TextTokenizer"]
+
+class TextTokenizer(TransformerMixin, BaseEstimator):
+    """Turn texts into padded sequences of integer token ids.
+
+    ``fit`` learns a vocabulary; ``transform`` maps each text to the ids of its
+    tokens, truncated or padded to ``max_len``: 0 is padding, 1 an unknown
+    token (not in the vocabulary), and the vocabulary's tokens get ids from 2
+    on, the most frequent first. Tokens are produced by scikit-learn's own
+    ``CountVectorizer(...).build_analyzer()``, so ``analyzer``, ``lowercase``,
+    ``strip_accents``, ``token_pattern`` and ``stop_words`` mean what they mean
+    there. The output feeds the recurrent and convolutional sequence
+    estimators, which read integer input as token ids.
+
+    Parameters
+    ----------
+    analyzer : {'word', 'char'} or callable, default='word'
+        'word' splits into words with ``token_pattern``; 'char' into single
+        characters (for DNA or protein strings and languages written without
+        spaces); a callable maps one text to its list of tokens.
+    lowercase : bool, default=True
+        Lowercase texts before tokenizing.
+    strip_accents : {'ascii', 'unicode'} or None, default=None
+        Remove accents, as in ``CountVectorizer``.
+    token_pattern : str, default=r"(?u)\\b\\w+\\b"
+        Regular expression of a word for ``analyzer='word'``. Unlike
+        ``CountVectorizer``'s default, one-letter words are kept.
+    stop_words : {'english'}, list or None, default=None
+        Words to drop, as in ``CountVectorizer``.
+    min_freq : int, default=1
+        Tokens seen fewer times than this at fit are unknown.
+    max_vocab : int or None, default=None
+        Keep at most this many tokens, the most frequent (ties in order of
+        first appearance); None keeps all.
+    max_len : int or None, default=None
+        Length of the output rows: longer texts are truncated, shorter ones
+        padded. None uses the longest text seen at fit.
+    truncating : {'post', 'pre'}, default='post'
+        Cut the end ('post') or the start ('pre') of a long text.
+    vocabulary : list of str, dict of str to int, or None, default=None
+        A fixed vocabulary instead of one learned at fit, for example the
+        words of pretrained vectors: a list gives ids 2, 3, ... in its order;
+        a dict gives each token its id (ids from 2 on, no gaps).
+
+    Attributes
+    ----------
+    vocabulary_ : dict of str to int
+        Token to id (ids start at 2; 0 is padding and 1 unknown).
+    max_len_ : int
+        Length of the transformed rows.
+    n_tokens_ : int
+        Number of ids in use, padding and unknown included (the embedding
+        size a model needs).
+
+    See Also
+    --------
+    sklearn.feature_extraction.text.CountVectorizer : Bag-of-words counts.
+
+    Notes
+    -----
+    An empty text (or one whose tokens were all dropped) becomes a single
+    unknown token, so that every row holds at least one step.
+
+    Examples
+    --------
+    >>> from sknets import TextTokenizer
+    >>> tok = TextTokenizer().fit(["the cat sat", "the dog"])
+    >>> tok.transform(["the cat ran"])
+    array([[2, 3, 1]])
+    >>> tok.inverse_transform([[2, 3, 1]])
+    [['the', 'cat', '<unk>']]
+    """
+
+    _parameter_constraints: dict = {
+        "analyzer": [StrOptions({"word", "char"}), callable],
+        "lowercase": ["boolean"],
+        "strip_accents": [StrOptions({"ascii", "unicode"}), None],
+        "token_pattern": [str],
+        "stop_words": [StrOptions({"english"}), list, None],
+        "min_freq": [Interval(Integral, 1, None, closed="left")],
+        "max_vocab": [Interval(Integral, 1, None, closed="left"), None],
+        "max_len": [Interval(Integral, 1, None, closed="left"), None],
+        "truncating": [StrOptions({"post", "pre"})],
+        "vocabulary": [list, dict, None],
+    }
+
+    def __init__(
+        self,
+        analyzer="word",
+        lowercase=True,
+        strip_accents=None,
+        token_pattern=r"(?u)\b\w+\b",
+        stop_words=None,
+        min_freq=1,
+        max_vocab=None,
+        max_len=None,
+        truncating="post",
+        vocabulary=None,
+    ):
+        self.analyzer = analyzer
+        self.lowercase = lowercase
+        self.strip_accents = strip_accents
+        self.token_pattern = token_pattern
+        self.stop_words = stop_words
+        self.min_freq = min_freq
+        self.max_vocab = max_vocab
+        self.max_len = max_len
+        self.truncating = truncating
+        self.vocabulary = vocabulary
+
+    def build_analyzer(self):
+        """The callable that turns one text into its list of tokens."""
+        return CountVectorizer(
+            analyzer=self.analyzer,
+            lowercase=self.lowercase,
+            strip_accents=self.strip_accents,
+            token_pattern=self.token_pattern,
+            stop_words=self.stop_words,
+        ).build_analyzer()
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y=None):
+        """Learn the vocabulary (and ``max_len_``) from texts.
+
+        Parameters
+        ----------
+        X : list, numpy array or pandas Series of str
+            Training texts.
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        self : TextTokenizer
+            The fitted tokenizer.
+        """
+        texts = check_texts(X, type(self).__name__)
+        analyze = self.build_analyzer()
+        tokenized = [analyze(text) for text in texts]
+        if not any(tokenized):
+            raise ValueError(
+                "All texts are empty (or hold only stop words): TextTokenizer found "
+                "no token to learn a vocabulary from."
+            )
+        if self.vocabulary is not None:
+            self.vocabulary_ = _fixed_vocabulary(self.vocabulary)
+        else:
+            counts = Counter(token for tokens in tokenized for token in tokens)
+            kept = [t for t, c in counts.most_common() if c >= self.min_freq]
+            if not kept:
+                raise ValueError(
+                    f"The vocabulary is empty: no token appears at least "
+                    f"min_freq={self.min_freq} times (the most frequent appears "
+                    f"{counts.most_common(1)[0][1]} times). Lower min_freq."
+                )
+            kept = kept[: self.max_vocab]
+            self.vocabulary_ = {token: i + 2 for i, token in enumerate(kept)}
+        self.n_tokens_ = max(self.vocabulary_.values()) + 1
+        self.max_len_ = self.max_len or max(max(len(t) for t in tokenized), 1)
+        self._id_to_token = np.array(
+            ["<pad>", "<unk>", *sorted(self.vocabulary_, key=self.vocabulary_.get)],
+            dtype=object,
+        )
+        return self
+
+    def transform(self, X):
+        """Map texts to rows of token ids, padded with 0 to ``max_len_``.
+
+        Parameters
+        ----------
+        X : list, numpy array or pandas Series of str
+            Texts.
+
+        Returns
+        -------
+        ids : ndarray of shape (n_texts, max_len_), dtype int64
+            Token ids; 1 for tokens outside the vocabulary, 0 for padding.
+        """
+        check_is_fitted(self, "vocabulary_")
+        texts = check_texts(X, type(self).__name__)
+        analyze = self.build_analyzer()
+        vocab = self.vocabulary_
+        out = np.zeros((len(texts), self.max_len_), dtype=np.int64)
+        for i, text in enumerate(texts):
+            ids = [vocab.get(token, UNKNOWN_ID) for token in analyze(text)] or [
+                UNKNOWN_ID
+            ]
+            if len(ids) > self.max_len_:
+                ids = ids[: self.max_len_] if self.truncating == "post" else ids[-self.max_len_ :]
+            out[i, : len(ids)] = ids
+        return out
+
+    def inverse_transform(self, X):
+        """Map rows of ids back to their tokens (padding dropped).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_texts, n_ids)
+            Token ids, as returned by ``transform``.
+
+        Returns
+        -------
+        tokens : list of list of str
+            The tokens of each row; unknown ids read '<unk>'.
+        """
+        check_is_fitted(self, "vocabulary_")
+        ids = np.asarray(X)
+        if ids.ndim != 2 or ids.dtype.kind not in "iu":
+            raise ValueError(
+                f"inverse_transform expects a 2D array of integer token ids, got "
+                f"shape {ids.shape} and dtype {ids.dtype}."
+            )
+        ids = np.where((ids < 0) | (ids >= self.n_tokens_), UNKNOWN_ID, ids)
+        return [list(self._id_to_token[row[row != PAD_ID]]) for row in ids]
+
+    def get_feature_names_out(self, input_features=None):
+        """Names of the output columns: the token positions.
+
+        Returns
+        -------
+        names : ndarray of str of shape (max_len_,)
+            ``texttokenizer_0``, ``texttokenizer_1``, ...; the tokens themselves
+            are in ``vocabulary_``.
+        """
+        check_is_fitted(self, "vocabulary_")
+        return np.asarray([f"texttokenizer_{i}" for i in range(self.max_len_)], dtype=object)
+
+    def embedding_matrix(self, vectors, dim=None):
+        """Rows of pretrained vectors aligned with this tokenizer's ids.
+
+        Parameters
+        ----------
+        vectors : dict of str to array-like
+            Vector of each known token, for example loaded from a word2vec or
+            GloVe file.
+        dim : int or None, default=None
+            Vector size; None takes it from the first vector.
+
+        Returns
+        -------
+        matrix : ndarray of shape (n_tokens_, dim), dtype float32
+            Row ``i`` is the vector of token id ``i``; padding (row 0) is zero,
+            and unknown ids and tokens without a vector get the mean vector.
+        """
+        check_is_fitted(self, "vocabulary_")
+        return align_vectors(vectors, self.vocabulary_, self.n_tokens_, dim)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.string = True
+        tags.input_tags.two_d_array = False
+        tags.requires_fit = True
+        return tags
+
+
+def _fixed_vocabulary(vocabulary):
+    if isinstance(vocabulary, Mapping):
+        ids = sorted(vocabulary.values())
+        if ids != list(range(2, len(ids) + 2)):
+            raise ValueError(
+                "A vocabulary dict must give its tokens the ids 2, 3, ..., "
+                f"{len(ids) + 1} (0 is padding, 1 unknown), got ids from {ids[0]} to "
+                f"{ids[-1]}."
+            )
+        return dict(vocabulary)
+    if len(set(vocabulary)) != len(vocabulary):
+        raise ValueError("The vocabulary list holds a token twice.")
+    return {token: i + 2 for i, token in enumerate(vocabulary)}
+
+
+def align_vectors(vectors, vocabulary, n_tokens, dim=None):
+    """Embedding rows for ids 0..n_tokens-1 from a token -> vector mapping."""
+    if not isinstance(vectors, Mapping) or not vectors:
+        raise TypeError("vectors must be a non-empty dict of token to vector.")
+    first = np.asarray(next(iter(vectors.values())), dtype=np.float32)
+    dim = dim or first.shape[0]
+    found = [np.asarray(vectors[t], dtype=np.float32) for t in vocabulary if t in vectors]
+    if any(v.shape != (dim,) for v in found):
+        raise ValueError(f"Every vector must have shape ({dim},).")
+    mean = np.mean(found, axis=0) if found else np.zeros(dim, dtype=np.float32)
+    matrix = np.tile(mean, (n_tokens, 1)).astype(np.float32)
+    matrix[PAD_ID] = 0.0
+    for token, i in vocabulary.items():
+        if token in vectors:
+            matrix[i] = vectors[token]
+    return matrix
