@@ -7,7 +7,9 @@ plain scikit-learn estimator interface (``fit``, ``predict``,
 """
 
 from .forecasting import make_windows
+from ._base import TrainingDivergedWarning
 from .image import CNNClassifier, CNNRegressor
+from .persistence import load, save
 from .sequence import (
     GRUClassifier,
     GRURegressor,
@@ -34,6 +36,9 @@ __all__ = [
     "TextCNNClassifier",
     "TextCNNRegressor",
     "TextTokenizer",
+    "TrainingDivergedWarning",
+    "load",
     "make_windows",
+    "save",
     "__version__",
 ]

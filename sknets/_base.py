@@ -19,6 +19,7 @@ prediction methods.
 from __future__ import annotations
 
 import copy
+import warnings
 from collections.abc import Mapping
 from contextlib import contextmanager
 from numbers import Integral, Real
@@ -33,16 +34,21 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.class_weight import compute_sample_weight
 from sklearn.utils.multiclass import check_classification_targets, unique_labels
 from sklearn.utils.validation import check_is_fitted
-from skorch.callbacks import EarlyStopping, LRScheduler
+from skorch.callbacks import Callback, EarlyStopping, LRScheduler
 
 from ._batching import BatchIterator, TensorDataset, take
 from ._data import check_sample_weight
 
 __all__ = [
+    "TrainingDivergedWarning",
     "BaseNeuralNet",
     "NeuralNetClassifierMixin",
     "NeuralNetRegressorMixin",
 ]
+
+class TrainingDivergedWarning(UserWarning):
+    """The training loss became NaN or infinite; the last good weights were kept."""
+
 
 _OPTIMIZERS = {
     "adam": (torch.optim.Adam, {}),
@@ -108,7 +114,62 @@ class _EarlyStopping(EarlyStopping):
             super().on_epoch_end(net, **kwargs)
 
 
+class _TrainingGuard(Callback):
+    """Keeps usable weights whatever happens during training.
+
+    - A non-finite loss stops training at once (divergence). The weights of
+      the good epoch with the lowest training loss come back (the epochs just
+      before a divergence often have finite but exploding losses and weights),
+      the history is cut after that epoch, and the optimizer restarts from it.
+    - A ``KeyboardInterrupt`` (or anything else that ends training inside an
+      epoch) leaves the weights of the last completed epoch.
+
+    What happened is kept in ``stop_reason_`` for the estimator to report.
+    """
+
+    def on_train_begin(self, net, **kwargs):
+        self.stop_reason_ = None
+        state = copy.deepcopy(net.module_.state_dict())
+        self._last = self._best = (len(net.history), state)
+        self._best_loss = np.inf
+
+    def on_epoch_end(self, net, **kwargs):
+        loss = net.history[-1].get("train_loss", np.inf)
+        if not np.isfinite(loss):
+            return
+        self._last = (len(net.history), copy.deepcopy(net.module_.state_dict()))
+        if loss <= self._best_loss:
+            self._best_loss = loss
+            self._best = self._last
+
+    def on_batch_end(self, net, batch=None, training=None, loss=None, **kwargs):
+        if loss is not None and not torch.isfinite(loss.detach()).all():
+            self.stop_reason_ = "diverged"
+            raise KeyboardInterrupt
+
+    def on_train_end(self, net, **kwargs):
+        history = net.history
+        complete, state = self._best if self.stop_reason_ == "diverged" else self._last
+        if len(history) > complete:
+            del history[complete:]
+            net.module_.load_state_dict(state)
+            if self.stop_reason_ == "diverged":  # the optimizer state is broken too
+                net.initialize_optimizer()
+                for group in net.optimizer_.param_groups:
+                    group.setdefault("initial_lr", group["lr"])  # for LR schedules
+            else:
+                self.stop_reason_ = "interrupted"
+        self._last = self._best = None
+
+    def __getstate__(self):
+        state = super().__getstate__()
+        state["_last"] = state["_best"] = None
+        return state
+
+
 def _epochs_of(history, key):
+    if not len(history):
+        return [] if key == "train_loss" else None
     return [float(v) for v in history[:, key]] if key in history[-1] else None
 
 
@@ -211,7 +272,28 @@ class BaseNeuralNet(BaseEstimator):
             finally:
                 self.net_.generator = None
         self._record_history()
+        self._report_stop()
         return self
+
+    def _report_stop(self):
+        reason = dict(self.net_.callbacks_)["training_guard"].stop_reason_
+        name = type(self).__name__
+        if reason == "diverged":
+            warnings.warn(
+                f"{name}: the training loss became NaN or infinite; training "
+                f"stopped and the weights of epoch {self.n_iter_}, the good epoch "
+                "with the lowest training loss, were restored. Try a lower lr, "
+                "scaling the inputs (and targets), or gradient clipping.",
+                TrainingDivergedWarning,
+                stacklevel=3,
+            )
+        elif reason == "interrupted":
+            warnings.warn(
+                f"{name}: training was interrupted during epoch {self.n_iter_ + 1}; "
+                f"the estimator keeps the weights of epoch {self.n_iter_}.",
+                UserWarning,
+                stacklevel=3,
+            )
 
     def _draw_seed(self, reset):
         seed = check_random_state(self.random_state).randint(np.iinfo(np.int32).max)
@@ -252,7 +334,7 @@ class BaseNeuralNet(BaseEstimator):
             if isinstance(self.optimizer, str)
             else (self.optimizer, {})
         )
-        callbacks = [*self._extra_callbacks()]
+        callbacks = [("training_guard", _TrainingGuard()), *self._extra_callbacks()]
         if self.lr_schedule == "cosine":
             callbacks.append(
                 (
@@ -328,7 +410,7 @@ class BaseNeuralNet(BaseEstimator):
         self.n_iter_ = len(history)
         self.loss_curve_ = _epochs_of(history, "train_loss")
         self.validation_loss_curve_ = _epochs_of(history, "valid_loss")
-        if self.validation_loss_curve_ is not None:
+        if self.validation_loss_curve_:
             self.best_epoch_ = int(np.argmin(self.validation_loss_curve_)) + 1
         else:
             self.best_epoch_ = self.n_iter_
@@ -361,11 +443,21 @@ class BaseNeuralNet(BaseEstimator):
         n = len(X_t["x"] if isinstance(X_t, Mapping) else X_t)
         out = np.empty((n, self._n_outputs), dtype=np.float64)
         batch = max(self.batch_size, 256)
+        # variable lengths: predict in order of length, so that batches carry
+        # little padding, and write each result back to its own row
+        order = (
+            torch.argsort(X_t["lengths"], stable=True)
+            if isinstance(X_t, Mapping) and "lengths" in X_t
+            else None
+        )
         try:
             with torch.inference_mode():
                 for start in range(0, n, batch):
-                    xb = _to(take(X_t, slice(start, start + batch)), self.device_)
-                    out[start : start + batch] = _call(module, xb).double().cpu()
+                    rows = slice(start, start + batch)
+                    if order is not None:
+                        rows = order[rows]
+                    xb = _to(take(X_t, rows), self.device_)
+                    out[rows] = _call(module, xb).double().cpu()
         finally:
             module.train(was_training)
         return out

@@ -70,6 +70,14 @@ class TensorDataset(Dataset):
     def __len__(self) -> int:
         return _length(self.X)
 
+    def cpu_lengths(self):
+        """Sequence lengths on the CPU (cached), or None for fixed-length data."""
+        if not isinstance(self.X, Mapping) or "lengths" not in self.X:
+            return None
+        if getattr(self, "_cpu_lengths", None) is None:
+            self._cpu_lengths = self.X["lengths"].cpu()
+        return self._cpu_lengths
+
     def batch(self, index):
         """Return ``(X_batch, target_batch)`` for a tensor of indices or a slice."""
         Xb = take(self.X, index)
@@ -109,9 +117,13 @@ class BatchIterator:
 
     Each pass (epoch) draws a new permutation from ``generator`` when
     ``shuffle`` is True, so a seeded generator gives the same batches for the
-    same seed. A last batch of a single sample is merged into the one before it:
-    batch normalisation cannot train on one sample, and one sample adds nothing
-    but noise to an epoch.
+    same seed. Variable-length data (a ``lengths`` tensor in X) are bucketed:
+    the shuffled samples are cut into pools of ``pool_batches`` batches, each
+    pool is sorted by length before it is cut into batches, and the batches
+    are shuffled again; batches then hold sequences of similar lengths and
+    carry little padding. A last batch of a single sample is merged into the
+    one before it: batch normalisation cannot train on one sample, and one
+    sample adds nothing but noise to an epoch.
     """
 
     def __init__(
@@ -120,34 +132,48 @@ class BatchIterator:
         batch_size: int,
         shuffle: bool = False,
         generator: torch.Generator | None = None,
+        pool_batches: int = 50,
     ):
         self.dataset = dataset
         self.batch_size = batch_size
         self.shuffle = shuffle
         self.generator = generator
+        self.pool_batches = pool_batches
 
-    def _bounds(self):
-        n = len(self.dataset)
+    def _bounds(self, n):
         starts = list(range(0, n, self.batch_size))
         stops = [min(s + self.batch_size, n) for s in starts]
         if len(starts) > 1 and stops[-1] - starts[-1] == 1:
             starts.pop()
             stops.pop()
             stops[-1] = n
-        return zip(starts, stops)
+        return list(zip(starts, stops))
 
     def __len__(self) -> int:
-        return len(list(self._bounds()))
+        return len(self._bounds(len(self.dataset)))
 
     def __iter__(self) -> Iterator:
-        if self.shuffle:
-            order = torch.randperm(len(self.dataset), generator=self.generator)
-            order = order.to(_device_of(self.dataset.X))
-            for start, stop in self._bounds():
-                yield self.dataset.batch(order[start:stop])
-        else:
-            for start, stop in self._bounds():
+        n = len(self.dataset)
+        if not self.shuffle:
+            for start, stop in self._bounds(n):
                 yield self.dataset.batch(slice(start, stop))
+            return
+        order = torch.randperm(n, generator=self.generator)
+        bounds = self._bounds(n)
+        lengths = self.dataset.cpu_lengths()
+        if lengths is not None:
+            pool = self.batch_size * self.pool_batches
+            order = torch.cat(
+                [
+                    chunk[torch.argsort(lengths[chunk], stable=True)]
+                    for chunk in order.split(pool)
+                ]
+            )
+            shuffled = torch.randperm(len(bounds), generator=self.generator)
+            bounds = [bounds[i] for i in shuffled]
+        order = order.to(_device_of(self.dataset.X))
+        for start, stop in bounds:
+            yield self.dataset.batch(order[start:stop])
 
 
 def _device_of(X):

@@ -209,7 +209,7 @@ def test_gradient_clipping_is_on_by_default():
         (np.ones((2, 4, 3, 3)), ValueError, "got an array with 4 dimensions"),
         (np.array([{"a": 1}, {"b": 2}], dtype=object), ValueError, "items are not sequences"),
         ([np.ones(4), 3.0], ValueError, "mixes sequences and scalars: sample 1"),
-        (["abc", "de"], TypeError, "Sample 0 of X is a string"),
+        ([np.ones(3), "abc"], TypeError, "Sample 1 of X is a string"),
         (np.ones((2, 0)), ValueError, "0 feature"),
         (np.full((2, 4), np.inf), ValueError, "infinity"),
     ],
