@@ -550,8 +550,15 @@ class NeuralNetClassifierMixin(ClassifierMixin):
         return torch.nn.CrossEntropyLoss(reduction="none")
 
     def _encode_target(self, y, *, reset, classes=None):
-        check_classification_targets(y)
         name = type(self).__name__
+        kinds = {type(v).__name__ for v in np.asarray(y, dtype=object).ravel()}
+        if len(kinds) > 1 and "str" in kinds:
+            raise ValueError(
+                f"y mixes labels of different types ({', '.join(sorted(kinds))}); "
+                f"{name} needs labels of one type, for example all strings "
+                "(y.astype(str))."
+            )
+        check_classification_targets(y)
         if reset:
             labels = unique_labels(y) if classes is None else unique_labels(classes)
             if len(labels) < 2:

@@ -93,6 +93,11 @@ def check_images(estimator, X, y=None, *, reset, data_format, image_shape, **y_k
     given (``y_kw`` go to ``validate_data``). Returns ``(X_tensor, y)``.
     """
     name = _name(estimator)
+    if is_text(X):
+        raise TypeError(
+            f"{name} expects images as numeric arrays, got text (a collection of "
+            "str). For text use TextCNNClassifier or LSTMClassifier."
+        )
     if data_format not in IMAGE_FORMATS:
         raise ValueError(
             f"Unknown data_format={data_format!r} for {name}; use one of "
@@ -305,6 +310,12 @@ def _check_ragged(arrays, data_format, name):
     checked = []
     n_channels = None
     for i, a in enumerate(arrays):
+        if a.dtype.kind == "c":
+            raise ValueError(
+                f"Sample {i} of X holds complex numbers; complex data is not "
+                "supported (pass the real part, or real and imaginary parts as two "
+                "features)."
+            )
         if a.dtype.kind not in "biuf":
             try:
                 a = a.astype(np.float64)
