@@ -19,6 +19,7 @@ prediction methods.
 from __future__ import annotations
 
 import copy
+import math
 import warnings
 from collections.abc import Mapping
 from contextlib import contextmanager
@@ -143,7 +144,7 @@ class _TrainingGuard(Callback):
             self._best = self._last
 
     def on_batch_end(self, net, batch=None, training=None, loss=None, **kwargs):
-        if loss is not None and not torch.isfinite(loss.detach()).all():
+        if loss is not None and not math.isfinite(loss.item()):
             self.stop_reason_ = "diverged"
             raise KeyboardInterrupt
 
@@ -256,7 +257,9 @@ class BaseNeuralNet(BaseEstimator):
         if reset:
             self.device_ = _resolve_device(self.device)
         seed = self._draw_seed(reset)
-        data = TensorDataset(X_t, y_t, torch.as_tensor(weight, dtype=torch.float32))
+        if weight is not None:
+            weight = torch.as_tensor(weight, dtype=torch.float32)
+        data = TensorDataset(X_t, y_t, weight)
         with _torch_seed(seed, self.device_):
             if reset:
                 self.net_ = self._make_net(self._build_checked_module(X_t))
@@ -416,9 +419,12 @@ class BaseNeuralNet(BaseEstimator):
             self.best_epoch_ = self.n_iter_
 
     def _sample_weight(self, y, sample_weight):
-        """Per-sample loss weights, normalised to mean 1 over the data."""
+        """Per-sample loss weights, normalised to mean 1 over the data, or None
+        when every sample weighs the same (the loss is then a plain mean)."""
         weight = check_sample_weight(sample_weight, len(y))
         weight = weight * self._class_weight(y)
+        if np.all(weight == weight[0]) and weight[0] > 0:
+            return None
         total = weight.sum()
         if not total > 0:
             raise ValueError(

@@ -43,6 +43,9 @@ class TextTokenizer(TransformerMixin, BaseEstimator):
         ``CountVectorizer``'s default, one-letter words are kept.
     stop_words : {'english'}, list or None, default=None
         Words to drop, as in ``CountVectorizer``.
+    ngram_range : tuple (min_n, max_n), default=(1, 1)
+        As in ``CountVectorizer``: with (1, 2), the word bigrams of a text
+        follow its words as extra tokens (scikit-learn's analyzer order).
     min_freq : int, default=1
         Tokens seen fewer times than this at fit are unknown.
     max_vocab : int or None, default=None
@@ -93,6 +96,7 @@ class TextTokenizer(TransformerMixin, BaseEstimator):
         "strip_accents": [StrOptions({"ascii", "unicode"}), None],
         "token_pattern": [str],
         "stop_words": [StrOptions({"english"}), list, None],
+        "ngram_range": [tuple],
         "min_freq": [Interval(Integral, 1, None, closed="left")],
         "max_vocab": [Interval(Integral, 1, None, closed="left"), None],
         "max_len": [Interval(Integral, 1, None, closed="left"), None],
@@ -107,6 +111,7 @@ class TextTokenizer(TransformerMixin, BaseEstimator):
         strip_accents=None,
         token_pattern=r"(?u)\b\w+\b",
         stop_words=None,
+        ngram_range=(1, 1),
         min_freq=1,
         max_vocab=None,
         max_len=None,
@@ -118,6 +123,7 @@ class TextTokenizer(TransformerMixin, BaseEstimator):
         self.strip_accents = strip_accents
         self.token_pattern = token_pattern
         self.stop_words = stop_words
+        self.ngram_range = ngram_range
         self.min_freq = min_freq
         self.max_vocab = max_vocab
         self.max_len = max_len
@@ -132,6 +138,7 @@ class TextTokenizer(TransformerMixin, BaseEstimator):
             strip_accents=self.strip_accents,
             token_pattern=self.token_pattern,
             stop_words=self.stop_words,
+            ngram_range=self.ngram_range,
         ).build_analyzer()
 
     @_fit_context(prefer_skip_nested_validation=True)

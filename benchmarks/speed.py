@@ -1,0 +1,281 @@
+"""Speed: sknets against a hand-written PyTorch loop and plain skorch.
+
+For each row the three contenders train the same module from the same initial
+weights on the same data, with Adam, the same learning rate, number of epochs
+and batch size, shuffling every epoch:
+
+- a hand-written loop (``torch.randperm`` + slicing + forward/backward/step);
+- sknets (the estimator's ``fit``; a callback loads the shared initial weights);
+- plain skorch (``NeuralNetClassifier``, its default dataset and DataLoader).
+
+Prediction: ``predict_proba`` on 100k samples against a plain
+``torch.inference_mode()`` loop, time and peak resident memory. Writes
+docs/results/speed.md.
+"""
+
+import copy
+import gc
+import os
+import threading
+import time
+
+import numpy as np
+import torch
+from _common import write_page
+from sklearn.datasets import load_digits
+from skorch import NeuralNetClassifier
+from skorch.callbacks import Callback
+
+from sknets import CNNClassifier, GRUClassifier, LSTMClassifier
+from sknets.modules import ConvNet, RecurrentNet
+
+REPEATS = 2
+
+
+class LoadWeights(Callback):
+    """Start sknets' training from given initial weights."""
+
+    def __init__(self, state):
+        self.state = state
+
+    def on_train_begin(self, net, **kwargs):
+        net.module_.load_state_dict(self.state)
+
+
+def hand_loop(module, X, y, epochs, batch_size, lr, seed=0):
+    """The reference: what one writes by hand for in-memory tensors."""
+    module = copy.deepcopy(module).train()
+    opt = torch.optim.Adam(module.parameters(), lr=lr)
+    loss_fn = torch.nn.CrossEntropyLoss()
+    g = torch.Generator().manual_seed(seed)
+    x_all = X["x"] if isinstance(X, dict) else X
+    lengths = X.get("lengths") if isinstance(X, dict) else None
+    n = len(y)
+    start = time.perf_counter()
+    for _ in range(epochs):
+        order = torch.randperm(n, generator=g)
+        for i in range(0, n, batch_size):
+            idx = order[i : i + batch_size]
+            if lengths is None:
+                out = module(x_all[idx])
+            else:
+                lb = lengths[idx]
+                out = module(x_all[idx, : int(lb.max())], lb)
+            loss = loss_fn(out, y[idx])
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+    return time.perf_counter() - start
+
+
+def skorch_fit(module, X, y, epochs, batch_size, lr):
+    net = NeuralNetClassifier(
+        copy.deepcopy(module),
+        criterion=torch.nn.CrossEntropyLoss,
+        optimizer=torch.optim.Adam,
+        lr=lr,
+        max_epochs=epochs,
+        batch_size=batch_size,
+        train_split=None,
+        iterator_train__shuffle=True,
+        verbose=0,
+    )
+    start = time.perf_counter()
+    net.fit(X, y)
+    return time.perf_counter() - start
+
+
+def sknets_fit(estimator, module, X, y):
+    estimator.set_params(callbacks=[LoadWeights(copy.deepcopy(module.state_dict()))])
+    start = time.perf_counter()
+    estimator.fit(X, y)
+    return time.perf_counter() - start
+
+
+def best(fn):
+    times = []
+    for _ in range(REPEATS):
+        gc.collect()
+        times.append(fn())
+    return min(times)
+
+
+def digits_rows(batch_size, epochs=20, lr=1e-3):
+    X, y = load_digits(return_X_y=True)
+    X = (X / 16.0).astype(np.float32).reshape(-1, 1, 8, 8)
+    torch.manual_seed(0)
+    module = ConvNet(1, 10, (8, 8))
+    Xt, yt = torch.from_numpy(X), torch.from_numpy(y)
+    est = CNNClassifier(
+        max_epochs=epochs, batch_size=batch_size, lr=lr, lr_schedule="constant", random_state=0
+    )
+    return {
+        "hand": best(lambda: hand_loop(module, Xt, yt, epochs, batch_size, lr)),
+        "sknets": best(lambda: sknets_fit(est, module, X, y)),
+        "skorch": best(lambda: skorch_fit(module, X, y, epochs, batch_size, lr)),
+    }
+
+
+def lstm_rows(batch_size, epochs=3, lr=1e-3):
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(5000, 50, 8)).astype(np.float32)
+    y = (X[:, :, 0].mean(axis=1) > 0).astype(np.int64)
+    torch.manual_seed(0)
+    module = RecurrentNet(8, 2, cell="lstm", hidden_size=128, bidirectional=True)
+    est = LSTMClassifier(
+        max_epochs=epochs,
+        batch_size=batch_size,
+        lr=lr,
+        lr_schedule="constant",
+        standardize=False,
+        clip_grad_norm=None,
+        random_state=0,
+    )
+    Xt, yt = torch.from_numpy(X), torch.from_numpy(y)
+    return {
+        "hand": best(lambda: hand_loop(module, Xt, yt, epochs, batch_size, lr)),
+        "sknets": best(lambda: sknets_fit(est, module, X, y)),
+        "skorch": best(lambda: skorch_fit(module, X, y, epochs, batch_size, lr)),
+    }
+
+
+def ragged_gru_rows(batch_size, epochs=3, lr=1e-3, equal=False):
+    """GRU on 4000 series of lengths 10-90 (mean 50), or all of length 50."""
+    rng = np.random.RandomState(0)
+    lengths = np.full(4000, 50) if equal else rng.randint(10, 91, size=4000)
+    seqs = [rng.normal(size=(t, 8)).astype(np.float32) for t in lengths]
+    y = np.array([int(s[:, 0].mean() > 0) for s in seqs])
+    padded = np.zeros((len(seqs), lengths.max(), 8), np.float32)
+    for i, s in enumerate(seqs):
+        padded[i, : len(s)] = s
+    X_dict = {"x": torch.from_numpy(padded), "lengths": torch.from_numpy(lengths)}
+    torch.manual_seed(0)
+    module = RecurrentNet(8, 2, cell="gru", hidden_size=128, bidirectional=True)
+    est = GRUClassifier(
+        max_epochs=epochs,
+        batch_size=batch_size,
+        lr=lr,
+        lr_schedule="constant",
+        standardize=False,
+        clip_grad_norm=None,
+        random_state=0,
+    )
+    yt = torch.from_numpy(y)
+    skorch_X = {"x": padded, "lengths": lengths}
+    return {
+        "hand": best(lambda: hand_loop(module, X_dict, yt, epochs, batch_size, lr)),
+        "sknets": best(lambda: sknets_fit(est, module, seqs, y)),
+        "skorch": best(lambda: skorch_fit(module, skorch_X, y, epochs, batch_size, lr)),
+    }
+
+
+class PeakRSS:
+    """Peak resident memory of this process while the block runs (sampled)."""
+
+    def __enter__(self):
+        self.base = self.peak = _rss()
+        self._stop = False
+        self._thread = threading.Thread(target=self._watch, daemon=True)
+        self._thread.start()
+        return self
+
+    def _watch(self):
+        while not self._stop:
+            self.peak = max(self.peak, _rss())
+            time.sleep(0.001)
+
+    def __exit__(self, *exc):
+        self._stop = True
+        self._thread.join()
+        self.peak = max(self.peak, _rss())
+        self.extra_mb = (self.peak - self.base) / 2**20
+
+
+def _rss():
+    with open(f"/proc/{os.getpid()}/statm") as f:
+        return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+
+
+def predict_rows(n=100_000):
+    X, y = load_digits(return_X_y=True)
+    est = CNNClassifier(max_epochs=1, random_state=0).fit(X, y)
+    rng = np.random.RandomState(0)
+    X_big = rng.rand(n, 8, 8).astype(np.float32) * 16
+    module = est.net_.module_.eval()
+    X_t = torch.from_numpy(X_big / 16.0)[:, None]  # the same input sknets builds
+
+    def plain():
+        out = []
+        with torch.inference_mode():
+            for i in range(0, n, 256):
+                out.append(torch.softmax(module(X_t[i : i + 256]), dim=1))
+        return torch.cat(out).numpy()
+
+    def timed(fn):
+        gc.collect()
+        with PeakRSS() as mem:
+            start = time.perf_counter()
+            fn()
+            elapsed = time.perf_counter() - start
+        return elapsed, mem.extra_mb
+
+    est.predict_proba(X_big[:1000])  # warm up both paths
+    plain()
+    hand_t, hand_mb = min(timed(plain) for _ in range(REPEATS))
+    sk_t, sk_mb = min(timed(lambda: est.predict_proba(X_big)) for _ in range(REPEATS))
+    return hand_t, hand_mb, sk_t, sk_mb
+
+
+def main():
+    rows = []
+    jobs = [
+        ("digits CNN, 20 epochs", 64, lambda: digits_rows(64)),
+        ("digits CNN, 20 epochs", 256, lambda: digits_rows(256)),
+        ("LSTM, n=5000, T=50, F=8, 3 epochs", 64, lambda: lstm_rows(64)),
+        ("LSTM, n=5000, T=50, F=8, 3 epochs", 256, lambda: lstm_rows(256)),
+        ("GRU, variable length 10-90, 3 epochs", 64, lambda: ragged_gru_rows(64)),
+        ("GRU, equal length 50, 3 epochs", 64, lambda: ragged_gru_rows(64, equal=True)),
+    ]
+    for name, batch_size, job in jobs:
+        print(f"speed: {name}, batch {batch_size} ...", flush=True)
+        t = job()
+        rows.append(
+            {
+                "task": name,
+                "batch size": batch_size,
+                "hand-written loop (s)": f"{t['hand']:.2f}",
+                "sknets (s)": f"{t['sknets']:.2f}",
+                "plain skorch (s)": f"{t['skorch']:.2f}",
+                "sknets / hand": f"{t['sknets'] / t['hand']:.3f}",
+                "sknets / skorch": f"{t['sknets'] / t['skorch']:.3f}",
+            }
+        )
+    print("speed: predict_proba on 100k images ...", flush=True)
+    hand_t, hand_mb, sk_t, sk_mb = predict_rows()
+    rows.append(
+        {
+            "task": "predict_proba, 100k 8x8 images (peak extra memory MB: "
+            f"plain {hand_mb:.0f}, sknets {sk_mb:.0f})",
+            "batch size": 256,
+            "hand-written loop (s)": f"{hand_t:.2f}",
+            "sknets (s)": f"{sk_t:.2f}",
+            "plain skorch (s)": "-",
+            "sknets / hand": f"{sk_t / hand_t:.3f}",
+            "sknets / skorch": "-",
+        }
+    )
+    write_page(
+        "speed",
+        "Speed: sknets, a hand-written loop and plain skorch",
+        "Fit time of the same module from the same initial weights, data, "
+        "optimizer (Adam), epochs and batch size, best of "
+        f"{REPEATS} runs each; CPU, torch's default thread count. The variable-length "
+        "GRU row and the equal-length row hold the same total number of time "
+        "steps (4000 series, mean length 50).",
+        rows,
+        "make bench",
+    )
+
+
+if __name__ == "__main__":
+    main()
