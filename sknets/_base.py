@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import copy
 import math
+import os
 import warnings
 from collections.abc import Mapping
 from contextlib import contextmanager
@@ -168,6 +169,34 @@ class _TrainingGuard(Callback):
         return state
 
 
+class _Checkpoint(Callback):
+    """Write the estimator to ``dirname`` after every epoch (last and best).
+
+    The estimator is attached by ``fit`` for the duration of training only.
+    """
+
+    estimator = None
+
+    def __init__(self, dirname):
+        self.dirname = dirname
+
+    def on_epoch_end(self, net, **kwargs):
+        if self.estimator is None:
+            return
+        from .persistence import save
+
+        os.makedirs(self.dirname, exist_ok=True)
+        row = net.history[-1]
+        save(self.estimator, os.path.join(self.dirname, "last.sknets"), _skip=("callbacks",))
+        if row.get("valid_loss_best", row.get("train_loss_best")):
+            save(self.estimator, os.path.join(self.dirname, "best.sknets"), _skip=("callbacks",))
+
+    def __getstate__(self):
+        state = super().__getstate__()
+        state["estimator"] = None
+        return state
+
+
 def _epochs_of(history, key):
     if not len(history):
         return [] if key == "train_loss" else None
@@ -204,6 +233,7 @@ class BaseNeuralNet(BaseEstimator):
         "verbose": ["verbose"],
         "callbacks": [list, None],
         "warm_start": ["boolean"],
+        "checkpoint_dir": [str, os.PathLike, None],
     }
 
     # -- hooks ------------------------------------------------------------
@@ -267,6 +297,9 @@ class BaseNeuralNet(BaseEstimator):
             train, valid = self._split(data, seed, holdout=not incremental)
             generator = torch.Generator().manual_seed(seed)
             self.net_.generator = generator
+            checkpoint = dict(self.net_.callbacks_).get("checkpoint")
+            if checkpoint is not None:
+                checkpoint.estimator = self
             try:
                 epochs = 1 if incremental else self.max_epochs
                 self.net_.partial_fit(
@@ -274,6 +307,8 @@ class BaseNeuralNet(BaseEstimator):
                 )
             finally:
                 self.net_.generator = None
+                if checkpoint is not None:
+                    checkpoint.estimator = None
         self._record_history()
         self._report_stop()
         return self
@@ -348,6 +383,8 @@ class BaseNeuralNet(BaseEstimator):
                     ),
                 )
             )
+        if self.checkpoint_dir is not None:  # before early stopping ends an epoch
+            callbacks.append(("checkpoint", _Checkpoint(self.checkpoint_dir)))
         if self.early_stopping:
             callbacks.append(
                 (

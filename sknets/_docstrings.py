@@ -63,7 +63,17 @@ callbacks : list of skorch callbacks or None, default=None
 
 warm_start : bool, default=False
     When True and the estimator is already fitted, ``fit`` continues training
-    from the fitted weights instead of starting again.\
+    from the fitted weights instead of starting again.
+
+checkpoint_dir : str, path or None, default=None
+    Directory where the estimator is written with :func:`sknets.save` after
+    every epoch: ``last.sknets`` (the last completed epoch) and
+    ``best.sknets`` (the lowest validation loss with ``early_stopping``, else
+    the lowest training loss). After a crash,
+    ``sknets.load(dir + "/last.sknets").set_params(warm_start=True).fit(X, y)``
+    resumes training (with a fresh optimizer state: the files hold weights,
+    not the optimizer's moments). The ``callbacks`` parameter is not stored
+    in them.\
 """
 
 _TRAINING_DEFAULTS = dict(

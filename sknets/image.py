@@ -217,6 +217,7 @@ class CNNClassifier(NeuralNetClassifierMixin, _BaseCNN):
         verbose=0,
         callbacks=None,
         warm_start=False,
+        checkpoint_dir=None,
         class_weight=None,
     ):
         store_params(self, locals())
@@ -300,5 +301,6 @@ class CNNRegressor(NeuralNetRegressorMixin, _BaseCNN):
         verbose=0,
         callbacks=None,
         warm_start=False,
+        checkpoint_dir=None,
     ):
         store_params(self, locals())

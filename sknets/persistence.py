@@ -128,6 +128,16 @@ def _fitted_state(estimator, where, arrays):
     return state
 
 
+def _class_name(estimator):
+    name = type(estimator).__name__
+    if _classes().get(name) is not type(estimator):
+        raise TypeError(
+            f"sknets.save stores sknets' own estimators, not {name}; use joblib.dump "
+            "for other objects (trusted files only)."
+        )
+    return name
+
+
 def _rebuild(entry, arrays):
     cls = _classes().get(entry["__estimator__"])
     if cls is None:
@@ -146,7 +156,7 @@ def _rebuild(entry, arrays):
     return estimator
 
 
-def save(estimator, path):
+def save(estimator, path, *, _skip=()):
     """Save a fitted sknets estimator to a safe model file.
 
     Parameters
@@ -172,8 +182,12 @@ def save(estimator, path):
         "format_version": FORMAT_VERSION,
         "sknets_version": _version(),
         "torch_version": torch.__version__,
-        "estimator": _encode(estimator, "estimator", arrays)["__estimator__"],
-        "params": _encode(estimator.get_params(deep=False), "param", arrays),
+        "estimator": _class_name(estimator),
+        "params": _encode(
+            {k: v for k, v in estimator.get_params(deep=False).items() if k not in _skip},
+            "param",
+            arrays,
+        ),
         "fitted": _fitted_state(estimator, "fitted", arrays),
         "history": [
             {k: row[k] for k in ("epoch", "train_loss", "valid_loss", "dur") if k in row}
@@ -259,6 +273,8 @@ def load(path):
     )
     estimator.net_ = estimator._make_net(module)
     estimator.net_.initialize()
+    for group in estimator.net_.optimizer_.param_groups:
+        group.setdefault("initial_lr", group["lr"])  # lets an LR schedule resume
     for row in config["history"]:
         estimator.net_.history.new_epoch()
         for key, value in row.items():

@@ -317,6 +317,7 @@ class RNNClassifier(NeuralNetClassifierMixin, _BaseRNN):
         verbose=0,
         callbacks=None,
         warm_start=False,
+        checkpoint_dir=None,
         class_weight=None,
     ):
         store_params(self, locals())
@@ -402,6 +403,7 @@ class RNNRegressor(NeuralNetRegressorMixin, _BaseRNN):
         verbose=0,
         callbacks=None,
         warm_start=False,
+        checkpoint_dir=None,
     ):
         store_params(self, locals())
 
@@ -481,6 +483,7 @@ class LSTMClassifier(RNNClassifier):
         verbose=0,
         callbacks=None,
         warm_start=False,
+        checkpoint_dir=None,
         class_weight=None,
     ):
         store_params(self, locals())
@@ -559,6 +562,7 @@ class GRUClassifier(RNNClassifier):
         verbose=0,
         callbacks=None,
         warm_start=False,
+        checkpoint_dir=None,
         class_weight=None,
     ):
         store_params(self, locals())
@@ -630,6 +634,7 @@ class LSTMRegressor(RNNRegressor):
         verbose=0,
         callbacks=None,
         warm_start=False,
+        checkpoint_dir=None,
     ):
         store_params(self, locals())
 
@@ -700,6 +705,7 @@ class GRURegressor(RNNRegressor):
         verbose=0,
         callbacks=None,
         warm_start=False,
+        checkpoint_dir=None,
     ):
         store_params(self, locals())
 
@@ -841,6 +847,7 @@ class TextCNNClassifier(NeuralNetClassifierMixin, _BaseTextCNN):
         verbose=0,
         callbacks=None,
         warm_start=False,
+        checkpoint_dir=None,
         class_weight=None,
     ):
         store_params(self, locals())
@@ -917,5 +924,6 @@ class TextCNNRegressor(NeuralNetRegressorMixin, _BaseTextCNN):
         verbose=0,
         callbacks=None,
         warm_start=False,
+        checkpoint_dir=None,
     ):
         store_params(self, locals())

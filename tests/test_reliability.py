@@ -253,3 +253,31 @@ def test_random_state_none_does_not_reuse_a_fixed_seed(images):
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # no warning on a normal fit
         CNNClassifier(**FAST).fit(X, y)
+
+
+# -- checkpoints ----------------------------------------------------------
+class CrashInEpoch(Callback):
+    def __init__(self, epoch=3):
+        self.epoch = epoch
+
+    def on_batch_end(self, net, **kwargs):
+        if len(net.history) == self.epoch:
+            raise RuntimeError("simulated crash")
+
+
+def test_checkpoints_let_a_crashed_fit_resume(images, tmp_path):
+    X, y = images
+    clf = CNNClassifier(
+        max_epochs=6, random_state=0, checkpoint_dir=str(tmp_path), callbacks=[CrashInEpoch(3)]
+    )
+    with pytest.raises(RuntimeError, match="simulated crash"):
+        clf.fit(X, y)
+    assert {p.name for p in tmp_path.iterdir()} == {"last.sknets", "best.sknets"}
+    resumed = sknets.load(tmp_path / "last.sknets")
+    assert resumed.n_iter_ == 2
+    assert resumed.callbacks is None and resumed.checkpoint_dir == str(tmp_path)
+    resumed.set_params(warm_start=True, max_epochs=3).fit(X, y)
+    assert resumed.n_iter_ == 5
+    assert sknets.load(tmp_path / "last.sknets").n_iter_ == 5
+    best = sknets.load(tmp_path / "best.sknets")
+    assert best.n_iter_ == int(np.argmin(resumed.loss_curve_)) + 1
