@@ -27,13 +27,13 @@ DEFAULT_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 RNN_TEXT = dict(summary="max", dropout=0.5, max_epochs=4, random_state=0)
 MODELS = {
     "LSTMClassifier(summary='max', dropout=0.5, max_epochs=4)": lambda: LSTMClassifier(
-        tokenizer=TextTokenizer(min_freq=2), **RNN_TEXT
+        tokenizer=TextTokenizer(min_freq=2, max_len=256), **RNN_TEXT
     ),
     "GRUClassifier(summary='max', dropout=0.5, max_epochs=4)": lambda: GRUClassifier(
-        tokenizer=TextTokenizer(min_freq=2), **RNN_TEXT
+        tokenizer=TextTokenizer(min_freq=2, max_len=256), **RNN_TEXT
     ),
     "TextCNNClassifier(embedding_dim=300)": lambda: TextCNNClassifier(
-        tokenizer=TextTokenizer(min_freq=2), embedding_dim=300, random_state=0
+        tokenizer=TextTokenizer(min_freq=2, max_len=256), embedding_dim=300, random_state=0
     ),
 }
 
@@ -108,7 +108,7 @@ def main(data_dir=DEFAULT_DATA):
             "Rotten Tomatoes (12,808 snippets, fresh vs rotten, 25 % stratified "
             "test split, `random_state=0`) and Reuters R8 (5,485 train / 2,189 "
             "test documents, 8 topics). sknets models fitted on raw strings, with "
-            "the settings in the model column, `TextTokenizer(min_freq=2)` and "
+            "the settings in the model column, `TextTokenizer(min_freq=2, max_len=256)` and "
             "`random_state=0`; the baseline is measured in the same run.",
             rows,
             "make bench",

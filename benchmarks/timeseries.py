@@ -11,7 +11,7 @@ import time
 import numpy as np
 from _common import write_page
 
-from sknets import GRUClassifier, LSTMClassifier, RNNClassifier
+from sknets import GRUClassifier, LSTMClassifier, RNNClassifier, TCNClassifier
 
 # Published test accuracies (../shared/data/README.md): FCN, ResNet, ROCKET.
 PUBLISHED = {
@@ -25,6 +25,7 @@ MODELS = {
     "RNNClassifier": lambda: RNNClassifier(random_state=0),
     "LSTMClassifier": lambda: LSTMClassifier(random_state=0),
     "GRUClassifier": lambda: GRUClassifier(random_state=0),
+    "TCNClassifier": lambda: TCNClassifier(random_state=0),
 }
 
 

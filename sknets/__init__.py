@@ -17,6 +17,8 @@ from .sequence import (
     LSTMRegressor,
     RNNClassifier,
     RNNRegressor,
+    TCNClassifier,
+    TCNRegressor,
     TextCNNClassifier,
     TextCNNRegressor,
 )
@@ -33,6 +35,8 @@ __all__ = [
     "LSTMRegressor",
     "RNNClassifier",
     "RNNRegressor",
+    "TCNClassifier",
+    "TCNRegressor",
     "TextCNNClassifier",
     "TextCNNRegressor",
     "TextTokenizer",

@@ -18,6 +18,7 @@ from ._base import (
 from ._data import SEQUENCE_FORMATS, check_sequences
 from ._docstrings import FITTED_ATTRIBUTES, fill_doc, training_params
 from .modules.rnn import RecurrentNet
+from .modules.tcn import TCN, receptive_field
 from .modules.textcnn import TextCNN
 from .text import TextTokenizer, align_vectors
 
@@ -30,6 +31,8 @@ __all__ = [
     "GRURegressor",
     "TextCNNClassifier",
     "TextCNNRegressor",
+    "TCNClassifier",
+    "TCNRegressor",
 ]
 
 _TEXT_PARAMS = """\
@@ -138,7 +141,7 @@ class _BaseSequence(BaseNeuralNet):
     text), token embeddings and gradient clipping."""
 
     def _validate_input(self, X, y=None, *, reset):
-        return check_sequences(
+        X_t, y = check_sequences(
             self,
             X,
             y,
@@ -148,6 +151,11 @@ class _BaseSequence(BaseNeuralNet):
             tokenizer=self.tokenizer if self.tokenizer is not None else TextTokenizer(),
             **self._y_check_params,
         )
+        if reset:
+            self.max_length_ = int(
+                X_t["lengths"].max() if isinstance(X_t, Mapping) else X_t.shape[1]
+            )
+        return X_t, y
 
     def _input_kwargs(self):
         """Keyword arguments that tell a module what its input is."""
@@ -916,6 +924,273 @@ class TextCNNRegressor(NeuralNetRegressorMixin, _BaseTextCNN):
         optimizer="adam",
         weight_decay=0.0,
         lr_schedule="constant",
+        early_stopping=False,
+        validation_fraction=0.1,
+        n_iter_no_change=10,
+        device="auto",
+        random_state=None,
+        verbose=0,
+        callbacks=None,
+        warm_start=False,
+        checkpoint_dir=None,
+    ):
+        store_params(self, locals())
+
+
+_TCN_PARAMS = """\
+num_channels : int, default=64
+    Channels of every residual block.
+
+num_levels : int or 'auto', default='auto'
+    Number of residual blocks; level ``i`` dilates its convolutions by
+    ``2**i``. 'auto' takes the fewest levels (at least 2, at most 10) whose
+    receptive field covers the longest sequence seen at fit.
+
+kernel_size : int, default=5
+    Width of each causal convolution. The receptive field of the network is
+    ``1 + 2 * (kernel_size - 1) * (2**num_levels - 1)`` steps
+    (``receptive_field_``).
+
+dropout : float, default=0.1
+    Dropout after each convolution.
+
+batch_norm : bool, default=True
+    Batch normalisation after each convolution.
+
+summary : {{'max', 'mean', 'last'}}, default='max'
+    How the per-step outputs become one vector for the head: the maximum or
+    mean over the valid steps (global pooling, as in FCN and ResNet for time
+    series), or the output at the last valid step (which sees the last
+    ``receptive_field_`` steps)."""
+
+_TCN_CONSTRAINTS = {
+    "num_channels": [Interval(Integral, 1, None, closed="left")],
+    "num_levels": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})],
+    "kernel_size": [Interval(Integral, 1, None, closed="left")],
+    "dropout": [Interval(Real, 0, 1, closed="left")],
+    "batch_norm": ["boolean"],
+    "summary": [StrOptions({"last", "mean", "max"})],
+    "data_format": [StrOptions(set(SEQUENCE_FORMATS))],
+    "standardize": ["boolean"],
+    "clip_grad_norm": [Interval(Real, 0, None, closed="neither"), None],
+}
+
+_TCN_DEFAULTS = dict(max_epochs=100, batch_size=32, lr=1e-3, lr_schedule="cosine")
+
+_TCN_ATTRIBUTES = """\
+num_levels_ : int
+    Residual blocks of the fitted network.
+
+receptive_field_ : int
+    Time steps that one output step of the network sees.
+
+max_length_ : int
+    Longest sequence seen at fit.\
+"""
+
+
+class _BaseTCN(_BaseSequence):
+    def _build_module(self, n_outputs):
+        if self.num_levels == "auto":
+            levels = 2
+            while levels < 10 and receptive_field(self.kernel_size, levels) < self.max_length_:
+                levels += 1
+        else:
+            levels = int(self.num_levels)
+        self.num_levels_ = levels
+        self.receptive_field_ = receptive_field(self.kernel_size, levels)
+        return TCN(
+            n_outputs=n_outputs,
+            num_channels=self.num_channels,
+            num_levels=levels,
+            kernel_size=self.kernel_size,
+            dropout=self.dropout,
+            batch_norm=self.batch_norm,
+            summary=self.summary,
+            **self._input_kwargs(),
+        )
+
+
+def _tcn_doc(cls):
+    return fill_doc(
+        tcn_params=_TCN_PARAMS,
+        input_params=_SEQUENCE_INPUT_PARAMS,
+        text_params=_TEXT_PARAMS.format(embedding_dim=64),
+        training_params=training_params(**_TCN_DEFAULTS),
+        tcn_attributes=_TCN_ATTRIBUTES,
+        sequence_attributes=_SEQUENCE_ATTRIBUTES,
+        fitted_attributes=FITTED_ATTRIBUTES,
+    )(cls)
+
+
+@_tcn_doc
+class TCNClassifier(NeuralNetClassifierMixin, _BaseTCN):
+    """Temporal convolutional network classifier (Bai, Kolter and Koltun, 2018).
+
+    Residual blocks of dilated causal 1D convolutions: each level doubles the
+    dilation, so a few levels see hundreds of steps, and all steps are
+    computed in parallel (no recurrence). Takes the same input as the
+    recurrent estimators: series of fixed or variable length, token ids and
+    raw text. Causal convolutions and summaries over the valid steps make
+    predictions independent of padding.
+
+    Parameters
+    ----------
+    {tcn_params}
+
+    {input_params}
+
+    {text_params}
+
+    {training_params}
+
+    class_weight : dict, 'balanced' or None, default=None
+        Weights of the classes in the loss; multiplied with ``sample_weight``.
+
+    Attributes
+    ----------
+    classes_ : ndarray of shape (n_classes,)
+        Class labels.
+
+    {tcn_attributes}
+
+    {sequence_attributes}
+
+    {fitted_attributes}
+
+    See Also
+    --------
+    GRUClassifier, LSTMClassifier : Recurrent models of the same inputs.
+    TCNRegressor : The same network for regression.
+
+    Notes
+    -----
+    Bai, Kolter and Koltun, "An Empirical Evaluation of Generic Convolutional
+    and Recurrent Networks for Sequence Modeling", 2018.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sknets import TCNClassifier
+    >>> rng = np.random.RandomState(0)
+    >>> X = rng.normal(size=(40, 30, 2))
+    >>> y = (X[:, :5, 0].sum(axis=1) > 0).astype(int)
+    >>> clf = TCNClassifier(max_epochs=2, random_state=0).fit(X, y)
+    >>> clf.receptive_field_ >= 30
+    True
+    """
+
+    _parameter_constraints = {
+        **BaseNeuralNet._parameter_constraints,
+        **_TCN_CONSTRAINTS,
+        **_TEXT_CONSTRAINTS,
+        **NeuralNetClassifierMixin._classifier_constraints,
+    }
+
+    def __init__(
+        self,
+        num_channels=64,
+        num_levels="auto",
+        kernel_size=5,
+        dropout=0.1,
+        batch_norm=True,
+        summary="max",
+        data_format="channels_last",
+        standardize=True,
+        clip_grad_norm=1.0,
+        embedding_dim=64,
+        embeddings=None,
+        freeze_embeddings=False,
+        tokenizer=None,
+        max_epochs=100,
+        batch_size=32,
+        lr=1e-3,
+        optimizer="adam",
+        weight_decay=0.0,
+        lr_schedule="cosine",
+        early_stopping=False,
+        validation_fraction=0.1,
+        n_iter_no_change=10,
+        device="auto",
+        random_state=None,
+        verbose=0,
+        callbacks=None,
+        warm_start=False,
+        checkpoint_dir=None,
+        class_weight=None,
+    ):
+        store_params(self, locals())
+
+
+@_tcn_doc
+class TCNRegressor(NeuralNetRegressorMixin, _BaseTCN):
+    """Temporal convolutional network regressor (Bai, Kolter and Koltun, 2018).
+
+    The network of :class:`TCNClassifier` with one linear output per target,
+    trained with mean squared error on standardised targets.
+
+    Parameters
+    ----------
+    {tcn_params}
+
+    {input_params}
+
+    {text_params}
+
+    {training_params}
+
+    Attributes
+    ----------
+    n_outputs_ : int
+        Number of targets.
+
+    {tcn_attributes}
+
+    {sequence_attributes}
+
+    {fitted_attributes}
+
+    See Also
+    --------
+    TCNClassifier : The same network for classification.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sknets import TCNRegressor
+    >>> rng = np.random.RandomState(0)
+    >>> X = rng.normal(size=(40, 20))
+    >>> TCNRegressor(max_epochs=2, random_state=0).fit(X, X[:, 0]).predict(X[:2]).shape
+    (2,)
+    """
+
+    _parameter_constraints = {
+        **BaseNeuralNet._parameter_constraints,
+        **_TCN_CONSTRAINTS,
+        **_TEXT_CONSTRAINTS,
+    }
+
+    def __init__(
+        self,
+        num_channels=64,
+        num_levels="auto",
+        kernel_size=5,
+        dropout=0.1,
+        batch_norm=True,
+        summary="max",
+        data_format="channels_last",
+        standardize=True,
+        clip_grad_norm=1.0,
+        embedding_dim=64,
+        embeddings=None,
+        freeze_embeddings=False,
+        tokenizer=None,
+        max_epochs=100,
+        batch_size=32,
+        lr=1e-3,
+        optimizer="adam",
+        weight_decay=0.0,
+        lr_schedule="cosine",
         early_stopping=False,
         validation_fraction=0.1,
         n_iter_no_change=10,

@@ -12,6 +12,8 @@ from sknets import (
     LSTMRegressor,
     RNNClassifier,
     RNNRegressor,
+    TCNClassifier,
+    TCNRegressor,
     TextCNNClassifier,
     TextCNNRegressor,
     TextTokenizer,
@@ -32,6 +34,8 @@ ESTIMATORS = [
     LSTMRegressor(**RNN),
     GRUClassifier(**RNN),
     GRURegressor(**RNN),
+    TCNClassifier(num_channels=16, dropout=0.0, lr=1e-2, **FAST),
+    TCNRegressor(num_channels=16, dropout=0.0, lr=1e-2, **FAST),
     TextCNNClassifier(num_filters=16, dropout=0.0, lr=1e-2, **FAST),
     TextCNNRegressor(num_filters=16, dropout=0.0, lr=1e-2, **FAST),
     TextTokenizer(),
@@ -70,7 +74,10 @@ TEXTCNN_REGRESSOR_EXPECTED_FAILED_CHECKS = {
 def _expected_failed_checks(estimator):
     if isinstance(estimator, TextCNNRegressor):
         return TEXTCNN_REGRESSOR_EXPECTED_FAILED_CHECKS
-    if isinstance(estimator, (RNNClassifier, RNNRegressor, TextCNNClassifier)):
+    if isinstance(
+        estimator,
+        (RNNClassifier, RNNRegressor, TextCNNClassifier, TCNClassifier, TCNRegressor),
+    ):
         return SEQUENCE_EXPECTED_FAILED_CHECKS
     return EXPECTED_FAILED_CHECKS
 

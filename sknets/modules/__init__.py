@@ -8,6 +8,7 @@ feature part can be frozen or reused and the head replaced.
 from ._layers import TokenEmbedding
 from .cnn import ConvNet
 from .rnn import RecurrentNet
+from .tcn import TCN
 from .textcnn import TextCNN
 
-__all__ = ["ConvNet", "RecurrentNet", "TextCNN", "TokenEmbedding"]
+__all__ = ["TCN", "ConvNet", "RecurrentNet", "TextCNN", "TokenEmbedding"]
