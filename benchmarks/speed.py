@@ -29,7 +29,7 @@ from skorch.callbacks import Callback
 from sknets import CNNClassifier, GRUClassifier, LSTMClassifier
 from sknets.modules import ConvNet, RecurrentNet
 
-REPEATS = 2
+REPEATS = 3
 
 
 class LoadWeights(Callback):
@@ -92,12 +92,16 @@ def sknets_fit(estimator, module, X, y):
     return time.perf_counter() - start
 
 
-def best(fn):
-    times = []
+def interleaved(**contenders):
+    """Best time of each contender over REPEATS rounds, the contenders taking
+    turns within each round, so that a slow spell of a shared machine hits all
+    of them alike."""
+    times = {name: [] for name in contenders}
     for _ in range(REPEATS):
-        gc.collect()
-        times.append(fn())
-    return min(times)
+        for name, fn in contenders.items():
+            gc.collect()
+            times[name].append(fn())
+    return {name: min(values) for name, values in times.items()}
 
 
 def digits_rows(batch_size, epochs=20, lr=1e-3):
@@ -109,11 +113,11 @@ def digits_rows(batch_size, epochs=20, lr=1e-3):
     est = CNNClassifier(
         max_epochs=epochs, batch_size=batch_size, lr=lr, lr_schedule="constant", random_state=0
     )
-    return {
-        "hand": best(lambda: hand_loop(module, Xt, yt, epochs, batch_size, lr)),
-        "sknets": best(lambda: sknets_fit(est, module, X, y)),
-        "skorch": best(lambda: skorch_fit(module, X, y, epochs, batch_size, lr)),
-    }
+    return interleaved(
+        hand=lambda: hand_loop(module, Xt, yt, epochs, batch_size, lr),
+        sknets=lambda: sknets_fit(est, module, X, y),
+        skorch=lambda: skorch_fit(module, X, y, epochs, batch_size, lr),
+    )
 
 
 def lstm_rows(batch_size, epochs=3, lr=1e-3):
@@ -132,11 +136,11 @@ def lstm_rows(batch_size, epochs=3, lr=1e-3):
         random_state=0,
     )
     Xt, yt = torch.from_numpy(X), torch.from_numpy(y)
-    return {
-        "hand": best(lambda: hand_loop(module, Xt, yt, epochs, batch_size, lr)),
-        "sknets": best(lambda: sknets_fit(est, module, X, y)),
-        "skorch": best(lambda: skorch_fit(module, X, y, epochs, batch_size, lr)),
-    }
+    return interleaved(
+        hand=lambda: hand_loop(module, Xt, yt, epochs, batch_size, lr),
+        sknets=lambda: sknets_fit(est, module, X, y),
+        skorch=lambda: skorch_fit(module, X, y, epochs, batch_size, lr),
+    )
 
 
 def ragged_gru_rows(batch_size, epochs=3, lr=1e-3, equal=False):
@@ -162,11 +166,11 @@ def ragged_gru_rows(batch_size, epochs=3, lr=1e-3, equal=False):
     )
     yt = torch.from_numpy(y)
     skorch_X = {"x": padded, "lengths": lengths}
-    return {
-        "hand": best(lambda: hand_loop(module, X_dict, yt, epochs, batch_size, lr)),
-        "sknets": best(lambda: sknets_fit(est, module, seqs, y)),
-        "skorch": best(lambda: skorch_fit(module, skorch_X, y, epochs, batch_size, lr)),
-    }
+    return interleaved(
+        hand=lambda: hand_loop(module, X_dict, yt, epochs, batch_size, lr),
+        sknets=lambda: sknets_fit(est, module, seqs, y),
+        skorch=lambda: skorch_fit(module, skorch_X, y, epochs, batch_size, lr),
+    )
 
 
 class PeakRSS:
@@ -269,7 +273,7 @@ def main():
         "Speed: sknets, a hand-written loop and plain skorch",
         "Fit time of the same module from the same initial weights, data, "
         "optimizer (Adam), epochs and batch size, best of "
-        f"{REPEATS} runs each; CPU, torch's default thread count. The variable-length "
+        f"{REPEATS} interleaved runs each; CPU, torch's default thread count. The variable-length "
         "GRU row and the equal-length row hold the same total number of time "
         "steps (4000 series, mean length 50).",
         rows,

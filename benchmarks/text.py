@@ -73,10 +73,14 @@ SETS = {
 }
 
 
-def main(data_dir=DEFAULT_DATA):
+def main(data_dir=DEFAULT_DATA, sets=None, skip=()):
+    """Run every data set in ``sets`` (default: all); ``skip`` holds
+    (data set, model) pairs not to run, reported as such in the table."""
     data_dir = Path(data_dir)
     rows = []
     for name, (load, filename) in SETS.items():
+        if sets is not None and name not in sets:
+            continue
         if not (data_dir / filename).exists():
             print(f"text: {data_dir / filename} not found; {name} skipped")
             continue
@@ -85,6 +89,17 @@ def main(data_dir=DEFAULT_DATA):
         models.update(MODELS)
         base_acc = None
         for model_name, make in models.items():
+            if (name, model_name.split("(")[0]) in skip:
+                rows.append(
+                    {
+                        "data set": name,
+                        "model": model_name,
+                        "test accuracy": "not run",
+                        "ratio to baseline": "-",
+                        "fit time (s)": "over 15 min on 2 CPU cores",
+                    }
+                )
+                continue
             print(f"{name}: {model_name} ...", flush=True)
             model = make()
             start = time.perf_counter()
@@ -115,7 +130,12 @@ def main(data_dir=DEFAULT_DATA):
         )
 
 
+# Recurrent models on Reuters' long documents (mean 105, up to 256 tokens after
+# truncation) ran for over 15 minutes per fit on 2 CPU cores: packed recurrent
+# layers are slow on the CPU. They are skipped until that is fixed.
+SLOW = {("Reuters R8", "LSTMClassifier"), ("Reuters R8", "GRUClassifier")}
+
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--data-dir", default=DEFAULT_DATA)
-    main(parser.parse_args().data_dir)
+    main(parser.parse_args().data_dir, skip=SLOW)

@@ -32,7 +32,7 @@ import torch
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin, _fit_context
 from sklearn.model_selection import train_test_split
 from sklearn.utils import check_random_state
-from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.class_weight import compute_sample_weight
 from sklearn.utils.multiclass import check_classification_targets, unique_labels
 from sklearn.utils.validation import check_is_fitted
@@ -234,6 +234,8 @@ class BaseNeuralNet(BaseEstimator):
         "callbacks": [list, None],
         "warm_start": ["boolean"],
         "checkpoint_dir": [str, os.PathLike, None],
+        "init_from": [HasMethods(["fit", "predict"]), torch.nn.Module, None],
+        "freeze_features": ["boolean"],
     }
 
     # -- hooks ------------------------------------------------------------
@@ -421,6 +423,8 @@ class BaseNeuralNet(BaseEstimator):
                 f"module must be a torch.nn.Module subclass or instance, got "
                 f"{type(module).__name__}."
             )
+        if self.init_from is not None:
+            _transfer_features(module, self.init_from, self.freeze_features)
         probe = take(X_t, slice(0, 2))
         expected = (len(probe["x"] if isinstance(probe, Mapping) else probe),)
         expected += (self._n_outputs,)
@@ -512,6 +516,37 @@ class BaseNeuralNet(BaseEstimator):
         tags.input_tags.sparse = False
         tags.input_tags.allow_nan = False
         return tags
+
+
+def _transfer_features(module, source, freeze):
+    """Copy every parameter and buffer outside ``head.`` from ``source`` (a
+    fitted sknets estimator or a torch module) into ``module``; optionally
+    freeze them."""
+    if isinstance(source, torch.nn.Module):
+        source_module = source
+    else:
+        check_is_fitted(source, "net_")
+        source_module = source.net_.module_
+    available = source_module.state_dict()
+    wanted = {k: v for k, v in module.state_dict().items() if not k.startswith("head.")}
+    for key, value in wanted.items():
+        if key not in available:
+            raise ValueError(
+                f"init_from is not compatible: its network has no {key!r}, which "
+                f"this estimator's network needs (it holds {sorted(available)[:6]}...)."
+            )
+        if available[key].shape != value.shape:
+            raise ValueError(
+                f"init_from is not compatible: {key!r} has shape "
+                f"{tuple(available[key].shape)} there, but this estimator's network "
+                f"needs {tuple(value.shape)} (different input channels, vocabulary "
+                "or layer sizes?)."
+            )
+    module.load_state_dict({k: available[k] for k in wanted}, strict=False)
+    if freeze:
+        for name, parameter in module.named_parameters():
+            if not name.startswith("head."):
+                parameter.requires_grad_(False)
 
 
 def _call(module, xb):

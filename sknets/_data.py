@@ -77,7 +77,9 @@ def _image_shape_from_flat(n_features, image_shape, data_format, name):
     return shape, layout
 
 
-def check_images(estimator, X, y=None, *, reset, data_format, image_shape, **y_kw):
+def check_images(
+    estimator, X, y=None, *, reset, data_format, image_shape, copy=True, **y_kw
+):
     """Validate image input and return it as a float32 tensor (n, C, H, W).
 
     Accepted: flat (n, H*W*C) rows (with ``image_shape``, or square grayscale
@@ -90,7 +92,9 @@ def check_images(estimator, X, y=None, *, reset, data_format, image_shape, **y_k
     Values are checked by scikit-learn's ``validate_data`` on a flat view, so
     NaN, inf, empty input, a feature count other than the fitted one and X/y
     length mismatches get scikit-learn's messages. ``y`` is validated too when
-    given (``y_kw`` go to ``validate_data``). Returns ``(X_tensor, y)``.
+    given (``y_kw`` go to ``validate_data``). Returns ``(X_tensor, y)``; with
+    ``copy=False`` (prediction) the tensor may share the caller's float32
+    memory, which prediction only reads.
     """
     name = _name(estimator)
     if is_text(X):
@@ -162,8 +166,8 @@ def check_images(estimator, X, y=None, *, reset, data_format, image_shape, **y_k
     else:
         images = X.reshape(n, *chw)
     tensor = torch.as_tensor(np.ascontiguousarray(images, dtype=np.float32))
-    if tensor.data_ptr() == _data_ptr(X):
-        tensor = tensor.clone()  # never share memory with the caller's array
+    if copy and tensor.data_ptr() == _data_ptr(X):
+        tensor = tensor.clone()  # training never shares memory with the caller
     if scale:
         tensor = tensor / 255.0
     return tensor, y

@@ -73,7 +73,17 @@ checkpoint_dir : str, path or None, default=None
     ``sknets.load(dir + "/last.sknets").set_params(warm_start=True).fit(X, y)``
     resumes training (with a fresh optimizer state: the files hold weights,
     not the optimizer's moments). The ``callbacks`` parameter is not stored
-    in them.\
+    in them.
+
+init_from : fitted sknets estimator, torch.nn.Module or None, default=None
+    Transfer learning: start from the weights of this estimator's network
+    (or of this module). Every parameter outside the output layer (``head``)
+    is copied into the new network, which must have the same shapes there;
+    the head is new, sized for the new targets.
+
+freeze_features : bool, default=False
+    With ``init_from``, keep the copied feature layers fixed and train the
+    head only (batch-norm statistics still adapt); False fine-tunes all.\
 """
 
 _TRAINING_DEFAULTS = dict(

@@ -90,6 +90,7 @@ class _BaseCNN(BaseNeuralNet):
             reset=reset,
             data_format=self.data_format,
             image_shape=self.image_shape,
+            copy=y is not None,  # training copies, prediction only reads
             **self._y_check_params,
         )
 
@@ -218,6 +219,8 @@ class CNNClassifier(NeuralNetClassifierMixin, _BaseCNN):
         callbacks=None,
         warm_start=False,
         checkpoint_dir=None,
+        init_from=None,
+        freeze_features=False,
         class_weight=None,
     ):
         store_params(self, locals())
@@ -302,5 +305,7 @@ class CNNRegressor(NeuralNetRegressorMixin, _BaseCNN):
         callbacks=None,
         warm_start=False,
         checkpoint_dir=None,
+        init_from=None,
+        freeze_features=False,
     ):
         store_params(self, locals())

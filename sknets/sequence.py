@@ -326,6 +326,8 @@ class RNNClassifier(NeuralNetClassifierMixin, _BaseRNN):
         callbacks=None,
         warm_start=False,
         checkpoint_dir=None,
+        init_from=None,
+        freeze_features=False,
         class_weight=None,
     ):
         store_params(self, locals())
@@ -412,6 +414,8 @@ class RNNRegressor(NeuralNetRegressorMixin, _BaseRNN):
         callbacks=None,
         warm_start=False,
         checkpoint_dir=None,
+        init_from=None,
+        freeze_features=False,
     ):
         store_params(self, locals())
 
@@ -492,6 +496,8 @@ class LSTMClassifier(RNNClassifier):
         callbacks=None,
         warm_start=False,
         checkpoint_dir=None,
+        init_from=None,
+        freeze_features=False,
         class_weight=None,
     ):
         store_params(self, locals())
@@ -571,6 +577,8 @@ class GRUClassifier(RNNClassifier):
         callbacks=None,
         warm_start=False,
         checkpoint_dir=None,
+        init_from=None,
+        freeze_features=False,
         class_weight=None,
     ):
         store_params(self, locals())
@@ -643,6 +651,8 @@ class LSTMRegressor(RNNRegressor):
         callbacks=None,
         warm_start=False,
         checkpoint_dir=None,
+        init_from=None,
+        freeze_features=False,
     ):
         store_params(self, locals())
 
@@ -714,6 +724,8 @@ class GRURegressor(RNNRegressor):
         callbacks=None,
         warm_start=False,
         checkpoint_dir=None,
+        init_from=None,
+        freeze_features=False,
     ):
         store_params(self, locals())
 
@@ -856,6 +868,8 @@ class TextCNNClassifier(NeuralNetClassifierMixin, _BaseTextCNN):
         callbacks=None,
         warm_start=False,
         checkpoint_dir=None,
+        init_from=None,
+        freeze_features=False,
         class_weight=None,
     ):
         store_params(self, locals())
@@ -933,6 +947,8 @@ class TextCNNRegressor(NeuralNetRegressorMixin, _BaseTextCNN):
         callbacks=None,
         warm_start=False,
         checkpoint_dir=None,
+        init_from=None,
+        freeze_features=False,
     ):
         store_params(self, locals())
 
@@ -1117,6 +1133,8 @@ class TCNClassifier(NeuralNetClassifierMixin, _BaseTCN):
         callbacks=None,
         warm_start=False,
         checkpoint_dir=None,
+        init_from=None,
+        freeze_features=False,
         class_weight=None,
     ):
         store_params(self, locals())
@@ -1200,5 +1218,7 @@ class TCNRegressor(NeuralNetRegressorMixin, _BaseTCN):
         callbacks=None,
         warm_start=False,
         checkpoint_dir=None,
+        init_from=None,
+        freeze_features=False,
     ):
         store_params(self, locals())

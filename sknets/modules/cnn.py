@@ -16,9 +16,10 @@ class ConvNet(nn.Module):
     Each block is ``convs_per_block`` times (convolution, optional batch norm,
     ReLU), followed by 2x2 pooling on every spatial axis still longer than 1.
     Pooling that would shrink an axis below 1 is skipped, so the network adapts
-    to any image size, from 1x1 up. The head pools the last feature map to at
-    most ``head_size`` x ``head_size`` (adaptive average pooling), flattens it,
-    and applies dropout, an optional hidden dense layer and the output layer.
+    to any image size, from 1x1 up. The last feature map is pooled to at most
+    ``head_size`` x ``head_size`` (adaptive average pooling), flattened, and
+    passed through dropout and an optional hidden dense layer: that is the
+    feature part (``forward_features``). The head is the output layer alone.
 
     Parameters
     ----------
@@ -89,23 +90,22 @@ class ConvNet(nn.Module):
         self.features = nn.Sequential(*layers)
         head_h, head_w = min(head_size, height), min(head_size, width)
         self.pool = nn.AdaptiveAvgPool2d((head_h, head_w))
-        self.num_features = prev * head_h * head_w
-        head: list[nn.Module] = [nn.Flatten(), nn.Dropout(dropout)]
+        flat = prev * head_h * head_w
+        neck: list[nn.Module] = [nn.Flatten(), nn.Dropout(dropout)]
         if dense_units:
-            head += [
-                nn.Linear(self.num_features, dense_units),
-                nn.ReLU(inplace=True),
-                nn.Dropout(dropout),
-            ]
-        head.append(nn.Linear(dense_units or self.num_features, n_outputs))
-        self.head = nn.Sequential(*head)
+            neck += [nn.Linear(flat, dense_units), nn.ReLU(inplace=True), nn.Dropout(dropout)]
+        self.neck = nn.Sequential(*neck)
+        self.num_features = dense_units or flat
+        self.head = nn.Linear(self.num_features, n_outputs)
 
     def forward_features(self, x: torch.Tensor) -> torch.Tensor:
-        """Feature maps pooled to the head's size, shape (n, C', h, w)."""
-        return self.pool(self.features(x))
+        """Feature vector of each image, shape (n, num_features): the
+        convolution blocks, pooling and the hidden dense layer."""
+        return self.neck(self.pool(self.features(x)))
 
     def forward_head(self, features: torch.Tensor) -> torch.Tensor:
-        """Logits (or raw regression outputs) from pooled features."""
+        """Logits (or raw regression outputs): the output layer alone, which
+        transfer learning replaces."""
         return self.head(features)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
