@@ -18,7 +18,9 @@ def machine() -> str:
     cpu = platform.processor() or platform.machine()
     try:
         with open("/proc/cpuinfo") as f:
-            names = [line.split(":", 1)[1].strip() for line in f if "model name" in line]
+            names = [
+                line.split(":", 1)[1].strip() for line in f if "model name" in line
+            ]
         cpu = names[0] if names else cpu
     except OSError:
         pass

@@ -21,7 +21,10 @@ def main(seeds=(0, 1, 2)):
     X_train, X_test, y_train, y_test = train_test_split(
         X, y, test_size=0.25, stratify=y, random_state=0
     )
-    models = [(f"CNNClassifier(random_state={s})", CNNClassifier(random_state=s)) for s in seeds]
+    models = [
+        (f"CNNClassifier(random_state={s})", CNNClassifier(random_state=s))
+        for s in seeds
+    ]
     models += [
         ("SVC(gamma=0.001)", SVC(gamma=0.001)),
         ("MLPClassifier(random_state=0)", MLPClassifier(random_state=0, max_iter=500)),

@@ -111,7 +111,11 @@ def digits_rows(batch_size, epochs=20, lr=1e-3):
     module = ConvNet(1, 10, (8, 8))
     Xt, yt = torch.from_numpy(X), torch.from_numpy(y)
     est = CNNClassifier(
-        max_epochs=epochs, batch_size=batch_size, lr=lr, lr_schedule="constant", random_state=0
+        max_epochs=epochs,
+        batch_size=batch_size,
+        lr=lr,
+        lr_schedule="constant",
+        random_state=0,
     )
     return interleaved(
         hand=lambda: hand_loop(module, Xt, yt, epochs, batch_size, lr),
@@ -273,9 +277,9 @@ def main():
         "Speed: sknets, a hand-written loop and plain skorch",
         "Fit time of the same module from the same initial weights, data, "
         "optimizer (Adam), epochs and batch size, best of "
-        f"{REPEATS} interleaved runs each; CPU, torch's default thread count. The variable-length "
-        "GRU row and the equal-length row hold the same total number of time "
-        "steps (4000 series, mean length 50).",
+        f"{REPEATS} interleaved runs each; CPU, torch's default thread count. "
+        "The variable-length GRU row and the equal-length row hold the same "
+        "total number of time steps (4000 series, mean length 50).",
         rows,
         "make bench",
     )

@@ -33,7 +33,9 @@ MODELS = {
         tokenizer=TextTokenizer(min_freq=2, max_len=256), **RNN_TEXT
     ),
     "TextCNNClassifier(embedding_dim=300)": lambda: TextCNNClassifier(
-        tokenizer=TextTokenizer(min_freq=2, max_len=256), embedding_dim=300, random_state=0
+        tokenizer=TextTokenizer(min_freq=2, max_len=256),
+        embedding_dim=300,
+        random_state=0,
     ),
 }
 
@@ -123,8 +125,9 @@ def main(data_dir=DEFAULT_DATA, sets=None, skip=()):
             "Rotten Tomatoes (12,808 snippets, fresh vs rotten, 25 % stratified "
             "test split, `random_state=0`) and Reuters R8 (5,485 train / 2,189 "
             "test documents, 8 topics). sknets models fitted on raw strings, with "
-            "the settings in the model column, `TextTokenizer(min_freq=2, max_len=256)` and "
-            "`random_state=0`; the baseline is measured in the same run.",
+            "the settings in the model column, "
+            "`TextTokenizer(min_freq=2, max_len=256)` and `random_state=0`; "
+            "the baseline is measured in the same run.",
             rows,
             "make bench",
         )

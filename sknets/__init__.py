@@ -6,8 +6,8 @@ plain scikit-learn estimator interface (``fit``, ``predict``,
 ``GridSearchCV``, ``cross_val_score``, ``clone`` and ``joblib``.
 """
 
-from .forecasting import make_windows
 from ._base import TrainingDivergedWarning
+from .forecasting import make_windows
 from .image import CNNClassifier, CNNRegressor
 from .persistence import load, save
 from .sequence import (

@@ -48,6 +48,7 @@ __all__ = [
     "NeuralNetRegressorMixin",
 ]
 
+
 class TrainingDivergedWarning(UserWarning):
     """The training loss became NaN or infinite; the last good weights were kept."""
 
@@ -187,9 +188,17 @@ class _Checkpoint(Callback):
 
         os.makedirs(self.dirname, exist_ok=True)
         row = net.history[-1]
-        save(self.estimator, os.path.join(self.dirname, "last.sknets"), _skip=("callbacks",))
+        save(
+            self.estimator,
+            os.path.join(self.dirname, "last.sknets"),
+            _skip=("callbacks",),
+        )
         if row.get("valid_loss_best", row.get("train_loss_best")):
-            save(self.estimator, os.path.join(self.dirname, "best.sknets"), _skip=("callbacks",))
+            save(
+                self.estimator,
+                os.path.join(self.dirname, "best.sknets"),
+                _skip=("callbacks",),
+            )
 
     def __getstate__(self):
         state = super().__getstate__()

@@ -149,9 +149,7 @@ def check_images(
     )
     X, y = Xy if y is not None else (Xy, None)
     if chw is None and reset:
-        chw, layout = _image_shape_from_flat(
-            X.shape[1], image_shape, data_format, name
-        )
+        chw, layout = _image_shape_from_flat(X.shape[1], image_shape, data_format, name)
     elif chw is None:
         chw, layout = estimator.input_shape_, estimator.data_format_
 
@@ -223,8 +221,10 @@ def is_text(X) -> bool:
 
 
 def _is_missing(value):
-    return value is None or (isinstance(value, float) and np.isnan(value)) or (
-        type(value).__name__ in ("NAType", "NaTType")
+    return (
+        value is None
+        or (isinstance(value, float) and np.isnan(value))
+        or (type(value).__name__ in ("NAType", "NaTType"))
     )
 
 
@@ -291,7 +291,9 @@ def _ragged_items(X):
             raise ValueError(f"Sample {i} of X is not a numeric array: {exc}") from exc
     ndims = {a.ndim for a in arrays}
     if ndims == {0}:
-        odd = next((i for i, a in enumerate(arrays) if a.dtype.kind not in "biuf"), None)
+        odd = next(
+            (i for i, a in enumerate(arrays) if a.dtype.kind not in "biuf"), None
+        )
         if odd is not None:
             raise ValueError(
                 f"X is a 1D collection whose items are not sequences (item {odd} is "
@@ -520,9 +522,9 @@ def _set_kind(estimator, kind, *, n_features, n_channels=None):
 
 def _check_series_kind(estimator, fitted_kind, name):
     if fitted_kind in ("tokens", "text"):
+        what = "token ids" if fitted_kind == "tokens" else "raw text"
         raise ValueError(
-            f"{name} was fitted on {'token ids' if fitted_kind == 'tokens' else 'raw text'}"
-            "; pass a 2D integer array of token ids"
+            f"{name} was fitted on {what}; pass a 2D integer array of token ids"
             + (" or texts" if fitted_kind == "text" else "")
             + ", not numeric series."
         )

@@ -66,7 +66,12 @@ def _encode(value, where, arrays):
     if isinstance(value, list):
         return [_encode(v, where, arrays) for v in value]
     if isinstance(value, dict):
-        return {"__dict__": [[_encode(k, where, arrays), _encode(v, where, arrays)] for k, v in value.items()]}
+        return {
+            "__dict__": [
+                [_encode(k, where, arrays), _encode(v, where, arrays)]
+                for k, v in value.items()
+            ]
+        }
     if isinstance(value, np.ndarray):
         if value.dtype.kind in "biuf" and value.size > 64:
             arrays[where] = torch.from_numpy(np.ascontiguousarray(value))
@@ -76,7 +81,9 @@ def _encode(value, where, arrays):
             and all(isinstance(v, (str, int, float, bool)) for v in value.ravel())
         ):
             return {
-                "__ndarray__": [_encode(v, where, arrays) for v in value.ravel().tolist()],
+                "__ndarray__": [
+                    _encode(v, where, arrays) for v in value.ravel().tolist()
+                ],
                 "dtype": value.dtype.str if value.dtype != object else "object",
                 "shape": list(value.shape),
             }
@@ -124,7 +131,9 @@ def _fitted_state(estimator, where, arrays):
             continue
         state[key] = _encode(value, f"{where}.{key}", arrays)
     if "tokenizer_" in vars(estimator):
-        state["tokenizer_"] = _encode(estimator.tokenizer_, f"{where}.tokenizer_", arrays)
+        state["tokenizer_"] = _encode(
+            estimator.tokenizer_, f"{where}.tokenizer_", arrays
+        )
     return state
 
 
@@ -184,13 +193,21 @@ def save(estimator, path, *, _skip=()):
         "torch_version": torch.__version__,
         "estimator": _class_name(estimator),
         "params": _encode(
-            {k: v for k, v in estimator.get_params(deep=False).items() if k not in _skip},
+            {
+                k: v
+                for k, v in estimator.get_params(deep=False).items()
+                if k not in _skip
+            },
             "param",
             arrays,
         ),
         "fitted": _fitted_state(estimator, "fitted", arrays),
         "history": [
-            {k: row[k] for k in ("epoch", "train_loss", "valid_loss", "dur") if k in row}
+            {
+                k: row[k]
+                for k in ("epoch", "train_loss", "valid_loss", "dur")
+                if k in row
+            }
             for row in estimator.net_.history
         ],
     }
@@ -244,7 +261,9 @@ def load(path):
             "version that saved it and refit, or save it again from there."
         )
     try:
-        weights = torch.load(io.BytesIO(raw_weights), map_location="cpu", weights_only=True)
+        weights = torch.load(
+            io.BytesIO(raw_weights), map_location="cpu", weights_only=True
+        )
     except (pickle.UnpicklingError, RuntimeError, AttributeError, TypeError) as exc:
         raise ValueError(
             f"{path}: the weights part holds something other than tensors; it is "
@@ -254,7 +273,9 @@ def load(path):
         isinstance(v, torch.Tensor) for v in weights.values()
     ):
         raise ValueError(f"{path}: the weights part is not a dict of tensors.")
-    arrays = {k[len("array.") :]: v for k, v in weights.items() if k.startswith("array.")}
+    arrays = {
+        k[len("array.") :]: v for k, v in weights.items() if k.startswith("array.")
+    }
     entry = {
         "__estimator__": config["estimator"],
         "params": config["params"],

@@ -177,7 +177,9 @@ class _BaseSequence(BaseNeuralNet):
                     "TextTokenizer in a pipeline, pass the matrix "
                     "tokenizer.embedding_matrix(vectors) instead."
                 )
-            weights = align_vectors(weights, self.tokenizer_.vocabulary_, self.n_tokens_)
+            weights = align_vectors(
+                weights, self.tokenizer_.vocabulary_, self.n_tokens_
+            )
         weights = np.asarray(weights, dtype=np.float32)
         if weights.ndim != 2 or weights.shape[0] < self.n_tokens_:
             raise ValueError(
@@ -198,7 +200,10 @@ class _BaseSequence(BaseNeuralNet):
         if self.clip_grad_norm is None:
             return []
         return [
-            ("clip_grad_norm", GradientNormClipping(gradient_clip_value=self.clip_grad_norm))
+            (
+                "clip_grad_norm",
+                GradientNormClipping(gradient_clip_value=self.clip_grad_norm),
+            )
         ]
 
     def __sklearn_tags__(self):
@@ -1009,7 +1014,10 @@ class _BaseTCN(_BaseSequence):
     def _build_module(self, n_outputs):
         if self.num_levels == "auto":
             levels = 2
-            while levels < 10 and receptive_field(self.kernel_size, levels) < self.max_length_:
+            while (
+                levels < 10
+                and receptive_field(self.kernel_size, levels) < self.max_length_
+            ):
                 levels += 1
         else:
             levels = int(self.num_levels)

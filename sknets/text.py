@@ -16,6 +16,7 @@ from ._data import PAD_ID, UNKNOWN_ID, check_texts
 
 __all__ = ["TextTokenizer"]
 
+
 class TextTokenizer(TransformerMixin, BaseEstimator):
     """Turn texts into padded sequences of integer token ids.
 
@@ -209,7 +210,11 @@ class TextTokenizer(TransformerMixin, BaseEstimator):
                 UNKNOWN_ID
             ]
             if len(ids) > self.max_len_:
-                ids = ids[: self.max_len_] if self.truncating == "post" else ids[-self.max_len_ :]
+                ids = (
+                    ids[: self.max_len_]
+                    if self.truncating == "post"
+                    else ids[-self.max_len_ :]
+                )
             out[i, : len(ids)] = ids
         return out
 
@@ -246,7 +251,9 @@ class TextTokenizer(TransformerMixin, BaseEstimator):
             are in ``vocabulary_``.
         """
         check_is_fitted(self, "vocabulary_")
-        return np.asarray([f"texttokenizer_{i}" for i in range(self.max_len_)], dtype=object)
+        return np.asarray(
+            [f"texttokenizer_{i}" for i in range(self.max_len_)], dtype=object
+        )
 
     def embedding_matrix(self, vectors, dim=None):
         """Rows of pretrained vectors aligned with this tokenizer's ids.
@@ -297,7 +304,9 @@ def align_vectors(vectors, vocabulary, n_tokens, dim=None):
         raise TypeError("vectors must be a non-empty dict of token to vector.")
     first = np.asarray(next(iter(vectors.values())), dtype=np.float32)
     dim = dim or first.shape[0]
-    found = [np.asarray(vectors[t], dtype=np.float32) for t in vocabulary if t in vectors]
+    found = [
+        np.asarray(vectors[t], dtype=np.float32) for t in vocabulary if t in vectors
+    ]
     if any(v.shape != (dim,) for v in found):
         raise ValueError(f"Every vector must have shape ({dim},).")
     mean = np.mean(found, axis=0) if found else np.zeros(dim, dtype=np.float32)

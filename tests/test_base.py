@@ -12,7 +12,9 @@ from skorch.callbacks import Callback
 
 from sknets import CNNClassifier, CNNRegressor
 
-FAST = dict(channels=(8, 16), dense_units=32, max_epochs=8, batch_size=16, random_state=0)
+FAST = dict(
+    channels=(8, 16), dense_units=32, max_epochs=8, batch_size=16, random_state=0
+)
 
 
 def test_same_seed_same_predictions_and_global_state_untouched(small_images):
@@ -126,7 +128,9 @@ def test_optimizers(small_images, optimizer):
     X, y = small_images
     clf = CNNClassifier(**FAST, optimizer=optimizer, lr=1e-2, weight_decay=1e-4)
     clf.fit(X, y)
-    expected = {"adam": "Adam", "adamw": "AdamW", "sgd": "SGD"}.get(optimizer, "RMSprop")
+    expected = {"adam": "Adam", "adamw": "AdamW", "sgd": "SGD"}.get(
+        optimizer, "RMSprop"
+    )
     assert type(clf.net_.optimizer_).__name__ == expected
     assert clf.net_.optimizer_.param_groups[0]["weight_decay"] == 1e-4
     assert clf.score(X, y) > 0.8
@@ -197,9 +201,13 @@ def test_class_weight_and_sample_weight_shift_predictions(small_images):
 
 def test_bad_sample_weight_and_class_weight(small_images):
     X, y = small_images
-    with pytest.raises(ValueError, match="Negative values in data passed to `sample_weight`"):
+    with pytest.raises(
+        ValueError, match="Negative values in data passed to `sample_weight`"
+    ):
         CNNClassifier(**FAST).fit(X, y, sample_weight=-np.ones(60))
-    with pytest.raises(ValueError, match="Sample weights must contain at least one non-zero number"):
+    with pytest.raises(
+        ValueError, match="Sample weights must contain at least one non-zero number"
+    ):
         CNNClassifier(**FAST).fit(X, y, sample_weight=np.zeros(60))
     with pytest.raises(ValueError, match="not in class_weight|not found in classes"):
         CNNClassifier(**FAST, class_weight={0: 1.0, 7: 2.0}).fit(X, y)

@@ -40,10 +40,16 @@ def test_multivariate_dataframe_with_named_target():
     [
         (dict(series=np.arange(5.0), window=4, horizon=2), "too few for one window"),
         (dict(series=np.arange(5.0), window=0), "window must be a positive integer"),
-        (dict(series=np.arange(5.0), window=2, step=1.5), "step must be a positive integer"),
+        (
+            dict(series=np.arange(5.0), window=2, step=1.5),
+            "step must be a positive integer",
+        ),
         (dict(series=np.r_[1.0, np.nan, 2, 3, 4], window=2), "NaN or infinity"),
         (dict(series=np.ones((3, 2, 2)), window=1), "1D"),
-        (dict(series=pd.DataFrame({"a": np.arange(6.0)}), window=2, target="z"), "target 'z' is not a column"),
+        (
+            dict(series=pd.DataFrame({"a": np.arange(6.0)}), window=2, target="z"),
+            "target 'z' is not a column",
+        ),
     ],
 )
 def test_bad_arguments(kwargs, match):

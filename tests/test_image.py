@@ -34,7 +34,9 @@ def test_pipeline_and_grid_search_in_parallel(digits_split):
     pipe = make_pipeline(
         StandardScaler(), CNNClassifier(image_shape=(8, 8), max_epochs=5, **_no_ep())
     )
-    grid = GridSearchCV(pipe, {"cnnclassifier__channels": [(8,), (16, 32)]}, cv=2, n_jobs=2)
+    grid = GridSearchCV(
+        pipe, {"cnnclassifier__channels": [(8,), (16, 32)]}, cv=2, n_jobs=2
+    )
     grid.fit(X_train[:600], y_train[:600])
     assert set(grid.cv_results_["param_cnnclassifier__channels"]) == {(8,), (16, 32)}
     assert grid.best_estimator_[-1].input_shape_ == (1, 8, 8)
@@ -118,7 +120,9 @@ def test_uint8_images_are_scaled_to_unit_range(small_images):
     y = np.arange(30) % 2
     a = CNNClassifier(**FAST).fit(X8, y)
     b = CNNClassifier(**FAST).fit(X8 / 255.0, y)
-    np.testing.assert_allclose(a.predict_proba(X8), b.predict_proba(X8 / 255.0), atol=1e-5)
+    np.testing.assert_allclose(
+        a.predict_proba(X8), b.predict_proba(X8 / 255.0), atol=1e-5
+    )
 
 
 def test_flat_input_with_image_shape_and_dataframes(digits_split):
@@ -130,7 +134,9 @@ def test_flat_input_with_image_shape_and_dataframes(digits_split):
     b = CNNClassifier(**FAST).fit(X.reshape(-1, 8, 8), y)
     assert list(a.feature_names_in_) == list(df.columns)
     assert a.n_features_in_ == 64 and b.n_features_in_ == 64
-    np.testing.assert_array_equal(a.predict_proba(df), b.predict_proba(X.reshape(-1, 8, 8)))
+    np.testing.assert_array_equal(
+        a.predict_proba(df), b.predict_proba(X.reshape(-1, 8, 8))
+    )
 
 
 def test_float32_float64_and_caller_data_untouched(small_images):
@@ -160,7 +166,9 @@ class TinyNet(torch.nn.Module):
 
 def test_user_module_class_and_instance(small_images):
     X, y = small_images
-    clf = CNNClassifier(module=TinyNet, max_epochs=30, lr=1e-2, random_state=0).fit(X, y)
+    clf = CNNClassifier(module=TinyNet, max_epochs=30, lr=1e-2, random_state=0).fit(
+        X, y
+    )
     assert isinstance(clf.net_.module_, TinyNet)
     assert clf.score(X, y) > 0.8
     instance = TinyNet(1, 3)
@@ -214,7 +222,10 @@ def fitted(small_images):
     "make_X, match",
     [
         (lambda X: np.where(np.arange(X.size).reshape(X.shape) == 5, np.nan, X), "NaN"),
-        (lambda X: np.where(np.arange(X.size).reshape(X.shape) == 5, np.inf, X), "infinity"),
+        (
+            lambda X: np.where(np.arange(X.size).reshape(X.shape) == 5, np.inf, X),
+            "infinity",
+        ),
         (lambda X: X[:, 0, 0], "Expected 2D array, got 1D array"),
         (lambda X: X[:, None, None], r"got 5 dimensions \(shape \(60, 1, 1, 8, 8\)\)"),
         (lambda X: X[:0], "0 sample"),
@@ -256,7 +267,9 @@ def test_predict_on_other_image_shape_or_feature_count(fitted, small_images):
     with pytest.raises(ValueError, match=r"shape \(C, H, W\)=\(1, 4, 16\)") as exc:
         fitted.predict(X.reshape(60, 4, 16))
     assert "fitted on images of shape (1, 8, 8)" in str(exc.value)
-    with pytest.raises(ValueError, match="X has 63 features, but CNNClassifier is expecting 64"):
+    with pytest.raises(
+        ValueError, match="X has 63 features, but CNNClassifier is expecting 64"
+    ):
         fitted.predict(X.reshape(60, -1)[:, :63])
     with pytest.raises(ValueError, match=r"\(C, H, W\)=\(3, 8, 8\)"):
         fitted.predict(np.repeat(X[..., None], 3, axis=3))

@@ -9,14 +9,22 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from sknets import CNNClassifier, CNNRegressor, GRUClassifier, LSTMRegressor, TextCNNClassifier
+from sknets import (
+    CNNClassifier,
+    CNNRegressor,
+    GRUClassifier,
+    LSTMRegressor,
+    TextCNNClassifier,
+)
 
 SETTINGS = settings(
     max_examples=25,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
-FLOATS = st.floats(-1e4, 1e4, width=32) | st.sampled_from([np.nan, np.inf, -np.inf, 0.0])
+FLOATS = st.floats(-1e4, 1e4, width=32) | st.sampled_from(
+    [np.nan, np.inf, -np.inf, 0.0]
+)
 DTYPES = st.sampled_from([np.float32, np.float64, np.int64, np.uint8])
 
 
@@ -27,7 +35,11 @@ def _fit_predict(estimator, X, y):
             warnings.simplefilter("ignore")
             estimator.fit(X, y)
             pred = estimator.predict(X)
-            proba = estimator.predict_proba(X) if hasattr(estimator, "predict_proba") else None
+            proba = (
+                estimator.predict_proba(X)
+                if hasattr(estimator, "predict_proba")
+                else None
+            )
     except (ValueError, TypeError):
         return None
     n = len(X)
@@ -67,7 +79,9 @@ def image_data(draw):
 @given(image_data())
 def test_cnn_classifier_properties(data):
     X, y = data
-    _fit_predict(CNNClassifier(channels=(4,), dense_units=8, max_epochs=1, random_state=0), X, y)
+    _fit_predict(
+        CNNClassifier(channels=(4,), dense_units=8, max_epochs=1, random_state=0), X, y
+    )
 
 
 @SETTINGS
@@ -75,7 +89,9 @@ def test_cnn_classifier_properties(data):
 def test_cnn_regressor_properties(data, scale):
     X, y = data
     _fit_predict(
-        CNNRegressor(channels=(4,), dense_units=8, max_epochs=1, random_state=0), X, y * scale
+        CNNRegressor(channels=(4,), dense_units=8, max_epochs=1, random_state=0),
+        X,
+        y * scale,
     )
 
 
@@ -85,12 +101,24 @@ def sequence_data(draw):
     features = draw(st.integers(1, 3))
     if draw(st.booleans()):
         X = [
-            draw(arrays(np.float64, (draw(st.integers(1, 10)), features), elements=FLOATS))
+            draw(
+                arrays(
+                    np.float64, (draw(st.integers(1, 10)), features), elements=FLOATS
+                )
+            )
             for _ in range(n)
         ]
     else:
-        shape = draw(st.sampled_from([(n, draw(st.integers(1, 10))), (n, draw(st.integers(1, 10)), features)]))
-        X = draw(arrays(draw(st.sampled_from([np.float32, np.float64])), shape, elements=FLOATS))
+        shape = draw(
+            st.sampled_from(
+                [(n, draw(st.integers(1, 10))), (n, draw(st.integers(1, 10)), features)]
+            )
+        )
+        X = draw(
+            arrays(
+                draw(st.sampled_from([np.float32, np.float64])), shape, elements=FLOATS
+            )
+        )
     y = draw(arrays(np.int64, (n,), elements=st.integers(0, 2)))
     return X, y
 
@@ -106,7 +134,9 @@ def test_gru_classifier_properties(data):
 @given(sequence_data())
 def test_lstm_regressor_properties(data):
     X, y = data
-    _fit_predict(LSTMRegressor(hidden_size=4, max_epochs=1, random_state=0), X, y.astype(float))
+    _fit_predict(
+        LSTMRegressor(hidden_size=4, max_epochs=1, random_state=0), X, y.astype(float)
+    )
 
 
 @SETTINGS
@@ -127,5 +157,7 @@ def test_text_classifier_properties(texts, data):
 def test_smallest_inputs_fit(n):
     """The edge the properties walk along: two or three samples still fit."""
     X = np.random.RandomState(0).rand(n, 1, 1)
-    pred = _fit_predict(CNNClassifier(max_epochs=1, random_state=0), X, np.arange(n) % 2)
+    pred = _fit_predict(
+        CNNClassifier(max_epochs=1, random_state=0), X, np.arange(n) % 2
+    )
     assert pred is not None

@@ -40,12 +40,18 @@ def images():
 @pytest.mark.parametrize(
     "estimator",
     [
-        CNNRegressor(batch_norm=False, lr=1e4, optimizer="sgd", max_epochs=10, random_state=0),
-        LSTMRegressor(lr=1e6, optimizer="sgd", clip_grad_norm=None, max_epochs=10, random_state=0),
+        CNNRegressor(
+            batch_norm=False, lr=1e4, optimizer="sgd", max_epochs=10, random_state=0
+        ),
+        LSTMRegressor(
+            lr=1e6, optimizer="sgd", clip_grad_norm=None, max_epochs=10, random_state=0
+        ),
     ],
     ids=["cnn", "lstm"],
 )
-def test_absurd_learning_rate_stops_with_a_warning_and_a_usable_model(images, estimator):
+def test_absurd_learning_rate_stops_with_a_warning_and_a_usable_model(
+    images, estimator
+):
     X, _ = images
     y = X.sum(axis=(1, 2))
     with pytest.warns(TrainingDivergedWarning, match="NaN or infinite.*lower lr"):
@@ -80,9 +86,14 @@ class InterruptInEpoch(Callback):
 
 def test_keyboard_interrupt_keeps_the_last_completed_epoch(images):
     X, y = images
-    with pytest.warns(UserWarning, match="interrupted during epoch 3.*weights of epoch 2"):
+    with pytest.warns(
+        UserWarning, match="interrupted during epoch 3.*weights of epoch 2"
+    ):
         clf = CNNClassifier(
-            max_epochs=10, batch_size=16, random_state=0, callbacks=[InterruptInEpoch(3)]
+            max_epochs=10,
+            batch_size=16,
+            random_state=0,
+            callbacks=[InterruptInEpoch(3)],
         ).fit(X, y)
     assert clf.n_iter_ == 2 and len(clf.loss_curve_) == 2
     epoch_2 = dict(clf.net_.callbacks_)["InterruptInEpoch"].weights_[2]
@@ -102,16 +113,28 @@ def _cases():
     texts = ["good film", "bad film", "fine plot", "dull plot"] * 10
     labels = np.array(["pos", "neg", "pos", "neg"] * 10)
     return [
-        (CNNClassifier(class_weight={"a": 2.0}, **FAST), rng.rand(60, 8, 8), np.array(list("abc"))[np.arange(60) % 3]),
+        (
+            CNNClassifier(class_weight={"a": 2.0}, **FAST),
+            rng.rand(60, 8, 8),
+            np.array(list("abc"))[np.arange(60) % 3],
+        ),
         (CNNRegressor(**FAST), rng.rand(40, 6, 6, 3), rng.rand(40, 2)),
-        (GRUClassifier(**FAST), [rng.rand(t, 2) for t in rng.randint(3, 12, 40)], np.arange(40) % 2),
+        (
+            GRUClassifier(**FAST),
+            [rng.rand(t, 2) for t in rng.randint(3, 12, 40)],
+            np.arange(40) % 2,
+        ),
         (LSTMRegressor(**FAST), rng.rand(40, 7), rng.rand(40)),
         (TextCNNClassifier(**FAST), texts, labels),
         (LSTMClassifier(tokenizer=TextTokenizer(max_len=5), **FAST), texts, labels),
     ]
 
 
-@pytest.mark.parametrize("estimator, X, y", _cases(), ids=lambda v: type(v).__name__ if hasattr(v, "fit") else "")
+@pytest.mark.parametrize(
+    "estimator, X, y",
+    _cases(),
+    ids=lambda v: type(v).__name__ if hasattr(v, "fit") else "",
+)
 def test_save_load_round_trip_gives_identical_predictions(tmp_path, estimator, X, y):
     estimator.fit(X, y)
     path = tmp_path / "model.sknets"
@@ -122,7 +145,9 @@ def test_save_load_round_trip_gives_identical_predictions(tmp_path, estimator, X
         estimator.get_params().get("tokenizer"), TextTokenizer
     )
     method = "predict_proba" if hasattr(estimator, "predict_proba") else "predict"
-    np.testing.assert_array_equal(getattr(loaded, method)(X), getattr(estimator, method)(X))
+    np.testing.assert_array_equal(
+        getattr(loaded, method)(X), getattr(estimator, method)(X)
+    )
     np.testing.assert_array_equal(loaded.predict(X), estimator.predict(X))
     assert loaded.loss_curve_ == estimator.loss_curve_
     with zipfile.ZipFile(path) as archive:
@@ -194,7 +219,9 @@ def test_load_refuses_another_major_version(images, tmp_path):
     with zipfile.ZipFile(path, "w") as archive:
         archive.writestr("config.json", json.dumps(config))
         archive.writestr("weights.pt", weights)
-    with pytest.raises(ValueError, match="saved by sknets 99.0.0.*another major version"):
+    with pytest.raises(
+        ValueError, match="saved by sknets 99.0.0.*another major version"
+    ):
         sknets.load(path)
     with pytest.raises(ValueError, match="not an sknets model file"):
         (tmp_path / "junk").write_text("junk")
@@ -268,7 +295,10 @@ class CrashInEpoch(Callback):
 def test_checkpoints_let_a_crashed_fit_resume(images, tmp_path):
     X, y = images
     clf = CNNClassifier(
-        max_epochs=6, random_state=0, checkpoint_dir=str(tmp_path), callbacks=[CrashInEpoch(3)]
+        max_epochs=6,
+        random_state=0,
+        checkpoint_dir=str(tmp_path),
+        callbacks=[CrashInEpoch(3)],
     )
     with pytest.raises(RuntimeError, match="simulated crash"):
         clf.fit(X, y)

@@ -130,7 +130,9 @@ def test_channels_first_equals_transposed_channels_last():
     last = GRUClassifier(**FAST).fit(X, y)
     X_first = X.transpose(0, 2, 1).copy()
     first = GRUClassifier(data_format="channels_first", **FAST).fit(X_first, y)
-    np.testing.assert_allclose(last.predict_proba(X), first.predict_proba(X_first), atol=1e-6)
+    np.testing.assert_allclose(
+        last.predict_proba(X), first.predict_proba(X_first), atol=1e-6
+    )
     assert first.n_channels_ == 3 and first.n_features_in_ == 3
 
 
@@ -160,7 +162,9 @@ def test_regression_with_2d_targets():
     rng = np.random.RandomState(0)
     X = rng.normal(size=(200, 12, 1))
     Y = np.c_[X[:, -1, 0], X[:, -2, 0], X[:, :, 0].mean(axis=1)] * 10 + 50
-    reg = RNNRegressor(cell="gru", hidden_size=32, max_epochs=40, random_state=0).fit(X, Y)
+    reg = RNNRegressor(cell="gru", hidden_size=32, max_epochs=40, random_state=0).fit(
+        X, Y
+    )
     assert reg.n_outputs_ == 3
     assert reg.predict(X).shape == (200, 3)
     assert reg.score(X, Y) > 0.9
@@ -202,29 +206,65 @@ def test_gradient_clipping_is_on_by_default():
 @pytest.mark.parametrize(
     "X, error, match",
     [
-        ([np.ones((5, 2)), np.ones((6, 3))], ValueError, "Sample 1 of X has 3 features per time step, but sample 0 has 2"),
-        ([np.ones((5, 2)), np.ones((0, 2))], ValueError, "Sample 1 of X is an empty sequence"),
-        ([np.ones((5, 2)), np.r_[np.ones((3, 2)), [[np.nan, 1.0]]]], ValueError, "Sample 1 of X contains NaN"),
-        ([np.ones(4), np.ones(5), np.ones((2, 2, 2))], ValueError, r"Sample 2 of X has shape \(2, 2, 2\)"),
+        (
+            [np.ones((5, 2)), np.ones((6, 3))],
+            ValueError,
+            "Sample 1 of X has 3 features per time step, but sample 0 has 2",
+        ),
+        (
+            [np.ones((5, 2)), np.ones((0, 2))],
+            ValueError,
+            "Sample 1 of X is an empty sequence",
+        ),
+        (
+            [np.ones((5, 2)), np.r_[np.ones((3, 2)), [[np.nan, 1.0]]]],
+            ValueError,
+            "Sample 1 of X contains NaN",
+        ),
+        (
+            [np.ones(4), np.ones(5), np.ones((2, 2, 2))],
+            ValueError,
+            r"Sample 2 of X has shape \(2, 2, 2\)",
+        ),
         (np.ones((2, 4, 3, 3)), ValueError, "got an array with 4 dimensions"),
-        (np.array([{"a": 1}, {"b": 2}], dtype=object), ValueError, "items are not sequences"),
+        (
+            np.array([{"a": 1}, {"b": 2}], dtype=object),
+            ValueError,
+            "items are not sequences",
+        ),
         ([np.ones(4), 3.0], ValueError, "mixes sequences and scalars: sample 1"),
         ([np.ones(3), "abc"], TypeError, "Sample 1 of X is a string"),
         (np.ones((2, 0)), ValueError, "0 feature"),
         (np.full((2, 4), np.inf), ValueError, "infinity"),
     ],
-    ids=["features", "zero-length", "nan", "3d-sample", "4d", "objects", "scalars", "strings", "empty-steps", "inf"],
+    ids=[
+        "features",
+        "zero-length",
+        "nan",
+        "3d-sample",
+        "4d",
+        "objects",
+        "scalars",
+        "strings",
+        "empty-steps",
+        "inf",
+    ],
 )
 def test_bad_sequence_input(X, error, match):
     with pytest.raises(error, match=match) as excinfo:
-        LSTMClassifier(**FAST).fit(X, [0, 1][: len(X)] if len(X) == 2 else [0, 1, 0][: len(X)])
+        LSTMClassifier(**FAST).fit(
+            X, [0, 1][: len(X)] if len(X) == 2 else [0, 1, 0][: len(X)]
+        )
     assert_clear_error(excinfo)
 
 
 def test_feature_count_at_predict_must_match():
     rng = np.random.RandomState(0)
     clf = GRUClassifier(**FAST).fit(rng.normal(size=(20, 8, 3)), np.arange(20) % 2)
-    with pytest.raises(ValueError, match="X has 2 features per time step, but GRUClassifier was fitted with 3"):
+    with pytest.raises(
+        ValueError,
+        match="X has 2 features per time step, but GRUClassifier was fitted with 3",
+    ):
         clf.predict(rng.normal(size=(4, 8, 2)))
 
 

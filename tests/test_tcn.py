@@ -29,7 +29,9 @@ def test_tcn_solves_the_adding_problem_across_the_sequence():
     rng = np.random.RandomState(0)
     X, y = adding_problem(2000, 60, rng)
     X_test, y_test = adding_problem(500, 60, rng)
-    reg = TCNRegressor(summary="last", num_channels=32, max_epochs=25, random_state=0).fit(X, y)
+    reg = TCNRegressor(
+        summary="last", num_channels=32, max_epochs=25, random_state=0
+    ).fit(X, y)
     assert reg.receptive_field_ >= 60
     mse = np.mean((reg.predict(X_test) - y_test) ** 2)
     assert mse < 0.05, mse  # always predicting 1.0: 0.167

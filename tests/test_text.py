@@ -61,7 +61,13 @@ def test_tokenizer_builds_a_frequency_ordered_vocabulary():
 
 def test_tokenizer_options():
     texts = ["ACGT acgt", "ggg"]
-    assert TextTokenizer(analyzer="char").fit(texts).vocabulary_.keys() >= {"a", "c", "g", "t", " "}
+    assert TextTokenizer(analyzer="char").fit(texts).vocabulary_.keys() >= {
+        "a",
+        "c",
+        "g",
+        "t",
+        " ",
+    }
     assert "ACGT" in TextTokenizer(lowercase=False).fit(texts).vocabulary_
     tok = TextTokenizer(min_freq=2).fit(["x y y", "y z"])
     assert tok.vocabulary_ == {"y": 2}
@@ -78,8 +84,12 @@ def test_tokenizer_options():
 def test_tokenizer_accepts_lists_arrays_and_series():
     texts = ["one two", "two three"]
     expected = TextTokenizer().fit_transform(texts)
-    np.testing.assert_array_equal(TextTokenizer().fit_transform(np.array(texts)), expected)
-    np.testing.assert_array_equal(TextTokenizer().fit_transform(pd.Series(texts)), expected)
+    np.testing.assert_array_equal(
+        TextTokenizer().fit_transform(np.array(texts)), expected
+    )
+    np.testing.assert_array_equal(
+        TextTokenizer().fit_transform(pd.Series(texts)), expected
+    )
 
 
 @pytest.mark.parametrize(
@@ -118,7 +128,10 @@ def test_embedding_matrix_is_aligned_with_ids():
 # -- the models -----------------------------------------------------------
 @pytest.mark.parametrize(
     "Model, params",
-    [(LSTMClassifier, SMALL_RNN), (TextCNNClassifier, dict(num_filters=16, embedding_dim=16, **FAST))],
+    [
+        (LSTMClassifier, SMALL_RNN),
+        (TextCNNClassifier, dict(num_filters=16, embedding_dim=16, **FAST)),
+    ],
 )
 def test_pipeline_and_raw_strings_give_the_same_predictions(review_data, Model, params):
     texts, labels = review_data
@@ -182,7 +195,9 @@ def test_clone_pickle_and_grid_search_over_tokenizer_and_model(review_data):
     assert grid.best_params_["texttokenizer__max_len"] == 10
     fitted = grid.best_estimator_
     restored = pickle.loads(pickle.dumps(fitted))
-    np.testing.assert_array_equal(restored.predict_proba(texts), fitted.predict_proba(texts))
+    np.testing.assert_array_equal(
+        restored.predict_proba(texts), fitted.predict_proba(texts)
+    )
     unfitted = clone(fitted)
     assert not hasattr(unfitted[-1], "net_")
 
@@ -211,7 +226,9 @@ def test_unknown_ids_at_predict_read_as_unknown(review_data):
     wild[:, 0] = 10_000
     as_unknown = wild.copy()
     as_unknown[:, 0] = 1
-    np.testing.assert_array_equal(clf.predict_proba(wild), clf.predict_proba(as_unknown))
+    np.testing.assert_array_equal(
+        clf.predict_proba(wild), clf.predict_proba(as_unknown)
+    )
     with pytest.raises(ValueError, match="negative integers, which are not token ids"):
         clf.predict(-ids[:2])
     with pytest.raises(ValueError, match="fitted on token ids"):
@@ -250,7 +267,9 @@ def test_pretrained_embeddings_frozen_or_fine_tuned(review_data):
     assert not np.allclose(tuned_weight[2:], matrix[2:])
     np.testing.assert_array_equal(tuned_weight[0], 0.0)  # padding stays zero
     with pytest.raises(ValueError, match="embedding_matrix"):
-        make_pipeline(TextTokenizer(), LSTMClassifier(embeddings=vectors, **SMALL_RNN)).fit(texts, labels)
+        make_pipeline(
+            TextTokenizer(), LSTMClassifier(embeddings=vectors, **SMALL_RNN)
+        ).fit(texts, labels)
     with pytest.raises(ValueError, match="do not cover the input"):
         LSTMClassifier(embeddings=matrix[:5], **SMALL_RNN).fit(texts, labels)
 
@@ -263,6 +282,9 @@ def test_text_regression():
         k = rng.randint(5)
         texts.append(f"rated {words[k]} stars")
         y.append(k + 1.0)
-    for model in [LSTMRegressor(max_epochs=30, random_state=0), TextCNNRegressor(max_epochs=30, random_state=0)]:
+    for model in [
+        LSTMRegressor(max_epochs=30, random_state=0),
+        TextCNNRegressor(max_epochs=30, random_state=0),
+    ]:
         model.fit(texts, y)
         assert model.score(texts, y) > 0.9, type(model).__name__

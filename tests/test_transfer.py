@@ -12,7 +12,9 @@ def source():
     rng = np.random.RandomState(0)
     X = rng.rand(80, 8, 8)
     y = np.arange(80) % 4
-    return CNNClassifier(channels=(8, 16), dense_units=16, max_epochs=3, random_state=0).fit(X, y)
+    return CNNClassifier(
+        channels=(8, 16), dense_units=16, max_epochs=3, random_state=0
+    ).fit(X, y)
 
 
 def _new_task():
@@ -23,7 +25,12 @@ def _new_task():
 def test_features_are_copied_and_the_head_is_new(source):
     X, y = _new_task()
     clf = CNNClassifier(
-        channels=(8, 16), dense_units=16, max_epochs=1, lr=1e-12, init_from=source, random_state=0
+        channels=(8, 16),
+        dense_units=16,
+        max_epochs=1,
+        lr=1e-12,
+        init_from=source,
+        random_state=0,
     ).fit(X, y)
     before = source.net_.module_.state_dict()
     after = clf.net_.module_.state_dict()
@@ -40,8 +47,13 @@ def test_features_are_copied_and_the_head_is_new(source):
 def test_freeze_features_trains_the_head_only(source):
     X, y = _new_task()
     clf = CNNClassifier(
-        channels=(8, 16), dense_units=16, max_epochs=5, lr=1e-2,
-        init_from=source, freeze_features=True, random_state=0,
+        channels=(8, 16),
+        dense_units=16,
+        max_epochs=5,
+        lr=1e-2,
+        init_from=source,
+        freeze_features=True,
+        random_state=0,
     ).fit(X, y)
     before = source.net_.module_.state_dict()
     for name, parameter in clf.net_.module_.named_parameters():
@@ -55,15 +67,22 @@ def test_freeze_features_trains_the_head_only(source):
 def test_a_plain_torch_module_can_be_the_source(source):
     X, y = _new_task()
     module = source.net_.module_
-    clf = CNNClassifier(channels=(8, 16), dense_units=16, max_epochs=1, init_from=module).fit(X, y)
+    clf = CNNClassifier(
+        channels=(8, 16), dense_units=16, max_epochs=1, init_from=module
+    ).fit(X, y)
     assert clf.predict(X).shape == (30,)
 
 
 def test_incompatible_source_says_what_differs(source):
     X, y = _new_task()
-    with pytest.raises(ValueError, match=r"'features.0.weight' has shape \(8, 1, 3, 3\) there.*needs \(32, 1, 3, 3\)"):
+    with pytest.raises(
+        ValueError,
+        match=r"'features.0.weight' has shape \(8, 1, 3, 3\) there.*needs \(32, 1, 3, 3\)",
+    ):
         CNNClassifier(max_epochs=1, init_from=source).fit(X, y)
-    rnn = GRUClassifier(hidden_size=8, max_epochs=1).fit(np.random.rand(10, 5, 2), np.arange(10) % 2)
+    rnn = GRUClassifier(hidden_size=8, max_epochs=1).fit(
+        np.random.rand(10, 5, 2), np.arange(10) % 2
+    )
     with pytest.raises(ValueError, match="has no 'features.0.weight'"):
         CNNClassifier(max_epochs=1, init_from=rnn).fit(X, y)
     with pytest.raises(Exception, match="not fitted"):

@@ -32,7 +32,13 @@ LABELS = np.arange(20) % 2
 TARGETS = rng.rand(20)
 
 FAST = dict(max_epochs=1, random_state=0)
-CLASSIFIERS = [CNNClassifier, RNNClassifier, LSTMClassifier, GRUClassifier, TextCNNClassifier]
+CLASSIFIERS = [
+    CNNClassifier,
+    RNNClassifier,
+    LSTMClassifier,
+    GRUClassifier,
+    TextCNNClassifier,
+]
 REGRESSORS = [CNNRegressor, RNNRegressor, LSTMRegressor, GRURegressor, TextCNNRegressor]
 IMAGE_MODELS = (CNNClassifier, CNNRegressor)
 
@@ -58,21 +64,71 @@ def _cases(Estimator):
         "empty-X": ("fit", (X[:0], y[:0]), {}, "0 sample"),
         "length-mismatch": ("fit", (X, y[:-1]), {}, "inconsistent numbers of samples"),
         "complex": ("fit", (X.astype(complex), y), {}, "[Cc]omplex"),
-        "object-mixed": ("fit", (np.array([[1.0, "a"], [2.0, {}]] * 10, dtype=object), y), {}, "could not convert|not numeric|items are not sequences|string"),
-        "strings-to-model": ("fit", (["a text"] * 20, y), {}, "got text" if image else None),
-        "negative-weight": ("fit", (X, y), {"sample_weight": -np.ones(20)}, "Negative values"),
-        "zero-weight": ("fit", (X, y), {"sample_weight": np.zeros(20)}, "at least one non-zero"),
-        "predict-other-shape": ("predict", (other_shape,), {}, "fitted on images of shape" if image else "features per time step"),
+        "object-mixed": (
+            "fit",
+            (np.array([[1.0, "a"], [2.0, {}]] * 10, dtype=object), y),
+            {},
+            "could not convert|not numeric|items are not sequences|string",
+        ),
+        "strings-to-model": (
+            "fit",
+            (["a text"] * 20, y),
+            {},
+            "got text" if image else None,
+        ),
+        "negative-weight": (
+            "fit",
+            (X, y),
+            {"sample_weight": -np.ones(20)},
+            "Negative values",
+        ),
+        "zero-weight": (
+            "fit",
+            (X, y),
+            {"sample_weight": np.zeros(20)},
+            "at least one non-zero",
+        ),
+        "predict-other-shape": (
+            "predict",
+            (other_shape,),
+            {},
+            "fitted on images of shape" if image else "features per time step",
+        ),
     }
     if image:
-        cases["predict-other-channels"] = ("predict", (rng.rand(5, 6, 6, 3),), {}, r"\(C, H, W\)=\(3, 6, 6\)")
+        cases["predict-other-channels"] = (
+            "predict",
+            (rng.rand(5, 6, 6, 3),),
+            {},
+            r"\(C, H, W\)=\(3, 6, 6\)",
+        )
     else:
-        cases["ragged-features"] = ("fit", ([rng.rand(5, 3), rng.rand(4, 2)] * 10, y), {}, "features per time step")
-        cases["zero-length"] = ("fit", ([rng.rand(5, 3), rng.rand(0, 3)] * 10, y), {}, "empty sequence")
+        cases["ragged-features"] = (
+            "fit",
+            ([rng.rand(5, 3), rng.rand(4, 2)] * 10, y),
+            {},
+            "features per time step",
+        )
+        cases["zero-length"] = (
+            "fit",
+            ([rng.rand(5, 3), rng.rand(0, 3)] * 10, y),
+            {},
+            "empty sequence",
+        )
     if is_clf:
         cases["single-class"] = ("fit", (X, np.zeros(20)), {}, "only one class")
-        cases["mixed-labels"] = ("fit", (X, np.array([1, "a"] * 10, dtype=object)), {}, "mixes labels of different types")
-        cases["unknown-class-weight"] = ("fit", (X, y), {"class_weight": {0: 1.0, 7: 2.0}}, "class_weight|not found|not in")
+        cases["mixed-labels"] = (
+            "fit",
+            (X, np.array([1, "a"] * 10, dtype=object)),
+            {},
+            "mixes labels of different types",
+        )
+        cases["unknown-class-weight"] = (
+            "fit",
+            (X, y),
+            {"class_weight": {0: 1.0, 7: 2.0}},
+            "class_weight|not found|not in",
+        )
     else:
         cases["inf-y"] = ("fit", (X, _with(y, 3, np.inf)), {}, "infinity")
     return {k: v for k, v in cases.items() if v[3] is not None}

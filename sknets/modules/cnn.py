@@ -93,7 +93,11 @@ class ConvNet(nn.Module):
         flat = prev * head_h * head_w
         neck: list[nn.Module] = [nn.Flatten(), nn.Dropout(dropout)]
         if dense_units:
-            neck += [nn.Linear(flat, dense_units), nn.ReLU(inplace=True), nn.Dropout(dropout)]
+            neck += [
+                nn.Linear(flat, dense_units),
+                nn.ReLU(inplace=True),
+                nn.Dropout(dropout),
+            ]
         self.neck = nn.Sequential(*neck)
         self.num_features = dense_units or flat
         self.head = nn.Linear(self.num_features, n_outputs)

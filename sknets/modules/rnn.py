@@ -127,9 +127,7 @@ class RecurrentNet(nn.Module):
                 return torch.cat([h_n[-2], h_n[-1]], dim=1)
             return h_n[-1]
         if lengths is not None:
-            out, _ = pad_packed_sequence(
-                out, batch_first=True, total_length=x.shape[1]
-            )
+            out, _ = pad_packed_sequence(out, batch_first=True, total_length=x.shape[1])
         return summarize(out, lengths, self.summary)
 
     def forward_head(self, features: torch.Tensor) -> torch.Tensor:

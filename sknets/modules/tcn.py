@@ -32,19 +32,28 @@ class _CausalConv(nn.Conv1d):
 class _Block(nn.Module):
     """Two dilated causal convolutions with a residual connection."""
 
-    def __init__(self, in_channels, out_channels, kernel_size, dilation, dropout, batch_norm):
+    def __init__(
+        self, in_channels, out_channels, kernel_size, dilation, dropout, batch_norm
+    ):
         super().__init__()
         layers = []
         for i in range(2):
             layers += [
-                _CausalConv(in_channels if i == 0 else out_channels, out_channels, kernel_size, dilation),
+                _CausalConv(
+                    in_channels if i == 0 else out_channels,
+                    out_channels,
+                    kernel_size,
+                    dilation,
+                ),
                 nn.BatchNorm1d(out_channels) if batch_norm else nn.Identity(),
                 nn.ReLU(),
                 nn.Dropout(dropout),
             ]
         self.net = nn.Sequential(*layers)
         self.residual = (
-            nn.Conv1d(in_channels, out_channels, 1) if in_channels != out_channels else nn.Identity()
+            nn.Conv1d(in_channels, out_channels, 1)
+            if in_channels != out_channels
+            else nn.Identity()
         )
 
     def forward(self, x):
@@ -102,7 +111,9 @@ class TCN(nn.Module):
         super().__init__()
         self.embedding = None
         if vocab_size is not None:
-            self.embedding = TokenEmbedding(vocab_size, embedding_dim, embeddings, freeze_embeddings)
+            self.embedding = TokenEmbedding(
+                vocab_size, embedding_dim, embeddings, freeze_embeddings
+            )
             input_size = embedding_dim
         self.summary = summary
         self.blocks = nn.Sequential(
@@ -132,7 +143,9 @@ class TCN(nn.Module):
         if self.summary == "last":
             if lengths is None:
                 return out[:, -1]
-            index = (lengths.to(out.device) - 1)[:, None, None].expand(-1, 1, out.shape[2])
+            index = (lengths.to(out.device) - 1)[:, None, None].expand(
+                -1, 1, out.shape[2]
+            )
             return out.gather(1, index)[:, 0]
         return summarize(out, lengths, self.summary)
 

@@ -59,7 +59,9 @@ class TextCNN(nn.Module):
             nn.Conv1d(input_size, num_filters, k, padding=k // 2) for k in kernel_sizes
         )
         self.num_features = num_filters * len(kernel_sizes)
-        self.head = nn.Sequential(nn.Dropout(dropout), nn.Linear(self.num_features, n_outputs))
+        self.head = nn.Sequential(
+            nn.Dropout(dropout), nn.Linear(self.num_features, n_outputs)
+        )
 
     def forward_features(
         self, x: torch.Tensor, lengths: torch.Tensor | None = None
@@ -70,7 +72,10 @@ class TextCNN(nn.Module):
         x = x.transpose(1, 2)  # (n, F, T) for Conv1d
         steps = x.shape[2]
         if lengths is not None:
-            valid = torch.arange(steps, device=x.device)[None, :] < lengths.to(x.device)[:, None]
+            valid = (
+                torch.arange(steps, device=x.device)[None, :]
+                < lengths.to(x.device)[:, None]
+            )
         pooled = []
         for conv in self.convs:
             out = torch.relu(conv(x))[:, :, :steps]
