@@ -98,7 +98,7 @@ def main(data_dir=DEFAULT_DATA, sets=None, skip=()):
                         "model": model_name,
                         "test accuracy": "not run",
                         "ratio to baseline": "-",
-                        "fit time (s)": "over 15 min on 2 CPU cores",
+                        "fit time (s)": "stopped after over 15 min",
                     }
                 )
                 continue
@@ -134,8 +134,9 @@ def main(data_dir=DEFAULT_DATA, sets=None, skip=()):
 
 
 # Recurrent models on Reuters' long documents (mean 105, up to 256 tokens after
-# truncation) ran for over 15 minutes per fit on 2 CPU cores: packed recurrent
-# layers are slow on the CPU. They are skipped until that is fixed.
+# truncation) were stopped after running over 15 minutes per fit on 2 CPU cores
+# (other jobs shared the machine): packed recurrent layers are slow on the CPU.
+# They are skipped until that is fixed.
 SLOW = {("Reuters R8", "LSTMClassifier"), ("Reuters R8", "GRUClassifier")}
 
 if __name__ == "__main__":

@@ -5,7 +5,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-__all__ = ["TokenEmbedding"]
+__all__ = ["TokenEmbedding", "token_input"]
 
 
 class TokenEmbedding(nn.Embedding):
@@ -36,3 +36,15 @@ class TokenEmbedding(nn.Embedding):
                 self.weight.copy_(torch.as_tensor(weights, dtype=torch.float32))
                 self.weight[0].zero_()
         self.weight.requires_grad_(not freeze)
+
+
+def token_input(input_size, vocab_size, embedding_dim, embeddings, freeze):
+    """The input stage shared by the sequence modules.
+
+    Returns ``(embedding, features)``: a :class:`TokenEmbedding` and its size
+    when ``vocab_size`` is set (token-id input), else ``None`` and
+    ``input_size`` (numeric series).
+    """
+    if vocab_size is None:
+        return None, input_size
+    return TokenEmbedding(vocab_size, embedding_dim, embeddings, freeze), embedding_dim

@@ -6,7 +6,7 @@ import torch
 from torch import nn
 from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
-from ._layers import TokenEmbedding
+from ._layers import token_input
 
 __all__ = ["RecurrentNet", "summarize"]
 
@@ -86,12 +86,9 @@ class RecurrentNet(nn.Module):
         freeze_embeddings: bool = False,
     ):
         super().__init__()
-        self.embedding = None
-        if vocab_size is not None:
-            self.embedding = TokenEmbedding(
-                vocab_size, embedding_dim, embeddings, freeze_embeddings
-            )
-            input_size = embedding_dim
+        self.embedding, input_size = token_input(
+            input_size, vocab_size, embedding_dim, embeddings, freeze_embeddings
+        )
         self.cell = cell
         self.summary = summary
         self.bidirectional = bidirectional

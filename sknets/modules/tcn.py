@@ -6,7 +6,7 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
-from ._layers import TokenEmbedding
+from ._layers import token_input
 from .rnn import summarize
 
 __all__ = ["TCN", "receptive_field"]
@@ -109,12 +109,9 @@ class TCN(nn.Module):
         freeze_embeddings: bool = False,
     ):
         super().__init__()
-        self.embedding = None
-        if vocab_size is not None:
-            self.embedding = TokenEmbedding(
-                vocab_size, embedding_dim, embeddings, freeze_embeddings
-            )
-            input_size = embedding_dim
+        self.embedding, input_size = token_input(
+            input_size, vocab_size, embedding_dim, embeddings, freeze_embeddings
+        )
         self.summary = summary
         self.blocks = nn.Sequential(
             *(

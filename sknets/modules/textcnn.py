@@ -7,7 +7,7 @@ from collections.abc import Sequence
 import torch
 from torch import nn
 
-from ._layers import TokenEmbedding
+from ._layers import token_input
 
 __all__ = ["TextCNN"]
 
@@ -49,12 +49,9 @@ class TextCNN(nn.Module):
         freeze_embeddings: bool = False,
     ):
         super().__init__()
-        self.embedding = None
-        if vocab_size is not None:
-            self.embedding = TokenEmbedding(
-                vocab_size, embedding_dim, embeddings, freeze_embeddings
-            )
-            input_size = embedding_dim
+        self.embedding, input_size = token_input(
+            input_size, vocab_size, embedding_dim, embeddings, freeze_embeddings
+        )
         self.convs = nn.ModuleList(
             nn.Conv1d(input_size, num_filters, k, padding=k // 2) for k in kernel_sizes
         )
