@@ -11,7 +11,13 @@ import time
 import numpy as np
 from _common import write_page
 
-from sknets import GRUClassifier, LSTMClassifier, RNNClassifier, TCNClassifier
+from sknets import (
+    GRUClassifier,
+    LSTMClassifier,
+    RNNClassifier,
+    TCNClassifier,
+    TransformerClassifier,
+)
 
 # Published test accuracies (../shared/data/README.md): FCN, ResNet, ROCKET.
 PUBLISHED = {
@@ -26,6 +32,7 @@ MODELS = {
     "LSTMClassifier": lambda: LSTMClassifier(random_state=0),
     "GRUClassifier": lambda: GRUClassifier(random_state=0),
     "TCNClassifier": lambda: TCNClassifier(random_state=0),
+    "TransformerClassifier": lambda: TransformerClassifier(random_state=0),
 }
 
 

@@ -21,6 +21,8 @@ from .sequence import (
     TCNRegressor,
     TextCNNClassifier,
     TextCNNRegressor,
+    TransformerClassifier,
+    TransformerRegressor,
 )
 from .text import TextTokenizer
 
@@ -40,6 +42,8 @@ __all__ = [
     "TextCNNClassifier",
     "TextCNNRegressor",
     "TextTokenizer",
+    "TransformerClassifier",
+    "TransformerRegressor",
     "TrainingDivergedWarning",
     "load",
     "make_windows",

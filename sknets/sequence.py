@@ -20,6 +20,7 @@ from ._docstrings import FITTED_ATTRIBUTES, fill_doc, training_params
 from .modules.rnn import RecurrentNet
 from .modules.tcn import TCN, receptive_field
 from .modules.textcnn import TextCNN
+from .modules.transformer import TransformerNet
 from .text import TextTokenizer, align_vectors
 
 __all__ = [
@@ -33,6 +34,8 @@ __all__ = [
     "TextCNNRegressor",
     "TCNClassifier",
     "TCNRegressor",
+    "TransformerClassifier",
+    "TransformerRegressor",
 ]
 
 _TEXT_PARAMS = """\
@@ -1204,6 +1207,254 @@ class TCNRegressor(NeuralNetRegressorMixin, _BaseTCN):
         dropout=0.1,
         batch_norm=True,
         summary="max",
+        data_format="channels_last",
+        standardize=True,
+        clip_grad_norm=1.0,
+        embedding_dim=64,
+        embeddings=None,
+        freeze_embeddings=False,
+        tokenizer=None,
+        max_epochs=100,
+        batch_size=32,
+        lr=1e-3,
+        optimizer="adam",
+        weight_decay=0.0,
+        lr_schedule="cosine",
+        early_stopping=False,
+        validation_fraction=0.1,
+        n_iter_no_change=10,
+        device="auto",
+        random_state=None,
+        verbose=0,
+        callbacks=None,
+        warm_start=False,
+        checkpoint_dir=None,
+        init_from=None,
+        freeze_features=False,
+    ):
+        store_params(self, locals())
+
+
+_TRANSFORMER_PARAMS = """\
+d_model : int, default=64
+    Width of the encoder (the input is projected to it).
+
+nhead : int, default=4
+    Attention heads; must divide ``d_model``.
+
+num_layers : int, default=2
+    Encoder layers.
+
+dim_feedforward : int, default=128
+    Width of the feed-forward part of each layer.
+
+dropout : float, default=0.1
+    Dropout inside the encoder.
+
+summary : {{'mean', 'max', 'last'}}, default='mean'
+    How the per-step outputs become one vector for the head: the mean or
+    maximum over the valid steps, or the output at the last valid step."""
+
+_TRANSFORMER_CONSTRAINTS = {
+    "d_model": [Interval(Integral, 1, None, closed="left")],
+    "nhead": [Interval(Integral, 1, None, closed="left")],
+    "num_layers": [Interval(Integral, 1, None, closed="left")],
+    "dim_feedforward": [Interval(Integral, 1, None, closed="left")],
+    "dropout": [Interval(Real, 0, 1, closed="left")],
+    "summary": [StrOptions({"last", "mean", "max"})],
+    "data_format": [StrOptions(set(SEQUENCE_FORMATS))],
+    "standardize": ["boolean"],
+    "clip_grad_norm": [Interval(Real, 0, None, closed="neither"), None],
+}
+
+_TRANSFORMER_DEFAULTS = dict(
+    max_epochs=100, batch_size=32, lr=1e-3, lr_schedule="cosine"
+)
+
+
+class _BaseTransformer(_BaseSequence):
+    def _build_module(self, n_outputs):
+        if self.d_model % self.nhead:
+            raise ValueError(
+                f"nhead={self.nhead} must divide d_model={self.d_model}; change one "
+                "of them."
+            )
+        return TransformerNet(
+            n_outputs=n_outputs,
+            d_model=self.d_model,
+            nhead=self.nhead,
+            num_layers=self.num_layers,
+            dim_feedforward=self.dim_feedforward,
+            dropout=self.dropout,
+            summary=self.summary,
+            **self._input_kwargs(),
+        )
+
+
+def _transformer_doc(cls):
+    return fill_doc(
+        transformer_params=_TRANSFORMER_PARAMS,
+        input_params=_SEQUENCE_INPUT_PARAMS,
+        text_params=_TEXT_PARAMS.format(embedding_dim=64),
+        training_params=training_params(**_TRANSFORMER_DEFAULTS),
+        sequence_attributes=_SEQUENCE_ATTRIBUTES,
+        fitted_attributes=FITTED_ATTRIBUTES,
+    )(cls)
+
+
+@_transformer_doc
+class TransformerClassifier(NeuralNetClassifierMixin, _BaseTransformer):
+    """Self-attention (Transformer encoder) classifier for sequences and text.
+
+    Each step is projected to ``d_model`` features, given a sinusoidal
+    position encoding, and passed through a Transformer encoder in which
+    every step attends to every valid step of its sequence: long-range
+    dependencies are one attention step away. Padding is masked out of the
+    attention and of the summary. Takes series of fixed or variable length,
+    token ids and raw text.
+
+    Parameters
+    ----------
+    {transformer_params}
+
+    {input_params}
+
+    {text_params}
+
+    {training_params}
+
+    class_weight : dict, 'balanced' or None, default=None
+        Weights of the classes in the loss; multiplied with ``sample_weight``.
+
+    Attributes
+    ----------
+    classes_ : ndarray of shape (n_classes,)
+        Class labels.
+
+    {sequence_attributes}
+
+    {fitted_attributes}
+
+    See Also
+    --------
+    TCNClassifier, LSTMClassifier : Convolutional and recurrent models of the
+        same inputs.
+
+    Notes
+    -----
+    Vaswani et al., "Attention Is All You Need", 2017.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sknets import TransformerClassifier
+    >>> rng = np.random.RandomState(0)
+    >>> X = rng.normal(size=(40, 12, 2))
+    >>> y = (X[:, 0, 0] > 0).astype(int)
+    >>> clf = TransformerClassifier(max_epochs=2, random_state=0).fit(X, y)
+    >>> clf.predict(X[:3]).shape
+    (3,)
+    """
+
+    _parameter_constraints = {
+        **BaseNeuralNet._parameter_constraints,
+        **_TRANSFORMER_CONSTRAINTS,
+        **_TEXT_CONSTRAINTS,
+        **NeuralNetClassifierMixin._classifier_constraints,
+    }
+
+    def __init__(
+        self,
+        d_model=64,
+        nhead=4,
+        num_layers=2,
+        dim_feedforward=128,
+        dropout=0.1,
+        summary="mean",
+        data_format="channels_last",
+        standardize=True,
+        clip_grad_norm=1.0,
+        embedding_dim=64,
+        embeddings=None,
+        freeze_embeddings=False,
+        tokenizer=None,
+        max_epochs=100,
+        batch_size=32,
+        lr=1e-3,
+        optimizer="adam",
+        weight_decay=0.0,
+        lr_schedule="cosine",
+        early_stopping=False,
+        validation_fraction=0.1,
+        n_iter_no_change=10,
+        device="auto",
+        random_state=None,
+        verbose=0,
+        callbacks=None,
+        warm_start=False,
+        checkpoint_dir=None,
+        init_from=None,
+        freeze_features=False,
+        class_weight=None,
+    ):
+        store_params(self, locals())
+
+
+@_transformer_doc
+class TransformerRegressor(NeuralNetRegressorMixin, _BaseTransformer):
+    """Self-attention (Transformer encoder) regressor for sequences and text.
+
+    The network of :class:`TransformerClassifier` with one linear output per
+    target, trained with mean squared error on standardised targets.
+
+    Parameters
+    ----------
+    {transformer_params}
+
+    {input_params}
+
+    {text_params}
+
+    {training_params}
+
+    Attributes
+    ----------
+    n_outputs_ : int
+        Number of targets.
+
+    {sequence_attributes}
+
+    {fitted_attributes}
+
+    See Also
+    --------
+    TransformerClassifier : The same network for classification.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sknets import TransformerRegressor
+    >>> rng = np.random.RandomState(0)
+    >>> X = rng.normal(size=(40, 10))
+    >>> reg = TransformerRegressor(max_epochs=2, random_state=0).fit(X, X[:, 0])
+    >>> reg.predict(X[:2]).shape
+    (2,)
+    """
+
+    _parameter_constraints = {
+        **BaseNeuralNet._parameter_constraints,
+        **_TRANSFORMER_CONSTRAINTS,
+        **_TEXT_CONSTRAINTS,
+    }
+
+    def __init__(
+        self,
+        d_model=64,
+        nhead=4,
+        num_layers=2,
+        dim_feedforward=128,
+        dropout=0.1,
+        summary="mean",
         data_format="channels_last",
         standardize=True,
         clip_grad_norm=1.0,

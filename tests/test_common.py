@@ -16,6 +16,8 @@ from sknets import (
     TextCNNClassifier,
     TextCNNRegressor,
     TextTokenizer,
+    TransformerClassifier,
+    TransformerRegressor,
 )
 
 # Small, fast settings: the checks fit each estimator dozens of times on tiny
@@ -35,6 +37,12 @@ ESTIMATORS = [
     GRURegressor(**RNN),
     TCNClassifier(num_channels=16, dropout=0.0, lr=1e-2, **FAST),
     TCNRegressor(num_channels=16, dropout=0.0, lr=1e-2, **FAST),
+    TransformerClassifier(
+        d_model=16, nhead=2, dim_feedforward=32, dropout=0.0, lr=1e-2, **FAST
+    ),
+    TransformerRegressor(
+        d_model=16, nhead=2, dim_feedforward=32, dropout=0.0, lr=1e-2, **FAST
+    ),
     TextCNNClassifier(num_filters=16, dropout=0.0, lr=1e-2, **FAST),
     TextCNNRegressor(num_filters=16, dropout=0.0, lr=1e-2, **FAST),
     TextTokenizer(),
@@ -75,7 +83,15 @@ def _expected_failed_checks(estimator):
         return TEXTCNN_REGRESSOR_EXPECTED_FAILED_CHECKS
     if isinstance(
         estimator,
-        (RNNClassifier, RNNRegressor, TextCNNClassifier, TCNClassifier, TCNRegressor),
+        (
+            RNNClassifier,
+            RNNRegressor,
+            TextCNNClassifier,
+            TCNClassifier,
+            TCNRegressor,
+            TransformerClassifier,
+            TransformerRegressor,
+        ),
     ):
         return SEQUENCE_EXPECTED_FAILED_CHECKS
     return EXPECTED_FAILED_CHECKS

@@ -10,5 +10,13 @@ from .cnn import ConvNet
 from .rnn import RecurrentNet
 from .tcn import TCN
 from .textcnn import TextCNN
+from .transformer import TransformerNet
 
-__all__ = ["TCN", "ConvNet", "RecurrentNet", "TextCNN", "TokenEmbedding"]
+__all__ = [
+    "TCN",
+    "ConvNet",
+    "RecurrentNet",
+    "TextCNN",
+    "TokenEmbedding",
+    "TransformerNet",
+]

@@ -1,0 +1,125 @@
+"""Self-attention encoder for sequences (n, T, F), token ids and text."""
+
+from __future__ import annotations
+
+import math
+
+import torch
+from torch import nn
+
+from ._layers import token_input
+from .rnn import summarize
+
+__all__ = ["TransformerNet", "sinusoidal_positions"]
+
+
+def sinusoidal_positions(steps: int, d_model: int, device=None) -> torch.Tensor:
+    """The fixed sine/cosine position encoding of Vaswani et al. (2017), (T, d)."""
+    position = torch.arange(steps, device=device, dtype=torch.float32)[:, None]
+    scale = torch.exp(
+        torch.arange(0, d_model, 2, device=device, dtype=torch.float32)
+        * (-math.log(10000.0) / d_model)
+    )
+    table = torch.zeros(steps, d_model, device=device)
+    table[:, 0::2] = torch.sin(position * scale)
+    table[:, 1::2] = torch.cos(position * scale)[:, : d_model // 2]
+    return table
+
+
+class TransformerNet(nn.Module):
+    """Input projection, sinusoidal positions, a Transformer encoder, a summary.
+
+    Padded steps are masked out of attention (``src_key_padding_mask``) and of
+    the summary, so they never change a valid step's output.
+
+    Parameters
+    ----------
+    input_size : int
+        Features per time step (ignored with ``vocab_size``).
+    n_outputs : int
+        Number of outputs.
+    d_model : int, default=64
+        Width of the encoder.
+    nhead : int, default=4
+        Attention heads (must divide ``d_model``).
+    num_layers : int, default=2
+        Encoder layers.
+    dim_feedforward : int, default=128
+        Width of each layer's feed-forward part.
+    dropout : float, default=0.1
+        Dropout in the encoder.
+    summary : {'mean', 'max', 'last'}, default='mean'
+        How the per-step outputs become one vector.
+    vocab_size, embedding_dim, embeddings, freeze_embeddings
+        Token-id input, as in :class:`~sknets.modules.RecurrentNet`.
+    """
+
+    def __init__(
+        self,
+        input_size: int,
+        n_outputs: int,
+        d_model: int = 64,
+        nhead: int = 4,
+        num_layers: int = 2,
+        dim_feedforward: int = 128,
+        dropout: float = 0.1,
+        summary: str = "mean",
+        vocab_size: int | None = None,
+        embedding_dim: int = 64,
+        embeddings=None,
+        freeze_embeddings: bool = False,
+    ):
+        super().__init__()
+        self.embedding, input_size = token_input(
+            input_size, vocab_size, embedding_dim, embeddings, freeze_embeddings
+        )
+        self.summary = summary
+        self.d_model = d_model
+        self.project = nn.Linear(input_size, d_model)
+        layer = nn.TransformerEncoderLayer(
+            d_model,
+            nhead,
+            dim_feedforward,
+            dropout,
+            batch_first=True,
+            norm_first=True,
+        )
+        self.encoder = nn.TransformerEncoder(
+            layer, num_layers, enable_nested_tensor=False
+        )
+        self.norm = nn.LayerNorm(d_model)
+        self.num_features = d_model
+        self.head = nn.Linear(d_model, n_outputs)
+
+    def forward_features(
+        self, x: torch.Tensor, lengths: torch.Tensor | None = None
+    ) -> torch.Tensor:
+        """One summary vector per sample, shape (n, d_model)."""
+        if self.embedding is not None:
+            x = self.embedding(x)
+        steps = x.shape[1]
+        h = self.project(x) + sinusoidal_positions(steps, self.d_model, x.device)
+        mask = None
+        if lengths is not None:
+            valid = (
+                torch.arange(steps, device=x.device)[None, :]
+                < lengths.to(x.device)[:, None]
+            )
+            mask = ~valid
+        out = self.norm(self.encoder(h, src_key_padding_mask=mask))
+        if self.summary == "last":
+            if lengths is None:
+                return out[:, -1]
+            index = (lengths.to(out.device) - 1)[:, None, None].expand(
+                -1, 1, out.shape[2]
+            )
+            return out.gather(1, index)[:, 0]
+        return summarize(out, lengths, self.summary)
+
+    def forward_head(self, features: torch.Tensor) -> torch.Tensor:
+        return self.head(features)
+
+    def forward(
+        self, x: torch.Tensor, lengths: torch.Tensor | None = None
+    ) -> torch.Tensor:
+        return self.forward_head(self.forward_features(x, lengths))

@@ -1,0 +1,51 @@
+"""TransformerClassifier and TransformerRegressor: attention across the
+sequence, padding masked out, every sequence input."""
+
+import numpy as np
+import pytest
+from test_sequence import adding_problem, ragged_waves
+
+from sknets import TransformerClassifier, TransformerRegressor
+
+FAST = dict(d_model=16, nhead=2, dim_feedforward=32, max_epochs=10, random_state=0)
+
+
+def test_transformer_solves_the_adding_problem_over_40_steps():
+    """The marked values lie anywhere in 40 steps; attention links them."""
+    rng = np.random.RandomState(0)
+    X, y = adding_problem(1000, 40, rng)
+    X_test, y_test = adding_problem(500, 40, rng)
+    reg = TransformerRegressor(max_epochs=15, lr=3e-3, random_state=0).fit(X, y)
+    mse = np.mean((reg.predict(X_test) - y_test) ** 2)
+    assert mse < 0.05, mse  # always predicting 1.0: 0.167
+
+
+@pytest.mark.parametrize("summary", ["last", "mean", "max"])
+def test_padding_is_masked_out_of_attention(summary):
+    rng = np.random.RandomState(0)
+    X, y = ragged_waves(40, rng, min_len=3, max_len=25)
+    clf = TransformerClassifier(summary=summary, **FAST).fit(X, y)
+    short = min(range(len(X)), key=lambda i: len(X[i]))
+    alone = clf.predict_proba([X[short]])
+    with_long = clf.predict_proba([X[short]] + [rng.normal(size=(70, 2))] * 3)[:1]
+    np.testing.assert_allclose(alone, with_long, rtol=0, atol=1e-5)
+
+
+def test_transformer_on_variable_length_series_and_text():
+    rng = np.random.RandomState(0)
+    X, y = ragged_waves(200, rng)
+    X_test, y_test = ragged_waves(100, rng)
+    clf = TransformerClassifier(max_epochs=20, random_state=0).fit(X, y)
+    assert clf.score(X_test, y_test) > 0.9
+    texts = ["good film", "great plot", "bad film", "awful plot"] * 15
+    labels = [1, 1, 0, 0] * 15
+    text_clf = TransformerClassifier(max_epochs=30, random_state=0).fit(texts, labels)
+    assert text_clf.input_kind_ == "text"
+    assert text_clf.score(texts, labels) == 1.0
+
+
+def test_nhead_must_divide_d_model():
+    with pytest.raises(ValueError, match="nhead=3 must divide d_model=16"):
+        TransformerClassifier(d_model=16, nhead=3, max_epochs=1).fit(
+            np.ones((4, 5)), [0, 1, 0, 1]
+        )
