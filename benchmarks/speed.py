@@ -124,13 +124,10 @@ def digits_rows(batch_size, epochs=20, lr=1e-3):
     )
 
 
-def lstm_rows(batch_size, epochs=3, lr=1e-3):
-    rng = np.random.RandomState(0)
-    X = rng.normal(size=(5000, 50, 8)).astype(np.float32)
-    y = (X[:, :, 0].mean(axis=1) > 0).astype(np.int64)
-    torch.manual_seed(0)
-    module = RecurrentNet(8, 2, cell="lstm", hidden_size=128, bidirectional=True)
-    est = LSTMClassifier(
+def _recurrent(Estimator, epochs, batch_size, lr):
+    """A bidirectional 128-unit module of Estimator's cell on 8 features, and
+    the estimator set up like the hand loop (no scaling, clipping or schedule)."""
+    est = Estimator(
         max_epochs=epochs,
         batch_size=batch_size,
         lr=lr,
@@ -139,6 +136,16 @@ def lstm_rows(batch_size, epochs=3, lr=1e-3):
         clip_grad_norm=None,
         random_state=0,
     )
+    torch.manual_seed(0)
+    module = RecurrentNet(8, 2, cell=est.cell, hidden_size=128, bidirectional=True)
+    return module, est
+
+
+def lstm_rows(batch_size, epochs=3, lr=1e-3):
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(5000, 50, 8)).astype(np.float32)
+    y = (X[:, :, 0].mean(axis=1) > 0).astype(np.int64)
+    module, est = _recurrent(LSTMClassifier, epochs, batch_size, lr)
     Xt, yt = torch.from_numpy(X), torch.from_numpy(y)
     return interleaved(
         hand=lambda: hand_loop(module, Xt, yt, epochs, batch_size, lr),
@@ -157,17 +164,7 @@ def ragged_gru_rows(batch_size, epochs=3, lr=1e-3, equal=False):
     for i, s in enumerate(seqs):
         padded[i, : len(s)] = s
     X_dict = {"x": torch.from_numpy(padded), "lengths": torch.from_numpy(lengths)}
-    torch.manual_seed(0)
-    module = RecurrentNet(8, 2, cell="gru", hidden_size=128, bidirectional=True)
-    est = GRUClassifier(
-        max_epochs=epochs,
-        batch_size=batch_size,
-        lr=lr,
-        lr_schedule="constant",
-        standardize=False,
-        clip_grad_norm=None,
-        random_state=0,
-    )
+    module, est = _recurrent(GRUClassifier, epochs, batch_size, lr)
     yt = torch.from_numpy(y)
     skorch_X = {"x": padded, "lengths": lengths}
     return interleaved(

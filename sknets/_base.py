@@ -38,7 +38,7 @@ from sklearn.utils.multiclass import check_classification_targets, unique_labels
 from sklearn.utils.validation import check_is_fitted
 from skorch.callbacks import Callback, EarlyStopping, LRScheduler
 
-from ._batching import BatchIterator, TensorDataset, take
+from ._batching import BatchIterator, TensorDataset, take, to_device
 from ._data import check_sample_weight
 
 __all__ = [
@@ -314,7 +314,8 @@ class BaseNeuralNet(BaseEstimator):
             try:
                 epochs = 1 if incremental else self.max_epochs
                 self.net_.partial_fit(
-                    (train.to(self.device_), _to(valid, self.device_)), epochs=epochs
+                    (to_device(train, self.device_), to_device(valid, self.device_)),
+                    epochs=epochs,
                 )
             finally:
                 self.net_.generator = None
@@ -512,7 +513,7 @@ class BaseNeuralNet(BaseEstimator):
                     rows = slice(start, start + batch)
                     if order is not None:
                         rows = order[rows]
-                    xb = _to(take(X_t, rows), self.device_)
+                    xb = to_device(take(X_t, rows), self.device_)
                     out[rows] = _call(module, xb).double().cpu()
         finally:
             module.train(was_training)
@@ -566,16 +567,6 @@ def _shape_of(X):
     if isinstance(X, Mapping):
         return {k: tuple(v.shape) for k, v in X.items()}
     return tuple(X.shape)
-
-
-def _to(X, device):
-    if X is None:
-        return None
-    if isinstance(X, TensorDataset):
-        return X.to(device)
-    if isinstance(X, Mapping):
-        return {k: v.to(device) for k, v in X.items()}
-    return X.to(device)
 
 
 def _resolve_device(device):

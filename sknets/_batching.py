@@ -14,7 +14,7 @@ from collections.abc import Iterator, Mapping
 import torch
 from torch.utils.data import Dataset
 
-__all__ = ["TensorDataset", "BatchIterator", "take"]
+__all__ = ["TensorDataset", "BatchIterator", "take", "to_device"]
 
 
 def take(X, index):
@@ -36,7 +36,11 @@ def take(X, index):
     return out
 
 
-def _to(X, device):
+def to_device(X, device):
+    """Move a tensor, a dict of tensors or a :class:`TensorDataset` to
+    ``device``; None stays None."""
+    if X is None:
+        return None
     if isinstance(X, Mapping):
         return {key: value.to(device) for key, value in X.items()}
     return X.to(device)
@@ -106,9 +110,9 @@ class TensorDataset(Dataset):
     def to(self, device) -> TensorDataset:
         """Move every tensor to ``device`` (once, before training)."""
         return TensorDataset(
-            _to(self.X, device),
-            None if self.y is None else self.y.to(device),
-            None if self.sample_weight is None else self.sample_weight.to(device),
+            to_device(self.X, device),
+            to_device(self.y, device),
+            to_device(self.sample_weight, device),
         )
 
 

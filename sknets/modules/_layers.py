@@ -5,7 +5,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-__all__ = ["TokenEmbedding", "token_input"]
+__all__ = ["SequenceModule", "TokenEmbedding", "summarize", "token_input", "valid_mask"]
 
 
 class TokenEmbedding(nn.Embedding):
@@ -48,3 +48,43 @@ def token_input(input_size, vocab_size, embedding_dim, embeddings, freeze):
     if vocab_size is None:
         return None, input_size
     return TokenEmbedding(vocab_size, embedding_dim, embeddings, freeze), embedding_dim
+
+
+def valid_mask(lengths, steps, device):
+    """(n, steps) boolean mask, True at the valid (non-padding) steps."""
+    return torch.arange(steps, device=device)[None, :] < lengths.to(device)[:, None]
+
+
+def summarize(outputs, lengths, how):
+    """Summarise per-step outputs (n, T, H) over the valid steps of each sample.
+
+    ``how`` is 'mean', 'max' or 'last' (the output at the last valid step);
+    padded steps (beyond ``lengths``) never count.
+    """
+    if how == "last":
+        if lengths is None:
+            return outputs[:, -1]
+        last = (lengths.to(outputs.device) - 1)[:, None, None]
+        return outputs.gather(1, last.expand(-1, 1, outputs.shape[2]))[:, 0]
+    if lengths is None:
+        return outputs.mean(dim=1) if how == "mean" else outputs.amax(dim=1)
+    mask = valid_mask(lengths, outputs.shape[1], outputs.device)[:, :, None]
+    if how == "mean":
+        total = (outputs * mask).sum(dim=1)
+        return total / lengths.to(outputs.device)[:, None].to(outputs.dtype)
+    return outputs.masked_fill(~mask, float("-inf")).amax(dim=1)
+
+
+class SequenceModule(nn.Module):
+    """What the sequence modules share: ``forward(x, lengths)`` is
+    ``forward_head(forward_features(x, lengths))``, and the head is
+    ``self.head``, the layer transfer learning replaces."""
+
+    def forward_head(self, features: torch.Tensor) -> torch.Tensor:
+        """Logits (or raw regression outputs) from the summary vectors."""
+        return self.head(features)
+
+    def forward(
+        self, x: torch.Tensor, lengths: torch.Tensor | None = None
+    ) -> torch.Tensor:
+        return self.forward_head(self.forward_features(x, lengths))

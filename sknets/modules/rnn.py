@@ -6,32 +6,14 @@ import torch
 from torch import nn
 from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
-from ._layers import token_input
+from ._layers import SequenceModule, summarize, token_input
 
-__all__ = ["RecurrentNet", "summarize"]
+__all__ = ["RecurrentNet"]
 
 _CELLS = {"rnn": nn.RNN, "lstm": nn.LSTM, "gru": nn.GRU}
 
 
-def _mask(lengths, steps, device):
-    return torch.arange(steps, device=device)[None, :] < lengths.to(device)[:, None]
-
-
-def summarize(outputs, lengths, how):
-    """Summarise per-step outputs (n, T, H) over the valid steps of each sample.
-
-    ``how`` is 'mean' or 'max'; padded steps (beyond ``lengths``) never count.
-    """
-    if lengths is None:
-        return outputs.mean(dim=1) if how == "mean" else outputs.amax(dim=1)
-    mask = _mask(lengths, outputs.shape[1], outputs.device)[:, :, None]
-    if how == "mean":
-        total = (outputs * mask).sum(dim=1)
-        return total / lengths.to(outputs.device)[:, None].to(outputs.dtype)
-    return outputs.masked_fill(~mask, float("-inf")).amax(dim=1)
-
-
-class RecurrentNet(nn.Module):
+class RecurrentNet(SequenceModule):
     """An RNN, LSTM or GRU over the time axis, summarised, then a linear head.
 
     Variable-length batches (``lengths`` given) are packed with
@@ -126,11 +108,3 @@ class RecurrentNet(nn.Module):
         if lengths is not None:
             out, _ = pad_packed_sequence(out, batch_first=True, total_length=x.shape[1])
         return summarize(out, lengths, self.summary)
-
-    def forward_head(self, features: torch.Tensor) -> torch.Tensor:
-        return self.head(features)
-
-    def forward(
-        self, x: torch.Tensor, lengths: torch.Tensor | None = None
-    ) -> torch.Tensor:
-        return self.forward_head(self.forward_features(x, lengths))

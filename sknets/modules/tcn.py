@@ -6,8 +6,7 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
-from ._layers import token_input
-from .rnn import summarize
+from ._layers import SequenceModule, summarize, token_input
 
 __all__ = ["TCN", "receptive_field"]
 
@@ -60,7 +59,7 @@ class _Block(nn.Module):
         return torch.relu(self.net(x) + self.residual(x))
 
 
-class TCN(nn.Module):
+class TCN(SequenceModule):
     """Stacked residual blocks of dilated causal 1D convolutions.
 
     Level ``i`` dilates its two convolutions by ``2**i``, so the receptive
@@ -137,19 +136,4 @@ class TCN(nn.Module):
         if self.embedding is not None:
             x = self.embedding(x)
         out = self.blocks(x.transpose(1, 2)).transpose(1, 2)  # (n, T, C)
-        if self.summary == "last":
-            if lengths is None:
-                return out[:, -1]
-            index = (lengths.to(out.device) - 1)[:, None, None].expand(
-                -1, 1, out.shape[2]
-            )
-            return out.gather(1, index)[:, 0]
         return summarize(out, lengths, self.summary)
-
-    def forward_head(self, features: torch.Tensor) -> torch.Tensor:
-        return self.head(features)
-
-    def forward(
-        self, x: torch.Tensor, lengths: torch.Tensor | None = None
-    ) -> torch.Tensor:
-        return self.forward_head(self.forward_features(x, lengths))

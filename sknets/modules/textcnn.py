@@ -7,12 +7,12 @@ from collections.abc import Sequence
 import torch
 from torch import nn
 
-from ._layers import token_input
+from ._layers import SequenceModule, token_input, valid_mask
 
 __all__ = ["TextCNN"]
 
 
-class TextCNN(nn.Module):
+class TextCNN(SequenceModule):
     """Parallel 1D convolutions of several widths, max-pooled over time.
 
     Kim, "Convolutional Neural Networks for Sentence Classification" (2014):
@@ -69,10 +69,7 @@ class TextCNN(nn.Module):
         x = x.transpose(1, 2)  # (n, F, T) for Conv1d
         steps = x.shape[2]
         if lengths is not None:
-            valid = (
-                torch.arange(steps, device=x.device)[None, :]
-                < lengths.to(x.device)[:, None]
-            )
+            valid = valid_mask(lengths, steps, x.device)
         pooled = []
         for conv in self.convs:
             out = torch.relu(conv(x))[:, :, :steps]
@@ -80,11 +77,3 @@ class TextCNN(nn.Module):
                 out = out.masked_fill(~valid[:, None, :], float("-inf"))
             pooled.append(out.amax(dim=2))
         return torch.cat(pooled, dim=1)
-
-    def forward_head(self, features: torch.Tensor) -> torch.Tensor:
-        return self.head(features)
-
-    def forward(
-        self, x: torch.Tensor, lengths: torch.Tensor | None = None
-    ) -> torch.Tensor:
-        return self.forward_head(self.forward_features(x, lengths))

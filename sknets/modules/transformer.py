@@ -7,8 +7,7 @@ import math
 import torch
 from torch import nn
 
-from ._layers import token_input
-from .rnn import summarize
+from ._layers import SequenceModule, summarize, token_input, valid_mask
 
 __all__ = ["TransformerNet", "sinusoidal_positions"]
 
@@ -26,7 +25,7 @@ def sinusoidal_positions(steps: int, d_model: int, device=None) -> torch.Tensor:
     return table
 
 
-class TransformerNet(nn.Module):
+class TransformerNet(SequenceModule):
     """Input projection, sinusoidal positions, a Transformer encoder, a summary.
 
     Padded steps are masked out of attention (``src_key_padding_mask``) and of
@@ -99,27 +98,6 @@ class TransformerNet(nn.Module):
             x = self.embedding(x)
         steps = x.shape[1]
         h = self.project(x) + sinusoidal_positions(steps, self.d_model, x.device)
-        mask = None
-        if lengths is not None:
-            valid = (
-                torch.arange(steps, device=x.device)[None, :]
-                < lengths.to(x.device)[:, None]
-            )
-            mask = ~valid
+        mask = None if lengths is None else ~valid_mask(lengths, steps, x.device)
         out = self.norm(self.encoder(h, src_key_padding_mask=mask))
-        if self.summary == "last":
-            if lengths is None:
-                return out[:, -1]
-            index = (lengths.to(out.device) - 1)[:, None, None].expand(
-                -1, 1, out.shape[2]
-            )
-            return out.gather(1, index)[:, 0]
         return summarize(out, lengths, self.summary)
-
-    def forward_head(self, features: torch.Tensor) -> torch.Tensor:
-        return self.head(features)
-
-    def forward(
-        self, x: torch.Tensor, lengths: torch.Tensor | None = None
-    ) -> torch.Tensor:
-        return self.forward_head(self.forward_features(x, lengths))
