@@ -12,6 +12,7 @@ import numpy as np
 from _common import write_page
 
 from sknets import (
+    CRNNClassifier,
     GRUClassifier,
     LSTMClassifier,
     RNNClassifier,
@@ -33,6 +34,7 @@ MODELS = {
     "GRUClassifier": lambda: GRUClassifier(random_state=0),
     "TCNClassifier": lambda: TCNClassifier(random_state=0),
     "TransformerClassifier": lambda: TransformerClassifier(random_state=0),
+    "CRNNClassifier": lambda: CRNNClassifier(random_state=0),
 }
 
 

@@ -8,6 +8,7 @@ plain scikit-learn estimator interface (``fit``, ``predict``,
 
 from ._base import TrainingDivergedWarning
 from .forecasting import make_windows
+from .hybrid import CRNNClassifier, CRNNRegressor
 from .image import CNNClassifier, CNNRegressor
 from .persistence import load, save
 from .sequence import (
@@ -31,6 +32,8 @@ __version__ = "0.1.0"
 __all__ = [
     "CNNClassifier",
     "CNNRegressor",
+    "CRNNClassifier",
+    "CRNNRegressor",
     "GRUClassifier",
     "GRURegressor",
     "LSTMClassifier",

@@ -90,6 +90,11 @@ class _Net(skorch.NeuralNet):
             generator=self.generator if training else None,
         )
 
+    def _set_training(self, training=True):
+        super()._set_training(training)
+        if training:
+            _freeze_normalization(self.module_)
+
     def get_loss(self, y_pred, y_true, X=None, training=False):
         weight = y_true.get("sample_weight")
         loss = self.criterion_(y_pred, y_true["y"])
@@ -557,6 +562,22 @@ def _transfer_features(module, source, freeze):
         for name, parameter in module.named_parameters():
             if not name.startswith("head."):
                 parameter.requires_grad_(False)
+
+
+def _freeze_normalization(module):
+    """Keep frozen batch-norm layers in evaluation mode during training.
+
+    ``requires_grad=False`` stops the gradient, but a batch-norm layer in
+    training mode still normalises with the statistics of the current batch
+    and overwrites its running statistics with them: frozen features would
+    then change with every (small) batch of the new task. Layers whose
+    parameters are all frozen use and keep the statistics they came with.
+    """
+    for layer in module.modules():
+        if isinstance(layer, torch.nn.modules.batchnorm._BatchNorm):
+            params = list(layer.parameters(recurse=False))
+            if params and not any(p.requires_grad for p in params):
+                layer.eval()
 
 
 def _call(module, xb):

@@ -381,11 +381,13 @@ def check_sequences(
     data_format,
     standardize,
     tokenizer=None,
+    frames=False,
     **y_kw,
 ):
     """Validate sequence input and return ``(X_t, y)``.
 
-    Three kinds of input, decided at fit and kept in ``input_kind_``:
+    Three kinds of input (four with ``frames``), decided at fit and kept in
+    ``input_kind_``:
 
     - 'series': (n, T) univariate series (numpy or a DataFrame with one column
       per time step), (n, T, F) batch-first channels-last arrays, (n, F, T)
@@ -402,6 +404,8 @@ def check_sequences(
       not seen at fit read as unknown (1).
     - 'text': a list, array or Series of str, turned into token ids by a clone
       of ``tokenizer`` fitted at fit (``tokenizer_``).
+    - 'frames' (only with ``frames=True``): image sequences, see
+      :func:`_check_frames`.
     """
     name = _name(estimator)
     if data_format not in SEQUENCE_FORMATS:
@@ -429,6 +433,22 @@ def check_sequences(
         return _token_tensors(estimator, estimator.tokenizer_.transform(texts)), y
 
     arrays = _ragged_items(X)
+    ndim = getattr(X, "ndim", None)
+    if frames and (
+        (arrays is not None and arrays[0].ndim >= 3)
+        or (arrays is None and _ndim(X) >= 4)
+        or fitted_kind == "frames"
+    ):
+        return _check_frames(
+            estimator,
+            X,
+            arrays,
+            y,
+            reset=reset,
+            data_format=data_format,
+            standardize=standardize,
+            **y_kw,
+        )
     if arrays is not None:
         _check_feature_names(estimator, X, reset=reset)
         arrays = _check_ragged(arrays, data_format, name)
@@ -443,7 +463,6 @@ def check_sequences(
         _check_channels(estimator, n_channels, name)
         return _padded_series(estimator, arrays), y
 
-    ndim = getattr(X, "ndim", None)
     if ndim is None and not isinstance(X, str):
         X = np.asarray(X)
         ndim = X.ndim
@@ -491,6 +510,132 @@ def check_sequences(
     if estimator.channel_mean_ is not None:
         X = (X - estimator.channel_mean_) / estimator.channel_scale_
     return torch.tensor(X, dtype=torch.float32), y
+
+
+def _check_frames(estimator, X, arrays, y, *, reset, data_format, standardize, **y_kw):
+    """Image sequences: a 4D (n, T, H, W) or 5D array, (n, T, H, W, C) with
+    ``data_format='channels_last'`` or (n, T, C, H, W) with 'channels_first',
+    or a list of per-sample (T_i, H, W[, C]) arrays of varying lengths.
+
+    uint8 values are scaled to [0, 1]; ``standardize`` centres and scales each
+    channel by its statistics over all frames seen at fit. Returns a float32
+    tensor (n, T, C, H, W), or a dict of the zero-padded tensor ``x`` and the
+    ``lengths`` for a list of unequal lengths. The frame shape is kept in
+    ``frame_shape_`` (C, H, W); ``n_features_in_`` is the number of values of
+    one frame.
+    """
+    name = _name(estimator)
+    expected = (
+        "image sequences: a 4D (n, T, H, W) or 5D (n, T, H, W, C) array, or a "
+        "list of (T_i, H, W[, C]) arrays"
+    )
+    if not reset and estimator.input_kind_ != "frames":
+        raise ValueError(
+            f"{name} was fitted on {estimator.input_kind_}, not on image sequences; "
+            "pass the input in the form used at fit."
+        )
+    samples = arrays
+    if samples is None:
+        X = np.asarray(X) if not hasattr(X, "ndim") else X
+        if X.ndim < 4:
+            raise ValueError(
+                f"{name} was fitted on {expected}; got an array of shape "
+                f"{tuple(X.shape)}. A 3D array reads as (n, T, F) series, which "
+                "this model was not fitted on."
+            )
+        if X.ndim > 5:
+            raise ValueError(
+                f"{name} expects {expected}; got an array with {X.ndim} dimensions "
+                f"(shape {tuple(X.shape)})."
+            )
+        samples = [X]  # one block, checked as a whole
+    checked = []
+    for i, a in enumerate(samples):
+        where = "X" if arrays is None else f"Sample {i} of X"
+        frame_ndim = a.ndim - (1 if arrays is None else 0)  # of one sample
+        if frame_ndim not in (3, 4):
+            raise ValueError(f"{where} has shape {a.shape}; {name} expects {expected}.")
+        if a.dtype.kind not in "biuf":
+            raise ValueError(
+                f"{where} is not numeric (dtype {a.dtype}); {name} expects {expected}."
+            )
+        scale = a.dtype == np.uint8
+        a = np.asarray(a, dtype=np.float32 if a.dtype == np.float32 else np.float64)
+        if not np.isfinite(a).all():
+            raise ValueError(
+                f"{where} contains NaN or infinity; {name} needs finite values."
+            )
+        if frame_ndim == 3:  # grayscale frames, no channel axis
+            a = np.expand_dims(a, -3)
+        elif data_format == "channels_last":
+            a = np.moveaxis(a, -1, -3)
+        checked.append(a / 255.0 if scale else a)
+    frame = tuple(int(s) for s in checked[0].shape[-3:])
+    lengths = [c.shape[0] if arrays is not None else c.shape[1] for c in checked]
+    for i, c in enumerate(checked):
+        if tuple(c.shape[-3:]) != frame:
+            raise ValueError(
+                f"Sample {i} of X holds frames of shape (C, H, W)={c.shape[-3:]}, "
+                f"but sample 0 holds {frame}; all frames need one shape."
+            )
+    if arrays is None and (checked[0].shape[0] == 0 or 0 in frame):
+        raise ValueError(
+            f"{name} got an empty array of shape {tuple(X.shape)}; it needs at "
+            "least one sample, one frame and one pixel."
+        )
+    if min(lengths) == 0:
+        i = lengths.index(0)
+        raise ValueError(f"Sample {i} of X has no frames; every sequence needs one.")
+    if y is not None:
+        y = _check_y(y, estimator=estimator, **y_kw)
+        check_consistent_length(checked[0] if arrays is None else checked, y)
+    if reset:
+        _set_kind(estimator, "frames", n_features=None, n_channels=frame[0])
+        estimator.n_features_in_ = math.prod(frame)
+        estimator.frame_shape_ = frame
+        if standardize:
+            axes = (0, 2, 3) if arrays is not None else (0, 1, 3, 4)
+            count = sum(c.size // frame[0] for c in checked)
+            mean = sum(c.sum(axis=axes, dtype=np.float64) for c in checked) / count
+            var = (
+                sum(
+                    ((c - mean[:, None, None]) ** 2).sum(axis=axes, dtype=np.float64)
+                    for c in checked
+                )
+                / count
+            )
+            estimator.channel_mean_ = mean
+            estimator.channel_scale_ = np.where(var > 0, np.sqrt(var), 1.0)
+    elif frame != tuple(estimator.frame_shape_):
+        raise ValueError(
+            f"X holds frames of shape (C, H, W)={frame}, but {name} was fitted on "
+            f"frames of shape {tuple(estimator.frame_shape_)}."
+        )
+    mean, scale = estimator.channel_mean_, estimator.channel_scale_
+
+    def scaled(c):
+        if mean is None:
+            return c
+        return (c - mean[:, None, None]) / scale[:, None, None]
+
+    if arrays is None:
+        return torch.tensor(scaled(checked[0]), dtype=torch.float32), y
+    padded = np.zeros((len(checked), max(lengths), *frame), np.float32)
+    for i, c in enumerate(checked):
+        padded[i, : len(c)] = scaled(c)
+    return {
+        "x": torch.from_numpy(padded),
+        "lengths": torch.as_tensor(lengths, dtype=torch.int64),
+    }, y
+
+
+def _ndim(X):
+    ndim = getattr(X, "ndim", None)
+    if ndim is not None:
+        return ndim
+    if isinstance(X, str):
+        return 0
+    return np.asarray(X).ndim  # lists, and array-likes with only __array__
 
 
 def _is_integer(X):

@@ -93,10 +93,12 @@ bidirectional : bool, default=True
 dropout : float, default=0.0
     Dropout between stacked layers and before the output layer.
 
-summary : {{'last', 'mean', 'max'}}, default='last'
+summary : {{'last', 'mean', 'max', 'attention'}}, default='last'
     How the per-step outputs become one vector for the head: the final
-    hidden state (of each direction), or the mean or maximum over the valid
-    time steps. Padding never counts."""
+    hidden state (of each direction), the mean or maximum over the valid
+    time steps, or a weighted sum of the steps' outputs whose weights a small
+    attention layer learns (additive attention, Bahdanau et al. 2015), so
+    that the model picks the steps that matter. Padding never counts."""
 
 _SEQUENCE_ATTRIBUTES = """\
 input_kind_ : {{'series', 'tokens', 'text'}}
@@ -123,7 +125,7 @@ _RNN_CONSTRAINTS = {
     "num_layers": [Interval(Integral, 1, None, closed="left")],
     "bidirectional": ["boolean"],
     "dropout": [Interval(Real, 0, 1, closed="left")],
-    "summary": [StrOptions({"last", "mean", "max"})],
+    "summary": [StrOptions({"last", "mean", "max", "attention"})],
     "data_format": [StrOptions(set(SEQUENCE_FORMATS))],
     "standardize": ["boolean"],
     "clip_grad_norm": [Interval(Real, 0, None, closed="neither"), None],
@@ -143,6 +145,8 @@ class _BaseSequence(BaseNeuralNet):
     """Sequence input (series of fixed or variable length, token ids, raw
     text), token embeddings and gradient clipping."""
 
+    _accepts_frames = False  # image sequences (n, T, H, W[, C]): CRNN only
+
     def _validate_input(self, X, y=None, *, reset):
         X_t, y = check_sequences(
             self,
@@ -152,6 +156,7 @@ class _BaseSequence(BaseNeuralNet):
             data_format=self.data_format,
             standardize=self.standardize,
             tokenizer=self.tokenizer if self.tokenizer is not None else TextTokenizer(),
+            frames=self._accepts_frames,
             **self._y_check_params,
         )
         if reset:
@@ -164,6 +169,8 @@ class _BaseSequence(BaseNeuralNet):
         """Keyword arguments that tell a module what its input is."""
         if self.input_kind_ == "series":
             return {"input_size": self.n_channels_}
+        if self.input_kind_ == "frames":
+            return {"input_size": self.n_channels_, "frame_shape": self.frame_shape_}
         weights = self.embeddings
         if weights is None:
             return {

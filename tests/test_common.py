@@ -5,6 +5,8 @@ from sklearn.utils.estimator_checks import parametrize_with_checks
 from sknets import (
     CNNClassifier,
     CNNRegressor,
+    CRNNClassifier,
+    CRNNRegressor,
     GRUClassifier,
     GRURegressor,
     LSTMClassifier,
@@ -35,6 +37,8 @@ ESTIMATORS = [
     LSTMRegressor(**RNN),
     GRUClassifier(**RNN),
     GRURegressor(**RNN),
+    CRNNClassifier(channels=(16,), **RNN),
+    CRNNRegressor(channels=(16,), **RNN),
     TCNClassifier(num_channels=16, dropout=0.0, lr=1e-2, **FAST),
     TCNRegressor(num_channels=16, dropout=0.0, lr=1e-2, **FAST),
     TransformerClassifier(
@@ -86,6 +90,8 @@ def _expected_failed_checks(estimator):
         (
             RNNClassifier,
             RNNRegressor,
+            CRNNClassifier,
+            CRNNRegressor,
             TextCNNClassifier,
             TCNClassifier,
             TCNRegressor,

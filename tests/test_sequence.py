@@ -18,7 +18,7 @@ from sknets import (
     RNNClassifier,
     RNNRegressor,
 )
-from sknets.modules import RecurrentNet
+from sknets.modules import AttentionPool, RecurrentNet
 
 FAST = dict(hidden_size=16, max_epochs=10, random_state=0)
 
@@ -94,9 +94,43 @@ def assert_padding_invariant(estimator, atol):
 
 
 @pytest.mark.parametrize("cell", ["rnn", "lstm", "gru"])
-@pytest.mark.parametrize("summary", ["last", "mean", "max"])
+@pytest.mark.parametrize("summary", ["last", "mean", "max", "attention"])
 def test_padding_never_changes_a_prediction(cell, summary):
     assert_padding_invariant(RNNClassifier(cell=cell, summary=summary, **FAST), 1e-6)
+
+
+def test_attention_weights_cover_the_valid_steps_only():
+    torch.manual_seed(0)
+    pool = AttentionPool(4)
+    outputs = torch.randn(3, 6, 4)
+    weights = pool.weights(outputs, torch.tensor([6, 2, 4]))
+    torch.testing.assert_close(weights.sum(dim=1), torch.ones(3))
+    assert (weights[1, 2:] == 0).all() and (weights[2, 4:] == 0).all()
+    assert (weights[:, :2] > 0).all()
+    summary = pool(outputs, torch.tensor([6, 2, 4]))
+    torch.testing.assert_close(
+        summary[1], (weights[1, :2, None] * outputs[1, :2]).sum(0)
+    )
+
+
+def test_attention_summary_picks_out_the_marked_step():
+    # The class is the sign of the value at a marked step anywhere in the
+    # series: the attention layer learns to weight that step.
+    rng = np.random.RandomState(0)
+
+    def marked(n):
+        X = np.zeros((n, 30, 2))
+        X[:, :, 0] = rng.normal(size=(n, 30))
+        at = rng.randint(0, 30, size=n)
+        X[np.arange(n), at, 1] = 1.0
+        return X, (X[np.arange(n), at, 0] > 0).astype(int)
+
+    X, y = marked(600)
+    X_test, y_test = marked(300)
+    clf = GRUClassifier(
+        summary="attention", hidden_size=16, max_epochs=15, random_state=0
+    )
+    assert clf.fit(X, y).score(X_test, y_test) > 0.9
 
 
 def test_module_packs_padded_batches():

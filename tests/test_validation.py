@@ -14,15 +14,21 @@ from conftest import assert_clear_error
 from sknets import (
     CNNClassifier,
     CNNRegressor,
+    CRNNClassifier,
+    CRNNRegressor,
     GRUClassifier,
     GRURegressor,
     LSTMClassifier,
     LSTMRegressor,
     RNNClassifier,
     RNNRegressor,
+    TCNClassifier,
+    TCNRegressor,
     TextCNNClassifier,
     TextCNNRegressor,
     TextTokenizer,
+    TransformerClassifier,
+    TransformerRegressor,
 )
 
 rng = np.random.RandomState(0)
@@ -38,8 +44,21 @@ CLASSIFIERS = [
     LSTMClassifier,
     GRUClassifier,
     TextCNNClassifier,
+    TCNClassifier,
+    TransformerClassifier,
+    CRNNClassifier,
 ]
-REGRESSORS = [CNNRegressor, RNNRegressor, LSTMRegressor, GRURegressor, TextCNNRegressor]
+REGRESSORS = [
+    CNNRegressor,
+    RNNRegressor,
+    LSTMRegressor,
+    GRURegressor,
+    TextCNNRegressor,
+    TCNRegressor,
+    TransformerRegressor,
+    CRNNRegressor,
+]
+FRAME_MODELS = (CRNNClassifier, CRNNRegressor)
 IMAGE_MODELS = (CNNClassifier, CNNRegressor)
 
 
@@ -60,7 +79,17 @@ def _cases(Estimator):
         "inf-X": ("fit", (_with(X, (1, 2, 2), np.inf), y), {}, "infinity"),
         "nan-y": ("fit", (X, _with(y, 3, np.nan, float)), {}, "NaN"),
         "1d-X": ("fit", (X[:, 0, 0], y), {}, "Expected 2D array|1D"),
-        "5d-X": ("fit", (X[:, None, None], y), {}, "dimensions"),
+        "too-many-dims": (
+            "fit",
+            (
+                X[:, None, None, None]
+                if Estimator in FRAME_MODELS
+                else X[:, None, None],
+                y,
+            ),
+            {},
+            "dimensions",
+        ),
         "empty-X": ("fit", (X[:0], y[:0]), {}, "0 sample"),
         "length-mismatch": ("fit", (X, y[:-1]), {}, "inconsistent numbers of samples"),
         "complex": ("fit", (X.astype(complex), y), {}, "[Cc]omplex"),

@@ -5,7 +5,14 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-__all__ = ["SequenceModule", "TokenEmbedding", "summarize", "token_input", "valid_mask"]
+__all__ = [
+    "AttentionPool",
+    "SequenceModule",
+    "TokenEmbedding",
+    "summarize",
+    "token_input",
+    "valid_mask",
+]
 
 
 class TokenEmbedding(nn.Embedding):
@@ -73,6 +80,40 @@ def summarize(outputs, lengths, how):
         total = (outputs * mask).sum(dim=1)
         return total / lengths.to(outputs.device)[:, None].to(outputs.dtype)
     return outputs.masked_fill(~mask, float("-inf")).amax(dim=1)
+
+
+class AttentionPool(nn.Module):
+    """Attention pooling over time (Bahdanau-style additive scores).
+
+    Each step's output ``h_t`` gets a score ``v . tanh(W h_t)``; the scores
+    are softmax-normalised over the valid steps of each sample (padding gets
+    weight 0) and the summary is the weighted sum of the outputs. The model
+    learns which steps matter instead of using the last one or an average.
+
+    Parameters
+    ----------
+    num_features : int
+        Size of each step's output.
+    hidden_size : int or None, default=None
+        Size of the scoring layer; None uses ``num_features``.
+    """
+
+    def __init__(self, num_features: int, hidden_size: int | None = None):
+        super().__init__()
+        hidden_size = hidden_size or num_features
+        self.proj = nn.Linear(num_features, hidden_size)
+        self.score = nn.Linear(hidden_size, 1, bias=False)
+
+    def weights(self, outputs, lengths=None):
+        """Attention weights (n, T), summing to 1 over the valid steps."""
+        scores = self.score(torch.tanh(self.proj(outputs)))[..., 0]
+        if lengths is not None:
+            mask = valid_mask(lengths, outputs.shape[1], outputs.device)
+            scores = scores.masked_fill(~mask, float("-inf"))
+        return torch.softmax(scores, dim=1)
+
+    def forward(self, outputs, lengths=None):
+        return torch.einsum("nt,nth->nh", self.weights(outputs, lengths), outputs)
 
 
 class SequenceModule(nn.Module):

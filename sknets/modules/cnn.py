@@ -25,8 +25,10 @@ class ConvNet(nn.Module):
     ----------
     in_channels : int
         Number of input channels.
-    n_outputs : int
-        Number of outputs (classes for a classifier).
+    n_outputs : int or None
+        Number of outputs (classes for a classifier); None for a feature
+        extractor without an output layer (``head`` is the identity), as in
+        the frame encoder of :class:`~sknets.modules.CRNN`.
     input_size : tuple of int
         (H, W) of the input images; used to decide where to pool.
     channels : sequence of int, default=(32, 64)
@@ -50,7 +52,7 @@ class ConvNet(nn.Module):
     def __init__(
         self,
         in_channels: int,
-        n_outputs: int,
+        n_outputs: int | None,
         input_size: tuple[int, int],
         channels: Sequence[int] = (32, 64),
         kernel_size: int = 3,
@@ -100,7 +102,11 @@ class ConvNet(nn.Module):
             ]
         self.neck = nn.Sequential(*neck)
         self.num_features = dense_units or flat
-        self.head = nn.Linear(self.num_features, n_outputs)
+        self.head = (
+            nn.Identity()
+            if n_outputs is None
+            else nn.Linear(self.num_features, n_outputs)
+        )
 
     def forward_features(self, x: torch.Tensor) -> torch.Tensor:
         """Feature vector of each image, shape (n, num_features): the

@@ -6,7 +6,7 @@ import torch
 from torch import nn
 from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
-from ._layers import SequenceModule, summarize, token_input
+from ._layers import AttentionPool, SequenceModule, summarize, token_input
 
 __all__ = ["RecurrentNet"]
 
@@ -36,10 +36,11 @@ class RecurrentNet(SequenceModule):
         Whether to also run the sequence backwards.
     dropout : float, default=0.0
         Dropout between stacked layers and before the head.
-    summary : {'last', 'mean', 'max'}, default='last'
+    summary : {'last', 'mean', 'max', 'attention'}, default='last'
         How the per-step outputs become one vector: the final hidden state
-        (forward and backward states concatenated when bidirectional), or
-        the mean or maximum over the valid steps.
+        (forward and backward states concatenated when bidirectional), the
+        mean or maximum over the valid steps, or their weighted sum with
+        learned attention weights (:class:`~sknets.modules.AttentionPool`).
     vocab_size : int or None, default=None
         When set, the input is integer token ids (0 = padding) that go through
         a :class:`TokenEmbedding` of ``embedding_dim`` first; ``input_size``
@@ -50,6 +51,11 @@ class RecurrentNet(SequenceModule):
         Pretrained token vectors.
     freeze_embeddings : bool, default=False
         Keep the token vectors fixed.
+    front : torch.nn.Module or None, default=None
+        A stage between the input (or the token embedding) and the recurrent
+        layers: ``front(x, lengths)`` takes (n, T, ...) input and returns
+        ``(features, lengths)`` with features (n, T', front.num_features).
+        :class:`~sknets.modules.CRNN` passes its convolutional front end here.
     """
 
     def __init__(
@@ -66,11 +72,15 @@ class RecurrentNet(SequenceModule):
         embedding_dim: int = 64,
         embeddings=None,
         freeze_embeddings: bool = False,
+        front: nn.Module | None = None,
     ):
         super().__init__()
         self.embedding, input_size = token_input(
             input_size, vocab_size, embedding_dim, embeddings, freeze_embeddings
         )
+        self.front = front
+        if front is not None:
+            input_size = front.num_features
         self.cell = cell
         self.summary = summary
         self.bidirectional = bidirectional
@@ -83,6 +93,9 @@ class RecurrentNet(SequenceModule):
             bidirectional=bidirectional,
         )
         self.num_features = hidden_size * (2 if bidirectional else 1)
+        self.attention = (
+            AttentionPool(self.num_features) if summary == "attention" else None
+        )
         self.head = nn.Sequential(
             nn.Dropout(dropout), nn.Linear(self.num_features, n_outputs)
         )
@@ -93,6 +106,8 @@ class RecurrentNet(SequenceModule):
         """One summary vector per sample, shape (n, num_features)."""
         if self.embedding is not None:
             x = self.embedding(x)
+        if self.front is not None:
+            x, lengths = self.front(x, lengths)
         if lengths is not None:
             packed = pack_padded_sequence(
                 x, lengths.cpu(), batch_first=True, enforce_sorted=False
@@ -107,4 +122,6 @@ class RecurrentNet(SequenceModule):
             return h_n[-1]
         if lengths is not None:
             out, _ = pad_packed_sequence(out, batch_first=True, total_length=x.shape[1])
+        if self.attention is not None:
+            return self.attention(out, lengths)
         return summarize(out, lengths, self.summary)

@@ -1,0 +1,204 @@
+"""CNN+RNN hybrids: a convolutional front end feeding a recurrent network."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import torch
+from torch import nn
+from torch.nn import functional as F
+
+from ._layers import valid_mask
+from .cnn import ConvNet
+from .rnn import RecurrentNet
+
+__all__ = ["CRNN", "ConvFront1d", "FrameEncoder"]
+
+
+class FrameEncoder(nn.Module):
+    """A 2D CNN applied to every frame of an image sequence.
+
+    Input (n, T, C, H, W), output (n, T, num_features). With ``lengths``,
+    only the valid frames go through the CNN (padding frames are neither
+    computed nor seen by batch normalisation) and padded steps hold zeros.
+
+    Parameters
+    ----------
+    frame_shape : tuple of int
+        (C, H, W) of one frame.
+    channels, kernel_size, pooling, batch_norm
+        The convolution blocks, as in :class:`~sknets.modules.ConvNet`.
+    num_features : int, default=128
+        Units of the dense layer that turns each frame's pooled feature map
+        into its feature vector; 0 keeps the flattened map.
+    grid : int, default=4
+        The last feature map is average-pooled to at most ``grid`` x ``grid``
+        cells, so that the features keep where things are in the frame.
+    """
+
+    def __init__(
+        self,
+        frame_shape: Sequence[int],
+        channels: Sequence[int] = (32, 64),
+        kernel_size: int = 3,
+        pooling: str = "max",
+        batch_norm: bool = True,
+        num_features: int = 128,
+        grid: int = 4,
+    ):
+        super().__init__()
+        c, h, w = frame_shape
+        self.cnn = ConvNet(
+            c,
+            None,
+            (h, w),
+            channels=channels,
+            kernel_size=kernel_size,
+            convs_per_block=1,
+            pooling=pooling,
+            batch_norm=batch_norm,
+            dropout=0.0,
+            dense_units=num_features,
+            head_size=grid,
+        )
+        self.num_features = self.cnn.num_features
+
+    def forward(self, x, lengths=None):
+        n, steps = x.shape[:2]
+        if lengths is None:
+            return self.cnn.forward_features(x.flatten(0, 1)).view(n, steps, -1), None
+        mask = valid_mask(lengths, steps, x.device)
+        out = x.new_zeros(n, steps, self.num_features)
+        out[mask] = self.cnn.forward_features(x[mask])
+        return out, lengths
+
+
+class ConvFront1d(nn.Module):
+    """Blocks of (1D convolution, batch norm, ReLU, pooling by 2) that shorten
+    a sequence (n, T, F) to (n, ceil(T / 2**blocks), channels[-1]).
+
+    With ``lengths``, steps past each sequence's end are zeroed before every
+    convolution and left out of every pooling window, and the lengths are
+    halved (rounded up) with the sequence: a sample's output does not depend
+    on how much padding its batch carries.
+
+    Parameters
+    ----------
+    in_features : int
+        Features per input step.
+    channels : sequence of int, default=(32, 64)
+        Output channels of each block; each block halves the length.
+    kernel_size : int, default=3
+        Convolution width ('same' padding).
+    pooling : {'max', 'avg'}, default='max'
+        Pooling by 2 after each block.
+    batch_norm : bool, default=True
+        Batch normalisation after each convolution.
+    """
+
+    def __init__(
+        self,
+        in_features: int,
+        channels: Sequence[int] = (32, 64),
+        kernel_size: int = 3,
+        pooling: str = "max",
+        batch_norm: bool = True,
+    ):
+        super().__init__()
+        self.pooling = pooling
+        self.padding = ((kernel_size - 1) // 2, kernel_size // 2)  # 'same'
+        blocks = []
+        prev = in_features
+        for out in channels:
+            blocks.append(
+                nn.Sequential(
+                    nn.Conv1d(prev, out, kernel_size, bias=not batch_norm),
+                    nn.BatchNorm1d(out) if batch_norm else nn.Identity(),
+                    nn.ReLU(),
+                )
+            )
+            prev = out
+        self.blocks = nn.ModuleList(blocks)
+        self.num_features = prev
+
+    def _pool(self, x, mask):
+        if mask is None:
+            pool = F.max_pool1d if self.pooling == "max" else F.avg_pool1d
+            return pool(x, 2, ceil_mode=True)
+        if self.pooling == "max":
+            return F.max_pool1d(
+                x.masked_fill(~mask[:, None], float("-inf")), 2, ceil_mode=True
+            )
+        weight = mask[:, None].to(x.dtype)
+        total = F.avg_pool1d(x * weight, 2, ceil_mode=True)
+        count = F.avg_pool1d(weight, 2, ceil_mode=True)
+        return total / count.clamp_min(1e-12)
+
+    def forward(self, x, lengths=None):
+        x = x.transpose(1, 2)  # (n, F, T)
+        for block in self.blocks:
+            mask = None
+            if lengths is not None:
+                mask = valid_mask(lengths, x.shape[2], x.device)
+                x = x.masked_fill(~mask[:, None], 0.0)
+            x = self._pool(block(F.pad(x, self.padding)), mask)
+            if lengths is not None:
+                lengths = torch.div(lengths + 1, 2, rounding_mode="floor")
+        if lengths is not None:
+            mask = valid_mask(lengths, x.shape[2], x.device)
+            x = x.masked_fill(~mask[:, None], 0.0)
+        return x.transpose(1, 2), lengths
+
+
+class CRNN(RecurrentNet):
+    """A convolutional front end, then a recurrent network over its outputs.
+
+    With ``frame_shape`` the input is a sequence of images (n, T, C, H, W)
+    and a :class:`FrameEncoder` turns each frame into a feature vector
+    (video, gestures). Without it the input is a sequence (n, T, F) or token
+    ids, shortened by :class:`ConvFront1d` before the recurrence (long
+    signals, DNA). The recurrent part, summary and head are those of
+    :class:`~sknets.modules.RecurrentNet`.
+
+    Parameters
+    ----------
+    input_size : int
+        Features per step of a sequence, or channels of a frame.
+    n_outputs : int
+        Number of outputs.
+    frame_shape : tuple of int or None, default=None
+        (C, H, W) of one frame for image-sequence input.
+    channels, kernel_size, pooling, batch_norm
+        The convolutional front end.
+    frame_features : int, default=128
+        Size of each frame's feature vector (image sequences only).
+    **rnn_params
+        ``cell``, ``hidden_size``, ``num_layers``, ``bidirectional``,
+        ``dropout``, ``summary`` and the token-input parameters of
+        :class:`~sknets.modules.RecurrentNet`.
+    """
+
+    def __init__(
+        self,
+        input_size: int,
+        n_outputs: int,
+        frame_shape: Sequence[int] | None = None,
+        channels: Sequence[int] = (32, 64),
+        kernel_size: int = 3,
+        pooling: str = "max",
+        batch_norm: bool = True,
+        frame_features: int = 128,
+        **rnn_params,
+    ):
+        if frame_shape is not None:
+            front = FrameEncoder(
+                frame_shape, channels, kernel_size, pooling, batch_norm, frame_features
+            )
+        else:
+            in_features = (
+                input_size
+                if rnn_params.get("vocab_size") is None
+                else rnn_params.get("embedding_dim", 64)
+            )
+            front = ConvFront1d(in_features, channels, kernel_size, pooling, batch_norm)
+        super().__init__(input_size, n_outputs, front=front, **rnn_params)
