@@ -7,10 +7,12 @@ plain scikit-learn estimator interface (``fit``, ``predict``,
 """
 
 from ._base import TrainingDivergedWarning
+from .export import export_onnx, onnx_input
 from .forecasting import make_windows
 from .hybrid import CRNNClassifier, CRNNRegressor
 from .image import CNNClassifier, CNNRegressor
 from .persistence import load, save
+from .plotting import TrainingHistoryDisplay
 from .sequence import (
     GRUClassifier,
     GRURegressor,
@@ -45,11 +47,14 @@ __all__ = [
     "TextCNNClassifier",
     "TextCNNRegressor",
     "TextTokenizer",
+    "TrainingHistoryDisplay",
     "TransformerClassifier",
     "TransformerRegressor",
     "TrainingDivergedWarning",
     "load",
     "make_windows",
     "save",
+    "export_onnx",
+    "onnx_input",
     "__version__",
 ]

@@ -29,14 +29,20 @@ from numbers import Integral, Real
 import numpy as np
 import skorch
 import torch
-from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin, _fit_context
+from sklearn.base import (
+    BaseEstimator,
+    ClassifierMixin,
+    RegressorMixin,
+    _fit_context,
+    is_classifier,
+)
 from sklearn.model_selection import train_test_split
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.class_weight import compute_sample_weight
 from sklearn.utils.multiclass import check_classification_targets, unique_labels
 from sklearn.utils.validation import check_is_fitted
-from skorch.callbacks import Callback, EarlyStopping, LRScheduler
+from skorch.callbacks import Callback, EarlyStopping, LRScheduler, ProgressBar
 
 from ._batching import BatchIterator, TensorDataset, take, to_device
 from ._data import check_sample_weight
@@ -120,6 +126,37 @@ class _EarlyStopping(EarlyStopping):
     def on_epoch_end(self, net, **kwargs):
         if "valid_loss" in net.history[-1]:
             super().on_epoch_end(net, **kwargs)
+
+
+class _ValidScore(Callback):
+    """Score on the validation data after each epoch, recorded as
+    ``valid_score`` in the history (and so printed with ``verbose=1``):
+    accuracy for classifiers, R^2 for regressors (on the standardised targets,
+    which leaves R^2 unchanged)."""
+
+    def __init__(self, classifier):
+        self.classifier = classifier
+
+    def on_epoch_begin(self, net, **kwargs):
+        self._pred, self._true = [], []
+
+    def on_batch_end(self, net, batch=None, training=None, y_pred=None, **kwargs):
+        if not training and y_pred is not None:
+            self._pred.append(y_pred.detach().float().cpu())
+            self._true.append(batch[1]["y"].detach().cpu())
+
+    def on_epoch_end(self, net, **kwargs):
+        if not self._pred:
+            return
+        pred, true = torch.cat(self._pred), torch.cat(self._true)
+        if self.classifier:
+            score = (pred.argmax(dim=1) == true).double().mean().item()
+        else:
+            pred, true = pred.reshape(len(pred), -1), true.reshape(len(true), -1)
+            residual = ((true - pred) ** 2).sum(dim=0)
+            total = ((true - true.mean(dim=0)) ** 2).sum(dim=0).clamp_min(1e-12)
+            score = (1 - residual / total).mean().item()
+        net.history.record("valid_score", score)
 
 
 class _TrainingGuard(Callback):
@@ -390,6 +427,8 @@ class BaseNeuralNet(BaseEstimator):
             else (self.optimizer, {})
         )
         callbacks = [("training_guard", _TrainingGuard()), *self._extra_callbacks()]
+        if self.early_stopping:  # before early stopping, which may end the fit
+            callbacks.append(("valid_score", _ValidScore(is_classifier(self))))
         if self.lr_schedule == "cosine":
             callbacks.append(
                 (
@@ -413,6 +452,8 @@ class BaseNeuralNet(BaseEstimator):
                     ),
                 )
             )
+        if self.verbose and self.verbose >= 2:
+            callbacks.append(("progress_bar", ProgressBar()))
         callbacks += [copy.deepcopy(cb) for cb in self.callbacks or []]
         return _Net(
             module=module,
@@ -469,6 +510,7 @@ class BaseNeuralNet(BaseEstimator):
         self.n_iter_ = len(history)
         self.loss_curve_ = _epochs_of(history, "train_loss")
         self.validation_loss_curve_ = _epochs_of(history, "valid_loss")
+        self.validation_scores_ = _epochs_of(history, "valid_score")
         if self.validation_loss_curve_:
             self.best_epoch_ = int(np.argmin(self.validation_loss_curve_)) + 1
         else:

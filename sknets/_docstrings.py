@@ -55,7 +55,10 @@ random_state : int, RandomState instance or None, default=None
     random state of torch and numpy is left as it was.
 
 verbose : int, default=0
-    0 is silent; 1 prints one line per epoch (losses and time).
+    0 is silent (the right setting inside a grid search); 1 prints one line
+    per epoch: training loss, and with ``early_stopping`` the validation loss
+    and validation score (accuracy, or R^2 for regressors), learning rate and
+    time; 2 adds a progress bar over the batches of each epoch (tqdm).
 
 callbacks : list of skorch callbacks or None, default=None
     Extra skorch callbacks, added to the ones sknets sets up. They are cloned
@@ -117,6 +120,10 @@ loss_curve_ : list of float
 validation_loss_curve_ : list of float or None
     Loss on the held-out part after each epoch when ``early_stopping=True``,
     else None.
+
+validation_scores_ : list of float or None
+    Score on the held-out part after each epoch when ``early_stopping=True``
+    (accuracy for classifiers, R^2 for regressors), else None.
 
 best_epoch_ : int
     Epoch (1-based) whose weights the estimator holds: the best validation

@@ -223,3 +223,23 @@ def test_regressor_partial_fit_and_warm_start():
     assert reg.n_iter_ == 5
     with pytest.raises(ValueError, match="y has 2 outputs"):
         reg.partial_fit(X, np.c_[y, y])
+
+
+def test_verbose_levels(capsys):
+    rng = np.random.RandomState(0)
+    X, y = rng.rand(60, 8, 8), np.arange(60) % 2
+    CNNClassifier(max_epochs=2, random_state=0).fit(X, y)
+    out = capsys.readouterr()
+    assert out.out == "" and out.err == ""
+
+    CNNClassifier(max_epochs=3, early_stopping=True, verbose=1, random_state=0).fit(
+        X, y
+    )
+    out = capsys.readouterr()
+    lines = out.out.strip().splitlines()
+    assert "valid_score" in lines[0] and "train_loss" in lines[0]
+    assert len(lines) == 2 + 3  # header, rule, one line per epoch
+    assert "it/s" not in out.err
+
+    CNNClassifier(max_epochs=2, verbose=2, random_state=0).fit(X, y)
+    assert "it/s" in capsys.readouterr().err  # tqdm's progress bar

@@ -1,0 +1,181 @@
+"""Export fitted estimators to ONNX, for runtimes other than PyTorch."""
+
+from __future__ import annotations
+
+import contextlib
+import copy
+import io
+from collections.abc import Mapping
+
+import numpy as np
+import torch
+from sklearn.base import is_classifier
+from sklearn.utils.validation import check_is_fitted
+
+from .modules.transformer import TransformerNet
+
+__all__ = ["export_onnx", "onnx_input"]
+
+
+class _Exported(torch.nn.Module):
+    """The fitted network with what ``predict_proba`` / ``predict`` add around
+    it: channel standardisation of series, softmax or target scaling."""
+
+    def __init__(self, estimator):
+        super().__init__()
+        self.module = copy.deepcopy(estimator.net_.module_).cpu().eval()
+        mean = getattr(estimator, "channel_mean_", None)
+        self.standardize = mean is not None
+        if self.standardize:
+            mean = torch.tensor(mean, dtype=torch.float32)
+            scale = torch.tensor(estimator.channel_scale_, dtype=torch.float32)
+            self.register_buffer("mean", mean)
+            self.register_buffer("scale", scale)
+        self.classifier = is_classifier(estimator)
+        if not self.classifier:
+            self.register_buffer(
+                "y_mean", torch.tensor(estimator._y_mean, dtype=torch.float32)
+            )
+            self.register_buffer(
+                "y_scale", torch.tensor(estimator._y_scale, dtype=torch.float32)
+            )
+
+    def forward(self, x):
+        if self.standardize:
+            x = (x - self.mean) / self.scale
+        out = self.module(x)
+        if self.classifier:
+            return torch.softmax(out, dim=1)
+        return out * self.y_scale + self.y_mean
+
+
+def _check_exportable(estimator):
+    check_is_fitted(estimator, "net_")
+    kind = getattr(estimator, "input_kind_", "images")
+    if kind not in ("images", "series"):
+        raise ValueError(
+            f"export_onnx supports estimators fitted on images or numeric series; "
+            f"this {type(estimator).__name__} was fitted on {kind}. Token and text "
+            "models need per-sample lengths, which the export does not carry; "
+            "torch's exporter cannot yet trace the frame CNN of image sequences "
+            "with a dynamic number of frames."
+        )
+    return kind
+
+
+def onnx_input(estimator, X):
+    """X as the float32 array that an exported model takes.
+
+    Images become (n, C, H, W) (uint8 scaled to [0, 1]); series become
+    (n, T, F) channels-last arrays of raw values (the exported graph
+    standardises them as the estimator does). Lists of unequal lengths cannot
+    go in one array: pass equal-length batches.
+
+    Parameters
+    ----------
+    estimator : fitted sknets estimator
+    X : array-like
+        Input in any layout the estimator accepts at predict.
+
+    Returns
+    -------
+    X_onnx : ndarray of float32
+    """
+    kind = _check_exportable(estimator)
+    X_t, _ = estimator._validate_input(X, reset=False)
+    if isinstance(X_t, Mapping):
+        raise ValueError(
+            "Sequences of unequal lengths cannot go in one array for the exported "
+            "model; pass batches of equal-length sequences."
+        )
+    x = X_t.numpy().astype(np.float32, copy=True)
+    if kind == "series" and estimator.channel_mean_ is not None:
+        x = x * estimator.channel_scale_.astype(np.float32)
+        x += estimator.channel_mean_.astype(np.float32)
+    return x
+
+
+def export_onnx(estimator, path, *, opset_version=17):
+    """Write a fitted estimator as an ONNX model.
+
+    The model takes one input, ``X``: float32 images (n, C, H, W), or series
+    (n, T, F) with any n and T (see :func:`onnx_input` to convert input in
+    another layout). Its output, ``output``, is what ``predict_proba`` returns
+    for a classifier (probabilities, columns in the order of ``classes_``) and
+    what ``predict`` returns for a regressor, as (n, n_outputs). Supported:
+    :class:`CNNClassifier`, the recurrent, TCN, Transformer and CRNN
+    estimators fitted on numeric series, and their regressors. Needs the
+    ``onnx`` package (``pip install sknets[onnx]``, which also installs
+    ``onnxscript`` and ``onnxruntime``).
+
+    Parameters
+    ----------
+    estimator : fitted sknets estimator
+    path : str or path-like
+        File to write.
+    opset_version : int, default=17
+        ONNX operator set (at least 18 for Transformer models, which go
+        through torch's ``torch.export``-based exporter and need
+        ``onnxscript``).
+
+    Returns
+    -------
+    path : str or path-like
+        The path written.
+
+    Examples
+    --------
+    >>> import numpy as np, onnxruntime  # doctest: +SKIP
+    >>> from sknets import CNNClassifier, export_onnx, onnx_input
+    >>> X, y = np.random.rand(40, 8, 8), np.arange(40) % 2
+    >>> clf = CNNClassifier(max_epochs=2).fit(X, y)
+    >>> export_onnx(clf, "clf.onnx")  # doctest: +SKIP
+    >>> session = onnxruntime.InferenceSession("clf.onnx")  # doctest: +SKIP
+    >>> session.run(None, {"X": onnx_input(clf, X)})[0].shape  # doctest: +SKIP
+    (40, 2)
+    """
+    kind = _check_exportable(estimator)
+    try:
+        import onnx  # noqa: F401
+    except ImportError as exc:
+        raise ImportError(
+            "export_onnx needs the onnx package: pip install onnx (or sknets[onnx])."
+        ) from exc
+    wrapper = _Exported(estimator)
+    if kind == "images":
+        example = torch.zeros(2, *estimator.input_shape_)
+        axes = {0: "n"}
+    else:
+        example = torch.zeros(2, max(estimator.max_length_, 2), estimator.n_channels_)
+        axes = {0: "n", 1: "steps"}
+    if isinstance(wrapper.module, TransformerNet):
+        # torch's TorchScript-based exporter bakes the traced batch size into
+        # the attention reshapes; the torch.export-based one keeps n and T
+        # dynamic (it needs onnxscript).
+        dims = {i: torch.export.Dim(name, min=1) for i, name in axes.items()}
+        with contextlib.redirect_stdout(io.StringIO()):  # its progress lines
+            torch.onnx.export(
+                wrapper,
+                (example,),
+                path,
+                input_names=["X"],
+                output_names=["output"],
+                dynamic_shapes=(dims,),
+                opset_version=max(opset_version, 18),
+                dynamo=True,
+            )
+        return path
+    # The TorchScript-based exporter keeps recurrent layers as ONNX RNN/LSTM/GRU
+    # operators with a dynamic number of steps. Gradients stay on while tracing.
+    with torch.enable_grad():
+        torch.onnx.export(
+            wrapper,
+            (example,),
+            path,
+            input_names=["X"],
+            output_names=["output"],
+            dynamic_axes={"X": axes, "output": {0: "n"}},
+            opset_version=opset_version,
+            dynamo=False,
+        )
+    return path
