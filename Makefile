@@ -9,7 +9,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test bench lint install clean
+.PHONY: demo test bench lint docs docs-check install clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -25,8 +25,10 @@ install: $(STAMP)
 demo: $(STAMP)
 	$(PY) examples/quickstart.py
 
+# Two pytest workers (one per core of the CI machine), one torch thread each
+# (tests/conftest.py).
 test: $(STAMP)
-	$(PY) -m pytest -q
+	$(PY) -m pytest -q -n 2
 
 bench: $(STAMP)
 	$(PY) -m pip install -q -e ".[bench]"
@@ -34,8 +36,21 @@ bench: $(STAMP)
 
 lint: $(STAMP)
 	$(PY) -m pip install -q ruff
-	$(PY) -m ruff check sknets tests examples benchmarks
-	$(PY) -m ruff format --check sknets tests examples benchmarks
+	$(PY) -m ruff check sknets tests examples benchmarks docs/conf.py docs/check_site.py
+	$(PY) -m ruff format --check sknets tests examples benchmarks docs/conf.py docs/check_site.py
+
+# The documentation site (Sphinx, numpydoc, sphinx-gallery running every example),
+# warnings are errors. Output: docs/_build/html/index.html
+docs: $(STAMP)
+	$(PY) -m pip install -q -e ".[docs]"
+	$(PY) -m sphinx -W --keep-going -b html docs docs/_build/html
+
+# A browser test of the built site: headless Chromium (Debian's package) driven
+# by Playwright opens the index, the API reference and a gallery page.
+docs-check: docs
+	$(PY) -m pip install -q -e ".[docs-check]"
+	@test -x /usr/bin/chromium || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium)
+	$(PY) docs/check_site.py docs/_build/html
 
 clean:
-	rm -rf $(VENV) build *.egg-info .pytest_cache
+	rm -rf $(VENV) build *.egg-info .pytest_cache docs/_build docs/generated docs/auto_examples

@@ -1,4 +1,5 @@
 """Forecasting the airline passengers series with a GRU.
+=====================================================
 
 The classic monthly totals of international airline passengers, 1949-1960
 (bundled with sktime, no download). The last 36 months are held out. The

@@ -1,4 +1,5 @@
 """Quickstart: sknets estimators inside scikit-learn pipelines and grid searches.
+==============================================================================
 
 Each task below is the whole scikit-learn workflow: a ``Pipeline`` holding an
 sknets estimator, a small ``GridSearchCV`` over its hyperparameters, and a score

@@ -1,4 +1,5 @@
 """Video classification with a CNN+RNN (CRNN): which way does the square move?
+===========================================================================
 
 ``sknets.datasets.make_moving_squares`` makes short grayscale videos,
 (n, T, H, W) = (n, 8, 16, 16), of a square moving right (class 0) or left
@@ -50,3 +51,17 @@ def main(random_state=0):
 
 if __name__ == "__main__":
     main()
+
+    # The frames of one video of each class.
+    import matplotlib.pyplot as plt
+
+    X, y = make_moving_squares(20, random_state=0)
+    fig, axes = plt.subplots(2, X.shape[1], figsize=(X.shape[1] * 1.2, 3))
+    for row, label in enumerate((0, 1)):
+        video = X[np.flatnonzero(y == label)[0]]
+        for t, ax in enumerate(axes[row]):
+            ax.imshow(video[t], cmap="gray")
+            ax.set_xticks([])
+            ax.set_yticks([])
+        axes[row, 0].set_ylabel("right" if label == 0 else "left")
+    fig.suptitle("make_moving_squares: frames 1 to 8 of two videos")

@@ -107,7 +107,7 @@ n_features_in_ : int
     Number of features seen during fit (for images, the number of values in
     one image).
 
-feature_names_in_ : ndarray of shape (n_features_in_,)
+feature_names_in_ : ndarray of shape (`n_features_in_`,)
     Names of features seen during fit, when X is a DataFrame with string
     column names.
 

@@ -115,7 +115,7 @@ n_tokens_ : int or None
 tokenizer_ : TextTokenizer
     The tokenizer fitted on raw text (only after a fit on text).
 
-channel_mean_, channel_scale_ : ndarray of shape (n_channels_,) or None
+channel_mean_, channel_scale_ : ndarray of shape (`n_channels_`,) or None
     Per-channel statistics used by ``standardize`` (None when it is False).\
 """
 

@@ -33,3 +33,40 @@ def test_video_example_crnn_sees_motion_per_frame_models_do_not():
     crnn, single, average = scores.values()
     assert crnn >= 0.95
     assert single < 0.65 and average < 0.65
+
+
+def test_gunpoint_example_tcn_and_crnn_beat_the_gru():
+    pytest.importorskip("sktime")
+    import gunpoint_classification
+
+    scores, _ = gunpoint_classification.main()
+    assert scores["TCNClassifier"] >= 0.97
+    assert scores["CRNNClassifier"] >= 0.95
+
+
+def test_text_example_learns_negation():
+    import text_classification
+
+    scores = text_classification.main()
+    assert scores["TextTokenizer + LSTMClassifier"] >= 0.9
+    # word order matters: the bag-of-words baseline cannot see what "not" negates
+    assert (
+        scores["TextTokenizer + LSTMClassifier"] > scores["TF-IDF + LogisticRegression"]
+    )
+
+
+def test_dask_example_runs_on_a_local_cluster():
+    pytest.importorskip("distributed")
+    import dask_grid_search
+
+    search = dask_grid_search.main()
+    assert search.best_score_ > 0.8
+
+
+def test_quickstart_video_task_runs():
+    # the quickstart's other tasks repeat what test_image.py and
+    # test_sequence.py check; `make demo` runs the whole script
+    import quickstart
+
+    row = quickstart.video_crnn()
+    assert float(row["test score"].split()[-1]) > 0.95
