@@ -97,9 +97,24 @@ class _Net(skorch.NeuralNet):
         )
 
     def _set_training(self, training=True):
-        super()._set_training(training)
+        # skorch calls this before every batch; switching the mode of every
+        # submodule each time costs about 3 % of a small CNN's fit. The mode
+        # only changes between training and validation (or prediction, which
+        # restores it), so switch only when the top-level mode differs.
+        if self.module_.training != training or self.criterion_.training != training:
+            super()._set_training(training)
         if training:
-            _freeze_normalization(self.module_)
+            for layer in self._frozen_norms():
+                layer.eval()
+
+    def _frozen_norms(self):
+        """Batch-norm layers whose parameters are all frozen (found once per
+        module; skorch calls ``_set_training`` before every batch)."""
+        cache = getattr(self, "_frozen_norm_cache", None)
+        if cache is None or cache[0] != id(self.module_):
+            cache = (id(self.module_), _frozen_normalization(self.module_))
+            self._frozen_norm_cache = cache
+        return cache[1]
 
     def get_loss(self, y_pred, y_true, X=None, training=False):
         weight = y_true.get("sample_weight")
@@ -606,20 +621,23 @@ def _transfer_features(module, source, freeze):
                 parameter.requires_grad_(False)
 
 
-def _freeze_normalization(module):
-    """Keep frozen batch-norm layers in evaluation mode during training.
+def _frozen_normalization(module):
+    """The batch-norm layers of ``module`` whose parameters are all frozen.
 
     ``requires_grad=False`` stops the gradient, but a batch-norm layer in
     training mode still normalises with the statistics of the current batch
     and overwrites its running statistics with them: frozen features would
-    then change with every (small) batch of the new task. Layers whose
-    parameters are all frozen use and keep the statistics they came with.
+    then change with every (small) batch of the new task. The training loop
+    keeps these layers in evaluation mode, so they use and keep the
+    statistics they came with.
     """
+    frozen = []
     for layer in module.modules():
         if isinstance(layer, torch.nn.modules.batchnorm._BatchNorm):
             params = list(layer.parameters(recurse=False))
             if params and not any(p.requires_grad for p in params):
-                layer.eval()
+                frozen.append(layer)
+    return frozen
 
 
 def _call(module, xb):
