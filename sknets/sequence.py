@@ -254,8 +254,9 @@ class RNNClassifier(NeuralNetClassifierMixin, _BaseRNN):
     Reads each sequence step by step with an RNN, LSTM or GRU cell, keeps a
     memory of earlier steps in its hidden state, and classifies the summary of
     the sequence. Sequences may have different lengths: they are padded and
-    packed, so padding never changes a result. :class:`LSTMClassifier` and
-    :class:`GRUClassifier` are this estimator with another default ``cell``.
+    each is read within its own length, so padding never changes a result.
+    :class:`LSTMClassifier` and :class:`GRUClassifier` are this estimator
+    with another default ``cell``.
 
     Parameters
     ----------

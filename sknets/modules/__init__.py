@@ -8,7 +8,7 @@ feature part can be frozen or reused and the head replaced.
 from ._layers import AttentionPool, TokenEmbedding
 from .cnn import ConvNet
 from .crnn import CRNN, ConvFront1d, FrameEncoder
-from .rnn import RecurrentNet
+from .rnn import RecurrentNet, StackedRecurrence
 from .tcn import TCN
 from .textcnn import TextCNN
 from .transformer import TransformerNet
@@ -21,6 +21,7 @@ __all__ = [
     "ConvNet",
     "FrameEncoder",
     "RecurrentNet",
+    "StackedRecurrence",
     "TextCNN",
     "TokenEmbedding",
     "TransformerNet",
