@@ -37,21 +37,9 @@ def digits_cnn():
         MinMaxScaler(),  # flat features in a Pipeline: image_shape restores 8x8
         CNNClassifier(image_shape=(8, 8), random_state=0),
     )
-    grid = GridSearchCV(
-        pipe,
-        {"cnnclassifier__channels": [(16, 32), (32, 64)]},
-        cv=3,
-    )
-    start = time.perf_counter()
-    grid.fit(X_train, y_train)
-    elapsed = time.perf_counter() - start
-    return {
-        "task": "digits (8x8 images)",
-        "estimator": "CNNClassifier",
-        "best parameters": _short(grid.best_params_),
-        "test score": f"accuracy {grid.score(X_test, y_test):.3f}",
-        "search time": f"{elapsed:.0f} s",
-    }
+    grid = GridSearchCV(pipe, {"cnnclassifier__channels": [(16, 32), (32, 64)]}, cv=3)
+    data = X_train, y_train, X_test, y_test
+    return _search_row("digits (8x8 images)", "CNNClassifier", grid, data)
 
 
 def sensor_series(n, rng):
@@ -77,16 +65,8 @@ def sensor_rnn():
         {"cell": ["rnn", "lstm", "gru"]},
         cv=3,
     )
-    start = time.perf_counter()
-    grid.fit(X_train, y_train)
-    elapsed = time.perf_counter() - start
-    return {
-        "task": "sensor series (length 20-60)",
-        "estimator": "GRUClassifier",
-        "best parameters": _short(grid.best_params_),
-        "test score": f"accuracy {grid.score(X_test, y_test):.3f}",
-        "search time": f"{elapsed:.0f} s",
-    }
+    data = X_train, y_train, X_test, y_test
+    return _search_row("sensor series (length 20-60)", "GRUClassifier", grid, data)
 
 
 def sensor_model_choice():
@@ -104,22 +84,16 @@ def sensor_model_choice():
     grid = GridSearchCV(
         Pipeline([("model", candidates[0])]), {"model": candidates}, cv=3
     )
-    start = time.perf_counter()
-    grid.fit(X_train, y_train)
-    elapsed = time.perf_counter() - start
+    data = X_train, y_train, X_test, y_test
+    row = _search_row("sensor series: which model?", "Pipeline(model=...)", grid, data)
     cv = grid.cv_results_
     scores = ", ".join(
         f"{type(model).__name__.removesuffix('Classifier')} {score:.3f}"
         for model, score in zip(cv["param_model"], cv["mean_test_score"])
     )
-    return {
-        "task": "sensor series: which model?",
-        "estimator": "Pipeline(model=...)",
-        "best parameters": f"model={type(grid.best_params_['model']).__name__} "
-        f"(cv: {scores})",
-        "test score": f"accuracy {grid.score(X_test, y_test):.3f}",
-        "search time": f"{elapsed:.0f} s",
-    }
+    best = type(grid.best_params_["model"]).__name__
+    row["best parameters"] = f"model={best} (cv: {scores})"
+    return row
 
 
 def video_crnn():
@@ -132,12 +106,20 @@ def video_crnn():
         {"channels": [(8, 16), (16, 32)]},
         cv=3,
     )
+    data = X_train, y_train, X_test, y_test
+    return _search_row("videos (8 frames of 16x16)", "CRNNClassifier", grid, data)
+
+
+def _search_row(task, estimator, grid, data):
+    """Fit a grid search on ``data`` (X_train, y_train, X_test, y_test) and
+    make its row of the table: best parameters, test score, search time."""
+    X_train, y_train, X_test, y_test = data
     start = time.perf_counter()
     grid.fit(X_train, y_train)
     elapsed = time.perf_counter() - start
     return {
-        "task": "videos (8 frames of 16x16)",
-        "estimator": "CRNNClassifier",
+        "task": task,
+        "estimator": estimator,
         "best parameters": _short(grid.best_params_),
         "test score": f"accuracy {grid.score(X_test, y_test):.3f}",
         "search time": f"{elapsed:.0f} s",

@@ -263,6 +263,18 @@ class _Checkpoint(Callback):
         return state
 
 
+def check_channels_param(channels):
+    """``channels`` as a tuple of positive ints (the convolution blocks of the
+    CNN and CRNN estimators), or a ValueError."""
+    sizes = tuple(int(c) for c in channels)
+    if not sizes or min(sizes) < 1:
+        raise ValueError(
+            f"channels must hold at least one positive number of channels, got "
+            f"{channels!r}."
+        )
+    return sizes
+
+
 def _epochs_of(history, key):
     if not len(history):
         return [] if key == "train_loss" else None

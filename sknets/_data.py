@@ -593,19 +593,9 @@ def _check_frames(estimator, X, arrays, y, *, reset, data_format, standardize, *
         _set_kind(estimator, "frames", n_features=None, n_channels=frame[0])
         estimator.n_features_in_ = math.prod(frame)
         estimator.frame_shape_ = frame
-        if standardize:
-            axes = (0, 2, 3) if arrays is not None else (0, 1, 3, 4)
-            count = sum(c.size // frame[0] for c in checked)
-            mean = sum(c.sum(axis=axes, dtype=np.float64) for c in checked) / count
-            var = (
-                sum(
-                    ((c - mean[:, None, None]) ** 2).sum(axis=axes, dtype=np.float64)
-                    for c in checked
-                )
-                / count
-            )
-            estimator.channel_mean_ = mean
-            estimator.channel_scale_ = np.where(var > 0, np.sqrt(var), 1.0)
+        if standardize:  # per-channel statistics over every pixel of every frame
+            pixels = [np.moveaxis(c, -3, -1).reshape(-1, frame[0]) for c in checked]
+            _fit_scaling(estimator, np.concatenate(pixels), standardize)
     elif frame != tuple(estimator.frame_shape_):
         raise ValueError(
             f"X holds frames of shape (C, H, W)={frame}, but {name} was fitted on "
@@ -660,6 +650,8 @@ def _set_kind(estimator, kind, *, n_features, n_channels=None):
         del estimator.n_features_in_
     if kind != "text" and hasattr(estimator, "tokenizer_"):
         del estimator.tokenizer_
+    if kind != "frames" and hasattr(estimator, "frame_shape_"):
+        del estimator.frame_shape_
     if kind == "series":
         estimator.n_tokens_ = None
     estimator.channel_mean_ = estimator.channel_scale_ = None

@@ -11,6 +11,7 @@ from ._base import (
     BaseNeuralNet,
     NeuralNetClassifierMixin,
     NeuralNetRegressorMixin,
+    check_channels_param,
     store_params,
 )
 from ._docstrings import FITTED_ATTRIBUTES, fill_doc, training_params
@@ -99,18 +100,9 @@ class _BaseCRNN(_BaseSequence):
     _accepts_frames = True
 
     def _build_module(self, n_outputs):
-        channels = tuple(int(c) for c in self.channels)
-        if not channels or min(channels) < 1:
-            raise ValueError(
-                f"channels must hold at least one positive number of channels, "
-                f"got {self.channels!r}."
-            )
-        kwargs = self._input_kwargs()
-        if self.input_kind_ != "frames" and hasattr(self, "frame_shape_"):
-            del self.frame_shape_
         return CRNN(
             n_outputs=n_outputs,
-            channels=channels,
+            channels=check_channels_param(self.channels),
             kernel_size=self.kernel_size,
             pooling=self.pooling,
             batch_norm=self.batch_norm,
@@ -121,7 +113,7 @@ class _BaseCRNN(_BaseSequence):
             bidirectional=self.bidirectional,
             dropout=self.dropout,
             summary=self.summary,
-            **kwargs,
+            **self._input_kwargs(),
         )
 
 

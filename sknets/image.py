@@ -13,6 +13,7 @@ from ._base import (
     BaseNeuralNet,
     NeuralNetClassifierMixin,
     NeuralNetRegressorMixin,
+    check_channels_param,
     store_params,
 )
 from ._data import IMAGE_FORMATS, check_images
@@ -97,12 +98,7 @@ class _BaseCNN(BaseNeuralNet):
     def _build_module(self, n_outputs):
         in_channels, height, width = self.input_shape_
         if self.module is None:
-            channels = tuple(int(c) for c in self.channels)
-            if not channels or min(channels) < 1:
-                raise ValueError(
-                    f"channels must hold at least one positive number of "
-                    f"channels, got {self.channels!r}."
-                )
+            channels = check_channels_param(self.channels)
             return ConvNet(
                 in_channels,
                 n_outputs,

@@ -16,12 +16,15 @@ import sknets
 from sknets import (
     CNNClassifier,
     CNNRegressor,
+    CRNNClassifier,
     GRUClassifier,
     LSTMClassifier,
     LSTMRegressor,
+    TCNRegressor,
     TextCNNClassifier,
     TextTokenizer,
     TrainingDivergedWarning,
+    TransformerClassifier,
 )
 
 FAST = dict(max_epochs=4, random_state=0)
@@ -127,6 +130,13 @@ def _cases():
         (LSTMRegressor(**FAST), rng.rand(40, 7), rng.rand(40)),
         (TextCNNClassifier(**FAST), texts, labels),
         (LSTMClassifier(tokenizer=TextTokenizer(max_len=5), **FAST), texts, labels),
+        (TCNRegressor(**FAST), rng.rand(40, 9, 2), rng.rand(40)),
+        (TransformerClassifier(d_model=16, nhead=2, **FAST), texts, labels),
+        (  # videos: frame_shape_ and per-channel statistics travel in the file
+            CRNNClassifier(summary="attention", **FAST),
+            [rng.rand(t, 6, 6, 2) for t in rng.randint(2, 6, 30)],
+            np.arange(30) % 2,
+        ),
     ]
 
 

@@ -190,15 +190,16 @@ class CRNN(RecurrentNet):
         frame_features: int = 128,
         **rnn_params,
     ):
-        if frame_shape is not None:
-            front = FrameEncoder(
-                frame_shape, channels, kernel_size, pooling, batch_norm, frame_features
-            )
-        else:
-            in_features = (
-                input_size
-                if rnn_params.get("vocab_size") is None
-                else rnn_params.get("embedding_dim", 64)
-            )
-            front = ConvFront1d(in_features, channels, kernel_size, pooling, batch_norm)
+        def front(in_features):
+            if frame_shape is not None:  # frames: in_features is their channels
+                return FrameEncoder(
+                    frame_shape,
+                    channels,
+                    kernel_size,
+                    pooling,
+                    batch_norm,
+                    frame_features,
+                )
+            return ConvFront1d(in_features, channels, kernel_size, pooling, batch_norm)
+
         super().__init__(input_size, n_outputs, front=front, **rnn_params)

@@ -127,11 +127,13 @@ class RecurrentNet(SequenceModule):
         Pretrained token vectors.
     freeze_embeddings : bool, default=False
         Keep the token vectors fixed.
-    front : torch.nn.Module or None, default=None
-        A stage between the input (or the token embedding) and the recurrent
-        layers: ``front(x, lengths)`` takes (n, T, ...) input and returns
-        ``(features, lengths)`` with features (n, T', front.num_features).
-        :class:`~sknets.modules.CRNN` passes its convolutional front end here.
+    front : callable or None, default=None
+        Builds a stage between the input (or the token embedding) and the
+        recurrent layers: called with the number of features per input step
+        (``embedding_dim`` for token ids), it returns a module whose
+        ``forward(x, lengths)`` takes (n, T, ...) input and returns
+        ``(features, lengths)`` with features (n, T', module.num_features).
+        :class:`~sknets.modules.CRNN` builds its convolutional front end here.
     """
 
     def __init__(
@@ -148,15 +150,15 @@ class RecurrentNet(SequenceModule):
         embedding_dim: int = 64,
         embeddings=None,
         freeze_embeddings: bool = False,
-        front: nn.Module | None = None,
+        front=None,
     ):
         super().__init__()
         self.embedding, input_size = token_input(
             input_size, vocab_size, embedding_dim, embeddings, freeze_embeddings
         )
-        self.front = front
-        if front is not None:
-            input_size = front.num_features
+        self.front = None if front is None else front(input_size)
+        if self.front is not None:
+            input_size = self.front.num_features
         self.cell = cell
         self.summary = summary
         self.bidirectional = bidirectional
