@@ -13,5 +13,5 @@ import timeseries  # noqa: E402
 if __name__ == "__main__":
     images.main()
     timeseries.main()
-    text.main(skip=text.SLOW)
+    text.main()
     speed.main()

@@ -7,7 +7,9 @@ from collections.abc import Mapping
 from numbers import Integral
 
 import numpy as np
+import scipy.sparse as sp
 from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
+from sklearn.decomposition import TruncatedSVD
 from sklearn.feature_extraction.text import CountVectorizer
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
@@ -316,3 +318,72 @@ def align_vectors(vectors, vocabulary, n_tokens, dim=None):
         if token in vectors:
             matrix[i] = vectors[token]
     return matrix
+
+
+def corpus_embeddings(ids, n_tokens, dim, *, window=5, random_state=0):
+    """Token vectors learned from a corpus of token ids, without labels.
+
+    The positive pointwise mutual information (PPMI) of tokens that occur
+    within ``window`` positions of each other, with the context distribution
+    smoothed by the exponent 0.75, reduced to ``dim`` columns by a truncated
+    SVD; each row is the token's left singular vector coordinates, scaled to
+    unit length. These are the settings Levy, Goldberg and Dagan (2015) found
+    to match word2vec on similarity tasks ("Improving distributional
+    similarity with lessons learned from word embeddings", TACL).
+
+    Parameters
+    ----------
+    ids : ndarray of shape (n_texts, max_len)
+        Token ids, 0 being padding (never counted).
+    n_tokens : int
+        Number of rows of the result (ids 0 .. n_tokens - 1).
+    dim : int
+        Number of columns. A vocabulary too small for ``dim`` independent
+        directions gets zero columns after the ones it has.
+    window : int, default=5
+        Largest distance between two tokens counted as co-occurring.
+    random_state : int, default=0
+        Seed of the randomized SVD.
+
+    Returns
+    -------
+    vectors : ndarray of shape (n_tokens, dim), dtype float32
+        Row 0 (padding) and rows of tokens without co-occurrences are zero.
+    """
+    ids = np.asarray(ids)
+    rows, cols = [], []
+    for distance in range(1, min(window, ids.shape[1] - 1) + 1):
+        left, right = ids[:, :-distance], ids[:, distance:]
+        both = (left != PAD_ID) & (right != PAD_ID)
+        rows.append(left[both])
+        cols.append(right[both])
+    vectors = np.zeros((n_tokens, dim), dtype=np.float32)
+    if not rows or not sum(len(r) for r in rows):
+        return vectors
+    rows, cols = np.concatenate(rows), np.concatenate(cols)
+    counts = sp.coo_matrix(
+        (np.ones(len(rows)), (rows, cols)), shape=(n_tokens, n_tokens)
+    ).tocsr()
+    counts = (counts + counts.T).tocoo()  # symmetric windows
+    total = counts.data.sum()
+    token_freq = np.asarray(counts.sum(axis=1)).ravel() / total
+    context_freq = token_freq**0.75
+    context_freq /= context_freq.sum()
+    pmi = np.log(
+        counts.data / total / token_freq[counts.row] / context_freq[counts.col]
+    )
+    keep = pmi > 0
+    ppmi = sp.csr_matrix(
+        (pmi[keep], (counts.row[keep], counts.col[keep])), shape=counts.shape
+    )
+    if n_tokens <= 2 * dim:  # small vocabulary: the exact SVD
+        left, _, _ = np.linalg.svd(ppmi.toarray())
+        left = left[:, :dim]
+    else:
+        svd = TruncatedSVD(dim, random_state=random_state).fit(ppmi)
+        left = svd.transform(ppmi) / np.maximum(svd.singular_values_, 1e-12)
+    norms = np.linalg.norm(left, axis=1, keepdims=True)
+    left = np.where(norms > 1e-12, left / np.maximum(norms, 1e-12), 0.0)
+    left[PAD_ID] = 0.0
+    vectors[:, : left.shape[1]] = left
+    return vectors

@@ -9,6 +9,7 @@ from conftest import assert_clear_error
 from sklearn.base import clone
 from sklearn.model_selection import GridSearchCV
 from sklearn.pipeline import make_pipeline
+from sklearn.utils._param_validation import InvalidParameterError
 
 from sknets import (
     GRUClassifier,
@@ -18,6 +19,7 @@ from sknets import (
     TextCNNRegressor,
     TextTokenizer,
 )
+from sknets.text import corpus_embeddings
 
 FAST = dict(max_epochs=15, random_state=0)
 SMALL_RNN = dict(hidden_size=16, embedding_dim=16, **FAST)
@@ -272,6 +274,56 @@ def test_pretrained_embeddings_frozen_or_fine_tuned(review_data):
         ).fit(texts, labels)
     with pytest.raises(ValueError, match="do not cover the input"):
         LSTMClassifier(embeddings=matrix[:5], **SMALL_RNN).fit(texts, labels)
+
+
+def test_corpus_embeddings_place_words_of_shared_contexts_together():
+    # animals and vehicles never share a text, but each group shares contexts
+    rng = np.random.RandomState(0)
+    animals, vehicles = ["cat", "dog", "horse"], ["car", "truck", "bus"]
+    texts = [
+        f"the {rng.choice(animals)} ate and slept in the barn"
+        if rng.rand() < 0.5
+        else f"a {rng.choice(vehicles)} drove on the road with fuel"
+        for _ in range(300)
+    ]
+    tok = TextTokenizer().fit(texts)
+    ids = tok.transform(texts)
+    vectors = corpus_embeddings(ids, tok.n_tokens_, 8)
+    assert vectors.shape == (tok.n_tokens_, 8) and vectors.dtype == np.float32
+    np.testing.assert_array_equal(vectors[0], 0.0)  # padding
+    np.testing.assert_allclose(np.linalg.norm(vectors[2:], axis=1), 1.0, atol=1e-5)
+    v = {word: vectors[tok.vocabulary_[word]] for word in animals + vehicles}
+    within = min(v["cat"] @ v["dog"], v["car"] @ v["truck"], v["horse"] @ v["cat"])
+    across = max(abs(v[a] @ v[b]) for a in animals for b in vehicles)
+    assert within > 0.9 and across < 0.5, (within, across)
+    # a vocabulary smaller than the requested size: exact SVD, zero columns after
+    small = corpus_embeddings(ids, tok.n_tokens_, 64)
+    assert small.shape == (tok.n_tokens_, 64)
+    np.testing.assert_array_equal(small[:, tok.n_tokens_ :], 0.0)
+    # one token per text: nothing co-occurs, nothing is learned
+    np.testing.assert_array_equal(corpus_embeddings(ids[:, :1], tok.n_tokens_, 4), 0)
+
+
+@pytest.mark.parametrize("Model", [LSTMClassifier, TextCNNClassifier])
+def test_embeddings_corpus_initialises_from_the_training_texts(review_data, Model):
+    texts, labels = review_data
+    params = dict(embedding_dim=8, max_epochs=3, random_state=0)
+    clf = Model(embeddings="corpus", freeze_embeddings=True, **params)
+    clf.fit(texts, labels)
+    expected = corpus_embeddings(clf.tokenizer_.transform(texts), clf.n_tokens_, 8)
+    weight = clf.net_.module_.embedding.weight.detach().numpy()
+    np.testing.assert_allclose(weight, expected, atol=1e-6)
+    assert not hasattr(clf, "_training_input")
+    # the same vectors from token ids in a pipeline: the same model
+    pipe = make_pipeline(
+        TextTokenizer(), Model(embeddings="corpus", freeze_embeddings=True, **params)
+    ).fit(texts, labels)
+    np.testing.assert_array_equal(pipe.predict_proba(texts), clf.predict_proba(texts))
+    # fine-tuned: the training moves them
+    tuned = Model(embeddings="corpus", **params).fit(texts, labels)
+    assert not np.allclose(tuned.net_.module_.embedding.weight.detach(), expected)
+    with pytest.raises(InvalidParameterError, match="embeddings"):
+        Model(embeddings="glove").fit(texts, labels)
 
 
 def test_text_regression():
