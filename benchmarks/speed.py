@@ -29,7 +29,7 @@ from skorch.callbacks import Callback
 from sknets import CNNClassifier, GRUClassifier, LSTMClassifier
 from sknets.modules import ConvNet, RecurrentNet
 
-REPEATS = 3
+REPEATS = 5
 
 
 class LoadWeights(Callback):
@@ -92,19 +92,30 @@ def sknets_fit(estimator, module, X, y):
     return time.perf_counter() - start
 
 
-def interleaved(**contenders):
-    """Best time of each contender over REPEATS rounds, the contenders taking
-    turns within each round, so that a slow spell of a shared machine hits all
-    of them alike."""
+def interleaved(repeats=REPEATS, **contenders):
+    """Times of each contender over ``repeats`` rounds, the contenders taking
+    turns within each round (in reverse order every other round), so that a
+    slow spell of a shared machine hits all of them alike. Returns the list of
+    times of each contender, one per round."""
     times = {name: [] for name in contenders}
-    for _ in range(REPEATS):
-        for name, fn in contenders.items():
+    names = list(contenders)
+    for round_ in range(repeats):
+        for name in names if round_ % 2 == 0 else names[::-1]:
             gc.collect()
-            times[name].append(fn())
-    return {name: min(values) for name, values in times.items()}
+            times[name].append(contenders[name]())
+    return times
 
 
-def digits_rows(batch_size, epochs=20, lr=1e-3):
+def ratio(times, a, b):
+    """Median over rounds of ``a``'s time over ``b``'s in the same round: on a
+    shared machine, neighbouring runs share a slow spell more often than the
+    best runs of each contender do."""
+    return float(np.median(np.divide(times[a], times[b])))
+
+
+def digits_rows(batch_size, epochs=20, lr=1e-3, mixed_precision=None):
+    """The digits CNN; with ``mixed_precision``, sknets under autocast against
+    the float32 hand loop (no skorch row)."""
     X, y = load_digits(return_X_y=True)
     X = (X / 16.0).astype(np.float32).reshape(-1, 1, 8, 8)
     torch.manual_seed(0)
@@ -115,13 +126,17 @@ def digits_rows(batch_size, epochs=20, lr=1e-3):
         batch_size=batch_size,
         lr=lr,
         lr_schedule="constant",
+        mixed_precision=mixed_precision,
         random_state=0,
     )
-    return interleaved(
+    contenders = dict(
         hand=lambda: hand_loop(module, Xt, yt, epochs, batch_size, lr),
         sknets=lambda: sknets_fit(est, module, X, y),
-        skorch=lambda: skorch_fit(module, X, y, epochs, batch_size, lr),
     )
+    if mixed_precision is None:
+        contenders["skorch"] = lambda: skorch_fit(module, X, y, epochs, batch_size, lr)
+        return interleaved(**contenders)
+    return interleaved(repeats=2, **contenders)  # float16 on a CPU is slow
 
 
 def _recurrent(Estimator, epochs, batch_size, lr):
@@ -262,12 +277,35 @@ def predict_rows(n=100_000):
 
     est.predict_proba(X_big[:1000])  # warm up both paths
     plain()
-    runs = {"plain": [], "sknets": []}
-    for _ in range(REPEATS):  # interleaved, as for the fit rows
-        runs["plain"].append(timed(plain))
-        runs["sknets"].append(timed(lambda: est.predict_proba(X_big)))
-    (hand_t, hand_mb), (sk_t, sk_mb) = min(runs["plain"]), min(runs["sknets"])
-    return hand_t, hand_mb, sk_t, sk_mb
+    memory = {"hand": [], "sknets": []}
+
+    def run(name, fn):
+        elapsed, extra_mb = timed(fn)
+        memory[name].append(extra_mb)
+        return elapsed
+
+    times = interleaved(
+        hand=lambda: run("hand", plain),
+        sknets=lambda: run("sknets", lambda: est.predict_proba(X_big)),
+    )
+    return times, max(memory["hand"]), max(memory["sknets"])
+
+
+def _row(task, batch_size, times):
+    def best(name):
+        return f"{min(times[name]):.2f}" if name in times else "-"
+
+    return {
+        "task": task,
+        "batch size": batch_size,
+        "hand-written loop (s)": best("hand"),
+        "sknets (s)": best("sknets"),
+        "plain skorch (s)": best("skorch"),
+        "sknets / hand": f"{ratio(times, 'sknets', 'hand'):.3f}",
+        "sknets / skorch": (
+            f"{ratio(times, 'sknets', 'skorch'):.3f}" if "skorch" in times else "-"
+        ),
+    }
 
 
 def main():
@@ -284,43 +322,41 @@ def main():
             64,
             lambda: text_lstm_rows(64),
         ),
+        (
+            "digits CNN, 20 epochs, sknets with mixed_precision='bf16' (CPU)",
+            64,
+            lambda: digits_rows(64, mixed_precision="bf16"),
+        ),
+        (
+            "digits CNN, 20 epochs, sknets with mixed_precision='fp16' (CPU)",
+            64,
+            lambda: digits_rows(64, mixed_precision="fp16"),
+        ),
     ]
     for name, batch_size, job in jobs:
         print(f"speed: {name}, batch {batch_size} ...", flush=True)
-        t = job()
-        rows.append(
-            {
-                "task": name,
-                "batch size": batch_size,
-                "hand-written loop (s)": f"{t['hand']:.2f}",
-                "sknets (s)": f"{t['sknets']:.2f}",
-                "plain skorch (s)": f"{t['skorch']:.2f}",
-                "sknets / hand": f"{t['sknets'] / t['hand']:.3f}",
-                "sknets / skorch": f"{t['sknets'] / t['skorch']:.3f}",
-            }
-        )
+        rows.append(_row(name, batch_size, job()))
     print("speed: predict_proba on 100k images ...", flush=True)
-    hand_t, hand_mb, sk_t, sk_mb = predict_rows()
-    rows.append(
-        {
-            "task": "predict_proba, 100k 8x8 images (peak extra memory MB: "
-            f"plain {hand_mb:.0f}, sknets {sk_mb:.0f})",
-            "batch size": 256,
-            "hand-written loop (s)": f"{hand_t:.2f}",
-            "sknets (s)": f"{sk_t:.2f}",
-            "plain skorch (s)": "-",
-            "sknets / hand": f"{sk_t / hand_t:.3f}",
-            "sknets / skorch": "-",
-        }
+    times, hand_mb, sk_mb = predict_rows()
+    name = (
+        "predict_proba, 100k 8x8 images (peak extra memory MB: "
+        f"plain {hand_mb:.0f}, sknets {sk_mb:.0f})"
     )
+    rows.append(_row(name, 256, times))
     write_page(
         "speed",
         "Speed: sknets, a hand-written loop and plain skorch",
         "Fit time of the same module from the same initial weights, data, "
-        "optimizer (Adam), epochs and batch size, best of "
-        f"{REPEATS} interleaved runs each; CPU, torch's default thread count. "
+        f"optimizer (Adam), epochs and batch size, in {REPEATS} interleaved "
+        "rounds (the order reversed every other round); the times are the "
+        "best of each, the ratios the median over rounds of the ratio within a "
+        "round (neighbouring runs share the slow spells of this shared machine). "
+        "CPU, torch's default thread count. "
         "The variable-length GRU row and the equal-length row hold the same "
-        "total number of time steps (4000 series, mean length 50).",
+        "total number of time steps (4000 series, mean length 50). The "
+        "mixed-precision rows (2 rounds) compare sknets under autocast with the "
+        "float32 hand-written loop: what bf16/fp16 cost on this CPU (they are "
+        "meant for GPUs).",
         rows,
         "make bench",
     )

@@ -23,7 +23,7 @@ import math
 import os
 import warnings
 from collections.abc import Mapping
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from numbers import Integral, Real
 
 import numpy as np
@@ -43,6 +43,7 @@ from sklearn.utils.class_weight import compute_sample_weight
 from sklearn.utils.multiclass import check_classification_targets, unique_labels
 from sklearn.utils.validation import check_is_fitted
 from skorch.callbacks import Callback, EarlyStopping, LRScheduler, ProgressBar
+from skorch.dataset import unpack_data
 
 from ._batching import BatchIterator, TensorDataset, take, to_device
 from ._data import check_sample_weight
@@ -84,6 +85,37 @@ class _Net(skorch.NeuralNet):
     """
 
     generator = None  # set by the estimator around each training call
+    autocast_dtype = None  # torch.bfloat16 or torch.float16: mixed precision
+    grad_scaler = None  # torch.amp.GradScaler for float16
+
+    def infer(self, x, **fit_params):
+        if self.autocast_dtype is None:
+            return super().infer(x, **fit_params)
+        with autocast(self.device, self.autocast_dtype):
+            y_pred = super().infer(x, **fit_params)
+        return y_pred.float()  # the loss in float32
+
+    def train_step_single(self, batch, **fit_params):
+        if self.grad_scaler is None:
+            return super().train_step_single(batch, **fit_params)
+        # skorch's step with a scaled loss; the gradients are unscaled before
+        # callbacks see them (gradient clipping reads their true norm)
+        self._set_training(True)
+        Xi, yi = unpack_data(batch)
+        y_pred = self.infer(Xi, **fit_params)
+        loss = self.get_loss(y_pred, yi, X=Xi, training=True)
+        self.grad_scaler.scale(loss).backward()
+        for name in self._optimizers:
+            self.grad_scaler.unscale_(getattr(self, name + "_"))
+        return {"loss": loss, "y_pred": y_pred}
+
+    def _step_optimizer(self, step_fn):
+        if self.grad_scaler is None:
+            return super()._step_optimizer(step_fn)
+        step_fn()  # GradScaler.step takes no closure
+        for name in self._optimizers:
+            self.grad_scaler.step(getattr(self, name + "_"))
+        self.grad_scaler.update()
 
     def get_split_datasets(self, X, y=None, **fit_params):
         return X
@@ -307,6 +339,7 @@ class BaseNeuralNet(BaseEstimator):
         "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
         "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
         "device": [str, torch.device],
+        "mixed_precision": [StrOptions({"bf16", "fp16"}), None],
         "random_state": ["random_state"],
         "verbose": ["verbose"],
         "callbacks": [list, None],
@@ -366,6 +399,7 @@ class BaseNeuralNet(BaseEstimator):
         weight = self._sample_weight(y, sample_weight)
         if reset:
             self.device_ = _resolve_device(self.device)
+            _check_mixed_precision(self.mixed_precision, self.device_)
         seed = self._draw_seed(reset)
         if weight is not None:
             weight = torch.as_tensor(weight, dtype=torch.float32)
@@ -482,7 +516,7 @@ class BaseNeuralNet(BaseEstimator):
         if self.verbose and self.verbose >= 2:
             callbacks.append(("progress_bar", ProgressBar()))
         callbacks += [copy.deepcopy(cb) for cb in self.callbacks or []]
-        return _Net(
+        net = _Net(
             module=module,
             criterion=self._criterion(),
             optimizer=optimizer,
@@ -496,6 +530,10 @@ class BaseNeuralNet(BaseEstimator):
             **{f"optimizer__{k}": v for k, v in extra.items()},
             optimizer__weight_decay=self.weight_decay,
         )
+        net.autocast_dtype = _AUTOCAST_DTYPES.get(self.mixed_precision)
+        if self.mixed_precision == "fp16":
+            net.grad_scaler = torch.amp.GradScaler(self.device_.type)
+        return net
 
     def _build_checked_module(self, X_t):
         """Build the module and check it on two samples: shape problems surface
@@ -588,7 +626,8 @@ class BaseNeuralNet(BaseEstimator):
                     if order is not None:
                         rows = order[rows]
                     xb = to_device(take(X_t, rows), self.device_)
-                    out[rows] = _call(module, xb).double().cpu()
+                    with autocast(self.device_, self.net_.autocast_dtype):
+                        out[rows] = _call(module, xb).double().cpu()
         finally:
             module.train(was_training)
         return out
@@ -650,6 +689,28 @@ def _frozen_normalization(module):
             if params and not any(p.requires_grad for p in params):
                 frozen.append(layer)
     return frozen
+
+
+_AUTOCAST_DTYPES = {"bf16": torch.bfloat16, "fp16": torch.float16}
+
+
+def autocast(device, dtype):
+    """``torch.autocast`` to ``dtype`` on ``device``; a no-op for None."""
+    if dtype is None:
+        return nullcontext()
+    return torch.autocast(torch.device(device).type, dtype=dtype)
+
+
+def _check_mixed_precision(mixed_precision, device):
+    if (
+        mixed_precision == "bf16"
+        and device.type == "cuda"
+        and not torch.cuda.is_bf16_supported()
+    ):
+        raise ValueError(
+            f"mixed_precision='bf16' needs a GPU with bfloat16 support, which "
+            f"{torch.cuda.get_device_name(device)} lacks; use 'fp16' or None."
+        )
 
 
 def _call(module, xb):
