@@ -112,7 +112,15 @@ class _BaseCNN(BaseNeuralNet):
                 dense_units=self.dense_units,
             )
         if inspect.isclass(self.module):
-            return self.module(in_channels=in_channels, n_outputs=n_outputs)
+            try:
+                return self.module(in_channels=in_channels, n_outputs=n_outputs)
+            except TypeError as exc:
+                raise TypeError(
+                    f"{type(self).__name__} builds a module class as "
+                    f"module(in_channels={in_channels}, n_outputs={n_outputs}), "
+                    f"which {self.module.__name__} refused: {exc}. Accept these "
+                    "keyword arguments, or pass an instance."
+                ) from exc
         return copy.deepcopy(self.module)  # fit never trains the caller's module
 
     def __sklearn_tags__(self):

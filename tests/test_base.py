@@ -160,6 +160,39 @@ def test_user_callbacks_run_on_a_copy(small_images):
     assert dict(clf.net_.callbacks_)["CountEpochs"].epochs == 8
 
 
+class CountBatches(Callback):
+    def initialize(self):
+        self.calls = {"on_batch_begin": 0, "on_grad_computed": 0, "on_batch_end": 0}
+        return self
+
+    def on_batch_begin(self, net, **kwargs):
+        self.calls["on_batch_begin"] += 1
+
+    def on_grad_computed(self, net, **kwargs):
+        self.calls["on_grad_computed"] += 1
+
+    def on_batch_end(self, net, training=None, **kwargs):
+        self.calls["on_batch_end"] += 1
+
+
+def test_per_batch_hooks_reach_user_callbacks(small_images):
+    # sknets' own batch iterator and loss must keep skorch's per-batch hooks
+    X, y = small_images
+    batches = 8 * int(np.ceil(len(X) / 16))
+    clf = CNNClassifier(**FAST, callbacks=[CountBatches()]).fit(X, y)
+    calls = dict(clf.net_.callbacks_)["CountBatches"].calls
+    assert calls == {
+        "on_batch_begin": batches,
+        "on_grad_computed": batches,
+        "on_batch_end": batches,
+    }
+    # with held-out data the validation batches reach on_batch_end too
+    clf.set_params(early_stopping=True, validation_fraction=0.25).fit(X, y)
+    calls = dict(clf.net_.callbacks_)["CountBatches"].calls
+    assert calls["on_batch_end"] > calls["on_grad_computed"] > 0
+    assert pickle.loads(pickle.dumps(clf)).predict(X).shape == (len(X),)
+
+
 def test_verbose_controls_output(small_images, capsys):
     X, y = small_images
     CNNClassifier(**FAST).fit(X, y)

@@ -178,6 +178,23 @@ def test_user_module_class_and_instance(small_images):
     torch.testing.assert_close(instance.out.weight, before)  # caller's module untouched
 
 
+def test_user_module_class_without_the_expected_arguments(small_images):
+    X, y = small_images
+
+    class Fixed(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.out = torch.nn.Linear(64, 3)
+
+        def forward(self, x):
+            return self.out(x.flatten(1))
+
+    with pytest.raises(TypeError, match=r"module\(in_channels=1, n_outputs=3\)") as exc:
+        CNNClassifier(module=Fixed, max_epochs=1).fit(X, y)
+    assert "pass an instance" in str(exc.value)
+    assert CNNClassifier(module=Fixed(), max_epochs=1).fit(X, y).n_iter_ == 1
+
+
 def test_user_module_with_wrong_output_is_a_clear_error(small_images):
     X, y = small_images
     with pytest.raises(ValueError, match=r"returned output of shape \(2, 7\)") as exc:
