@@ -9,7 +9,10 @@ Subclasses declare their own hyperparameters and implement two hooks:
 
 - ``_validate_input(X, y=None, *, reset)`` returns ``(X_t, y)``, where ``X_t``
   is a tensor or a dict of tensors (passed to the module as keyword arguments);
-- ``_build_module(n_outputs)`` returns the torch module.
+- ``_build_module(n_outputs, X_t=None)`` returns the torch module; ``X_t`` is
+  the training input when the module is built for a fit (initialisations that
+  learn from the data use it), None when a saved model is rebuilt (its weights
+  replace the initial ones).
 
 :class:`NeuralNetClassifierMixin` and :class:`NeuralNetRegressorMixin` hold what
 differs between classification and regression: target encoding, loss and the
@@ -353,7 +356,7 @@ class BaseNeuralNet(BaseEstimator):
     def _validate_input(self, X, y=None, *, reset):  # pragma: no cover
         raise NotImplementedError
 
-    def _build_module(self, n_outputs):  # pragma: no cover
+    def _build_module(self, n_outputs, X_t=None):  # pragma: no cover
         raise NotImplementedError
 
     def _extra_callbacks(self):
@@ -538,7 +541,7 @@ class BaseNeuralNet(BaseEstimator):
     def _build_checked_module(self, X_t):
         """Build the module and check it on two samples: shape problems surface
         here as a ValueError that says what was expected, not deep in torch."""
-        module = self._build_module(self._n_outputs)
+        module = self._build_module(self._n_outputs, X_t)
         if not isinstance(module, torch.nn.Module):
             raise TypeError(
                 f"module must be a torch.nn.Module subclass or instance, got "

@@ -99,7 +99,7 @@ max_length_ : int
 class _BaseCRNN(_BaseSequence):
     _accepts_frames = True
 
-    def _build_module(self, n_outputs):
+    def _build_module(self, n_outputs, X_t=None):
         return CRNN(
             n_outputs=n_outputs,
             channels=check_channels_param(self.channels),
@@ -113,7 +113,7 @@ class _BaseCRNN(_BaseSequence):
             bidirectional=self.bidirectional,
             dropout=self.dropout,
             summary=self.summary,
-            **self._input_kwargs(),
+            **self._input_kwargs(X_t),
         )
 
 

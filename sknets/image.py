@@ -95,7 +95,7 @@ class _BaseCNN(BaseNeuralNet):
             **self._y_check_params,
         )
 
-    def _build_module(self, n_outputs):
+    def _build_module(self, n_outputs, X_t=None):
         in_channels, height, width = self.input_shape_
         if self.module is None:
             channels = check_channels_param(self.channels)

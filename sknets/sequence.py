@@ -171,16 +171,10 @@ class _BaseSequence(BaseNeuralNet):
             )
         return X_t, y
 
-    def _build_checked_module(self, X_t):
-        # the training input, for embeddings='corpus' (built with the module)
-        self._training_input = X_t
-        try:
-            return super()._build_checked_module(X_t)
-        finally:
-            del self._training_input
-
-    def _input_kwargs(self):
-        """Keyword arguments that tell a module what its input is."""
+    def _input_kwargs(self, X_t=None):
+        """Keyword arguments that tell a module what its input is; ``X_t``,
+        the training input, feeds ``embeddings='corpus'`` (None when a saved
+        model is rebuilt: its own vectors are loaded afterwards)."""
         if self.input_kind_ == "series":
             return {"input_size": self.n_channels_}
         if self.input_kind_ == "frames":
@@ -194,8 +188,11 @@ class _BaseSequence(BaseNeuralNet):
             }
         name = type(self).__name__
         if isinstance(weights, str):  # 'corpus': learned from the training ids
-            weights = corpus_embeddings(
-                self._training_input["x"], self.n_tokens_, self.embedding_dim
+            shape = (self.n_tokens_, self.embedding_dim)
+            weights = (
+                np.zeros(shape, dtype=np.float32)  # rebuilt: vectors loaded later
+                if X_t is None
+                else corpus_embeddings(X_t["x"], *shape)
             )
         elif isinstance(weights, Mapping):
             if self.input_kind_ != "text":
@@ -241,7 +238,7 @@ class _BaseSequence(BaseNeuralNet):
 
 
 class _BaseRNN(_BaseSequence):
-    def _build_module(self, n_outputs):
+    def _build_module(self, n_outputs, X_t=None):
         return RecurrentNet(
             n_outputs=n_outputs,
             cell=self.cell,
@@ -250,7 +247,7 @@ class _BaseRNN(_BaseSequence):
             bidirectional=self.bidirectional,
             dropout=self.dropout,
             summary=self.summary,
-            **self._input_kwargs(),
+            **self._input_kwargs(X_t),
         )
 
 
@@ -794,7 +791,7 @@ _TEXTCNN_DEFAULTS = dict(max_epochs=10, batch_size=64, lr=1e-3, lr_schedule="con
 
 
 class _BaseTextCNN(_BaseSequence):
-    def _build_module(self, n_outputs):
+    def _build_module(self, n_outputs, X_t=None):
         kernel_sizes = tuple(int(k) for k in self.kernel_sizes)
         if not kernel_sizes or min(kernel_sizes) < 1:
             raise ValueError(
@@ -806,7 +803,7 @@ class _BaseTextCNN(_BaseSequence):
             kernel_sizes=kernel_sizes,
             num_filters=self.num_filters,
             dropout=self.dropout,
-            **self._input_kwargs(),
+            **self._input_kwargs(X_t),
         )
 
 
@@ -1048,7 +1045,7 @@ max_length_ : int
 
 
 class _BaseTCN(_BaseSequence):
-    def _build_module(self, n_outputs):
+    def _build_module(self, n_outputs, X_t=None):
         if self.num_levels == "auto":
             levels = 2
             while (
@@ -1068,7 +1065,7 @@ class _BaseTCN(_BaseSequence):
             dropout=self.dropout,
             batch_norm=self.batch_norm,
             summary=self.summary,
-            **self._input_kwargs(),
+            **self._input_kwargs(X_t),
         )
 
 
@@ -1309,7 +1306,7 @@ _TRANSFORMER_DEFAULTS = dict(
 
 
 class _BaseTransformer(_BaseSequence):
-    def _build_module(self, n_outputs):
+    def _build_module(self, n_outputs, X_t=None):
         if self.d_model % self.nhead:
             raise ValueError(
                 f"nhead={self.nhead} must divide d_model={self.d_model}; change one "
@@ -1323,7 +1320,7 @@ class _BaseTransformer(_BaseSequence):
             dim_feedforward=self.dim_feedforward,
             dropout=self.dropout,
             summary=self.summary,
-            **self._input_kwargs(),
+            **self._input_kwargs(X_t),
         )
 
 

@@ -18,6 +18,8 @@ from sknets import (
     TextCNNClassifier,
     TextCNNRegressor,
     TextTokenizer,
+    load,
+    save,
 )
 from sknets.text import corpus_embeddings
 
@@ -305,7 +307,9 @@ def test_corpus_embeddings_place_words_of_shared_contexts_together():
 
 
 @pytest.mark.parametrize("Model", [LSTMClassifier, TextCNNClassifier])
-def test_embeddings_corpus_initialises_from_the_training_texts(review_data, Model):
+def test_embeddings_corpus_initialises_from_the_training_texts(
+    review_data, Model, tmp_path
+):
     texts, labels = review_data
     params = dict(embedding_dim=8, max_epochs=3, random_state=0)
     clf = Model(embeddings="corpus", freeze_embeddings=True, **params)
@@ -313,7 +317,11 @@ def test_embeddings_corpus_initialises_from_the_training_texts(review_data, Mode
     expected = corpus_embeddings(clf.tokenizer_.transform(texts), clf.n_tokens_, 8)
     weight = clf.net_.module_.embedding.weight.detach().numpy()
     np.testing.assert_allclose(weight, expected, atol=1e-6)
-    assert not hasattr(clf, "_training_input")
+    # a saved model rebuilds with its own (frozen) vectors
+    save(clf, tmp_path / "model.sknets")
+    loaded = load(tmp_path / "model.sknets")
+    np.testing.assert_array_equal(loaded.predict_proba(texts), clf.predict_proba(texts))
+    assert not loaded.net_.module_.embedding.weight.requires_grad
     # the same vectors from token ids in a pipeline: the same model
     pipe = make_pipeline(
         TextTokenizer(), Model(embeddings="corpus", freeze_embeddings=True, **params)
