@@ -45,8 +45,15 @@ from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.class_weight import compute_sample_weight
 from sklearn.utils.multiclass import check_classification_targets, unique_labels
 from sklearn.utils.validation import check_is_fitted
-from skorch.callbacks import Callback, EarlyStopping, LRScheduler, ProgressBar
+from skorch.callbacks import (
+    Callback,
+    EarlyStopping,
+    LRScheduler,
+    PrintLog,
+    ProgressBar,
+)
 from skorch.dataset import unpack_data
+from skorch.utils import TeeGenerator
 
 from ._batching import BatchIterator, TensorDataset, take, to_device
 from ._data import check_sample_weight
@@ -92,11 +99,63 @@ class _Net(skorch.NeuralNet):
     grad_scaler = None  # torch.amp.GradScaler for float16
 
     def infer(self, x, **fit_params):
+        # sknets' batches are tensors (or dicts of tensors) already on the
+        # device: skorch's conversion and key checks are skipped
         if self.autocast_dtype is None:
-            return super().infer(x, **fit_params)
+            return _call(self.module_, x, **fit_params)
         with autocast(self.device, self.autocast_dtype):
-            y_pred = super().infer(x, **fit_params)
+            y_pred = _call(self.module_, x, **fit_params)
         return y_pred.float()  # the loss in float32
+
+    def run_single_epoch(self, iterator, training, prefix, step_fn, **fit_params):
+        # skorch's epoch loop with the same calls and history entries, minus
+        # per-batch bookkeeping that nothing listens to: callbacks whose
+        # per-batch hooks are skorch's no-ops are not called for every batch.
+        if iterator is None:
+            return
+        begin = self._batch_hooks("on_batch_begin")
+        end = self._batch_hooks("on_batch_end")
+        loss_key, size_key = prefix + "_loss", prefix + "_batch_size"
+        batch_count = 0
+        for batch in iterator:
+            for hook in begin:
+                hook(self, batch=batch, training=training)
+            step = step_fn(batch, **fit_params)
+            record = self.history[-1]["batches"][-1]
+            record[loss_key] = step["loss"].item()
+            record[size_key] = len(batch[1]["y"])
+            for hook in end:
+                hook(self, batch=batch, training=training, **step)
+            batch_count += 1
+        self.history.record(prefix + "_batch_count", batch_count)
+
+    def train_step(self, batch, **fit_params):
+        # skorch's train_step; on_grad_computed only reaches callbacks that
+        # define it (skorch builds a generator of parameters for it per batch)
+        hooks = self._batch_hooks("on_grad_computed")[1:]  # not the net's no-op
+        accumulator = self.get_train_step_accumulator()
+
+        def step_fn():
+            self._zero_grad_optimizer()
+            step = self.train_step_single(batch, **fit_params)
+            accumulator.store_step(step)
+            if hooks:
+                params = TeeGenerator(self.get_all_learnable_params())
+                for hook in hooks:
+                    hook(self, named_parameters=params, batch=batch, training=True)
+            return step["loss"]
+
+        self._step_optimizer(step_fn)
+        return accumulator.get_step()
+
+    def _batch_hooks(self, name):
+        """The net's own ``name`` method, then the callbacks' that do something
+        (skorch's ``Callback`` base class defines every hook as a no-op)."""
+        noop = getattr(Callback, name)
+        hooks = (getattr(callback, name) for _, callback in self.callbacks_)
+        return [getattr(self, name)] + [
+            hook for hook in hooks if getattr(hook, "__func__", None) is not noop
+        ]
 
     def train_step_single(self, batch, **fit_params):
         if self.grad_scaler is None:
@@ -119,6 +178,13 @@ class _Net(skorch.NeuralNet):
         for name in self._optimizers:
             self.grad_scaler.step(getattr(self, name + "_"))
         self.grad_scaler.update()
+
+    @property
+    def _default_callbacks(self):
+        return [
+            (name, _PrintLog() if name == "print_log" else callback)
+            for name, callback in super()._default_callbacks
+        ]
 
     def get_split_datasets(self, X, y=None, **fit_params):
         return X
@@ -166,6 +232,15 @@ class _Net(skorch.NeuralNet):
         return state
 
 
+class _PrintLog(PrintLog):
+    """skorch's PrintLog, which formats its table after every epoch even when
+    nothing is printed; idle with ``verbose=0``."""
+
+    def on_epoch_end(self, net, **kwargs):
+        if net.verbose:
+            super().on_epoch_end(net, **kwargs)
+
+
 class _EarlyStopping(EarlyStopping):
     """skorch's EarlyStopping, idle in epochs without validation data.
 
@@ -209,6 +284,15 @@ class _ValidScore(Callback):
         net.history.record("valid_score", score)
 
 
+def _copy_state(module):
+    """A copy of ``module``'s state dict (tensors cloned: ``copy.deepcopy``
+    takes ten times as long, and the guard copies after every epoch)."""
+    state = module.state_dict()
+    copied = type(state)((key, value.detach().clone()) for key, value in state.items())
+    copied._metadata = getattr(state, "_metadata", None)  # layer versions
+    return copied
+
+
 class _TrainingGuard(Callback):
     """Keeps usable weights whatever happens during training.
 
@@ -224,7 +308,7 @@ class _TrainingGuard(Callback):
 
     def on_train_begin(self, net, **kwargs):
         self.stop_reason_ = None
-        state = copy.deepcopy(net.module_.state_dict())
+        state = _copy_state(net.module_)
         self._last = self._best = (len(net.history), state)
         self._best_loss = np.inf
 
@@ -232,7 +316,7 @@ class _TrainingGuard(Callback):
         loss = net.history[-1].get("train_loss", np.inf)
         if not np.isfinite(loss):
             return
-        self._last = (len(net.history), copy.deepcopy(net.module_.state_dict()))
+        self._last = (len(net.history), _copy_state(net.module_))
         if loss <= self._best_loss:
             self._best_loss = loss
             self._best = self._last
@@ -716,8 +800,9 @@ def _check_mixed_precision(mixed_precision, device):
         )
 
 
-def _call(module, xb):
-    return module(**xb) if isinstance(xb, Mapping) else module(xb)
+def _call(module, xb, **kwargs):
+    """``module`` on a batch: a tensor, or a dict of keyword arguments."""
+    return module(**xb, **kwargs) if isinstance(xb, Mapping) else module(xb, **kwargs)
 
 
 def _shape_of(X):

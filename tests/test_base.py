@@ -193,6 +193,32 @@ def test_per_batch_hooks_reach_user_callbacks(small_images):
     assert pickle.loads(pickle.dumps(clf)).predict(X).shape == (len(X),)
 
 
+class GradientNames(Callback):
+    def initialize(self):
+        self.seen = []
+        return self
+
+    def on_grad_computed(self, net, named_parameters, **kwargs):
+        # skorch passes a re-iterable view of the learnable parameters
+        first = [name for name, _ in named_parameters]
+        with_grad = [name for name, p in named_parameters if p.grad is not None]
+        self.seen.append((first, with_grad))
+
+
+def test_per_batch_history_and_gradient_hook_follow_skorch(small_images):
+    X, y = small_images
+    clf = CNNClassifier(**FAST, callbacks=[GradientNames()]).fit(X, y)
+    n_params = len(list(clf.net_.module_.parameters()))
+    seen = dict(clf.net_.callbacks_)["GradientNames"].seen
+    assert len(seen) == 8 * int(np.ceil(len(X) / 16))
+    assert all(len(first) == len(with_grad) == n_params for first, with_grad in seen)
+    for epoch in clf.net_.history:
+        sizes = [batch["train_batch_size"] for batch in epoch["batches"]]
+        losses = [batch["train_loss"] for batch in epoch["batches"]]
+        assert sum(sizes) == len(X) and epoch["train_batch_count"] == len(sizes)
+        assert epoch["train_loss"] == pytest.approx(np.average(losses, weights=sizes))
+
+
 def test_verbose_controls_output(small_images, capsys):
     X, y = small_images
     CNNClassifier(**FAST).fit(X, y)
