@@ -15,7 +15,11 @@ docs/results/speed.md.
 
 import copy
 import gc
+import itertools
+import json
 import os
+import subprocess
+import sys
 import threading
 import time
 
@@ -29,7 +33,14 @@ from skorch.callbacks import Callback
 from sknets import CNNClassifier, GRUClassifier, LSTMClassifier
 from sknets.modules import ConvNet, RecurrentNet
 
-REPEATS = 5
+# Rounds per row: as many as fit in BUDGET seconds per contender (judged by the
+# first round), at least MIN_ROUNDS and at most MAX_ROUNDS, as timeit's
+# autorange does: short rows get more rounds, so their best run is as likely to
+# fall in a quiet spell of the machine as that of a long row. The count is
+# rounded up to a whole number of cycles through the contenders' orders.
+BUDGET = 20.0
+MIN_ROUNDS = 6
+MAX_ROUNDS = 24
 
 
 class LoadWeights(Callback):
@@ -92,25 +103,41 @@ def sknets_fit(estimator, module, X, y):
     return time.perf_counter() - start
 
 
-def interleaved(repeats=REPEATS, **contenders):
-    """Times of each contender over ``repeats`` rounds, the contenders taking
-    turns within each round (in reverse order every other round), so that a
-    slow spell of a shared machine hits all of them alike. Returns the list of
-    times of each contender, one per round."""
+def interleaved(repeats=None, **contenders):
+    """Times of each contender over several rounds, the contenders taking
+    turns within each round, so that a slow spell of a shared machine hits all
+    of them alike. The rounds cycle through every order of the contenders:
+    each runs first, in the middle and last equally often (what ran just
+    before a run, and whether it was the same code, can change its time).
+    ``repeats=None`` sets the number of rounds from the first one (``BUDGET``).
+    Returns the list of times of each contender, one per round."""
     times = {name: [] for name in contenders}
-    names = list(contenders)
-    for round_ in range(repeats):
-        for name in names if round_ % 2 == 0 else names[::-1]:
+    orders = list(itertools.permutations(contenders))
+    round_ = 0
+    while repeats is None or round_ < repeats:
+        for name in orders[round_ % len(orders)]:
             gc.collect()
             times[name].append(contenders[name]())
+        if repeats is None:
+            slowest = max(t[0] for t in times.values())
+            repeats = int(np.clip(np.ceil(BUDGET / slowest), MIN_ROUNDS, MAX_ROUNDS))
+            repeats = -(-repeats // len(orders)) * len(orders)
+        round_ += 1
     return times
 
 
 def ratio(times, a, b):
-    """Median over rounds of ``a``'s time over ``b``'s in the same round: on a
-    shared machine, neighbouring runs share a slow spell more often than the
-    best runs of each contender do."""
-    return float(np.median(np.divide(times[a], times[b])))
+    """``a``'s best time over ``b``'s. On a shared machine other work only
+    ever slows a run down, so the best of several runs is the one least
+    disturbed (the convention of Python's ``timeit``)."""
+    return min(times[a]) / min(times[b])
+
+
+def spread(times, a, b):
+    """Median and range of ``a``'s time over ``b``'s within each round: how
+    much this machine's noise moves a single comparison."""
+    within = np.divide(times[a], times[b])
+    return f"{np.median(within):.2f} ({within.min():.2f}-{within.max():.2f})"
 
 
 def digits_rows(batch_size, epochs=20, lr=1e-3, mixed_precision=None):
@@ -156,7 +183,7 @@ def _recurrent(Estimator, epochs, batch_size, lr):
     return module, est
 
 
-def lstm_rows(batch_size, epochs=3, lr=1e-3):
+def lstm_rows(batch_size, epochs=1, lr=1e-3):
     rng = np.random.RandomState(0)
     X = rng.normal(size=(5000, 50, 8)).astype(np.float32)
     y = (X[:, :, 0].mean(axis=1) > 0).astype(np.int64)
@@ -169,7 +196,7 @@ def lstm_rows(batch_size, epochs=3, lr=1e-3):
     )
 
 
-def ragged_gru_rows(batch_size, epochs=3, lr=1e-3, equal=False):
+def ragged_gru_rows(batch_size, epochs=1, lr=1e-3, equal=False):
     """GRU on 4000 series of lengths 10-90 (mean 50), or all of length 50."""
     rng = np.random.RandomState(0)
     lengths = np.full(4000, 50) if equal else rng.randint(10, 91, size=4000)
@@ -189,7 +216,7 @@ def ragged_gru_rows(batch_size, epochs=3, lr=1e-3, equal=False):
     )
 
 
-def text_lstm_rows(batch_size, epochs=2, lr=1e-3):
+def text_lstm_rows(batch_size, epochs=1, lr=1e-3):
     """LSTM over token ids: 4000 documents of 10-90 tokens from 5000 ids,
     through a 64-d embedding, as a TextTokenizer in a pipeline gives them."""
     rng = np.random.RandomState(0)
@@ -295,62 +322,108 @@ def _row(task, batch_size, times):
     def best(name):
         return f"{min(times[name]):.2f}" if name in times else "-"
 
+    def compare(name):
+        if name not in times:
+            return "-", "-"
+        return f"{ratio(times, 'sknets', name):.3f}", spread(times, "sknets", name)
+
+    vs_hand, hand_rounds = compare("hand")
+    vs_skorch, skorch_rounds = compare("skorch")
     return {
         "task": task,
         "batch size": batch_size,
+        "rounds": len(times["sknets"]),
         "hand-written loop (s)": best("hand"),
         "sknets (s)": best("sknets"),
         "plain skorch (s)": best("skorch"),
-        "sknets / hand": f"{ratio(times, 'sknets', 'hand'):.3f}",
-        "sknets / skorch": (
-            f"{ratio(times, 'sknets', 'skorch'):.3f}" if "skorch" in times else "-"
-        ),
+        "sknets / hand": vs_hand,
+        "sknets / skorch": vs_skorch,
+        "per round: / hand": hand_rounds,
+        "per round: / skorch": skorch_rounds,
     }
 
 
-def main():
-    rows = []
-    jobs = [
-        ("digits CNN, 20 epochs", 64, lambda: digits_rows(64)),
-        ("digits CNN, 20 epochs", 256, lambda: digits_rows(256)),
-        ("LSTM, n=5000, T=50, F=8, 3 epochs", 64, lambda: lstm_rows(64)),
-        ("LSTM, n=5000, T=50, F=8, 3 epochs", 256, lambda: lstm_rows(256)),
-        ("GRU, variable length 10-90, 3 epochs", 64, lambda: ragged_gru_rows(64)),
-        ("GRU, equal length 50, 3 epochs", 64, lambda: ragged_gru_rows(64, equal=True)),
-        (
-            "text LSTM, 4000 docs of 10-90 tokens, 2 epochs",
-            64,
-            lambda: text_lstm_rows(64),
-        ),
-        (
-            "digits CNN, 20 epochs, sknets with mixed_precision='bf16' (CPU)",
-            64,
-            lambda: digits_rows(64, mixed_precision="bf16"),
-        ),
-        (
-            "digits CNN, 20 epochs, sknets with mixed_precision='fp16' (CPU)",
-            64,
-            lambda: digits_rows(64, mixed_precision="fp16"),
-        ),
-    ]
-    for name, batch_size, job in jobs:
-        print(f"speed: {name}, batch {batch_size} ...", flush=True)
-        rows.append(_row(name, batch_size, job()))
-    print("speed: predict_proba on 100k images ...", flush=True)
+def _predict_job():
     times, hand_mb, sk_mb = predict_rows()
     name = (
         "predict_proba, 100k 8x8 images (peak extra memory MB: "
         f"plain {hand_mb:.0f}, sknets {sk_mb:.0f})"
     )
-    rows.append(_row(name, 256, times))
+    return name, times
+
+
+def _fit_job(name, rows_fn, *args, **kwargs):
+    return lambda: (name, rows_fn(*args, **kwargs))
+
+
+# (batch size, job); a job returns the row's task and the times of each contender
+JOBS = [
+    (64, _fit_job("digits CNN, 20 epochs", digits_rows, 64)),
+    (256, _fit_job("digits CNN, 20 epochs", digits_rows, 256)),
+    (64, _fit_job("LSTM, n=5000, T=50, F=8, 1 epoch", lstm_rows, 64)),
+    (256, _fit_job("LSTM, n=5000, T=50, F=8, 1 epoch", lstm_rows, 256)),
+    (64, _fit_job("GRU, variable length 10-90, 1 epoch", ragged_gru_rows, 64)),
+    (
+        64,
+        _fit_job("GRU, equal length 50, 1 epoch", ragged_gru_rows, 64, equal=True),
+    ),
+    (
+        64,
+        _fit_job("text LSTM, 4000 docs of 10-90 tokens, 1 epoch", text_lstm_rows, 64),
+    ),
+    (
+        64,
+        _fit_job(
+            "digits CNN, 20 epochs, sknets with mixed_precision='bf16' (CPU)",
+            digits_rows,
+            64,
+            mixed_precision="bf16",
+        ),
+    ),
+    (
+        64,
+        _fit_job(
+            "digits CNN, 20 epochs, sknets with mixed_precision='fp16' (CPU)",
+            digits_rows,
+            64,
+            mixed_precision="fp16",
+        ),
+    ),
+    (256, _predict_job),
+]
+
+
+def main():
+    """Each row runs in a process of its own, so that what an earlier row left
+    behind (allocator state, caches, thread pools) cannot slow a later one."""
+    rows = []
+    for i, (batch_size, _) in enumerate(JOBS):
+        print(f"speed: row {i + 1} of {len(JOBS)} ...", flush=True)
+        done = subprocess.run(
+            [sys.executable, __file__, "--row", str(i)],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        name, times = json.loads(done.stdout.strip().splitlines()[-1])
+        rows.append(_row(name, batch_size, times))
+        print("  ", rows[-1], flush=True)
+        for contender, values in times.items():
+            print(f"   {contender}:", " ".join(f"{t:.2f}" for t in values), flush=True)
     write_page(
         "speed",
         "Speed: sknets, a hand-written loop and plain skorch",
         "Fit time of the same module from the same initial weights, data, "
-        f"optimizer (Adam), epochs and batch size, in {REPEATS} interleaved "
-        "rounds (the order reversed every other round); the times are the "
-        "best of each, the ratios the median over rounds of the ratio within a "
-        "round (neighbouring runs share the slow spells of this shared machine). "
+        "optimizer (Adam), epochs and batch size, in interleaved rounds that "
+        "cycle through every order of the contenders (each runs first, in the "
+        "middle and last equally often); as many rounds as fit in "
+        f"{BUDGET:.0f} s per contender, {MIN_ROUNDS} to {MAX_ROUNDS}, a whole "
+        "number of cycles: column 'rounds'. The times are the best "
+        "of each contender and the ratios the ratio of the best times: other "
+        "work on a shared machine only slows a run down, so the best run is "
+        "the least disturbed one (Python's timeit convention). The last two "
+        "columns give the median and range of the ratio within each round, to "
+        "show how far this machine's noise moves a single comparison. "
         "CPU, torch's default thread count. "
         "The variable-length GRU row and the equal-length row hold the same "
         "total number of time steps (4000 series, mean length 50). The "
@@ -363,4 +436,7 @@ def main():
 
 
 if __name__ == "__main__":
-    main()
+    if sys.argv[1:2] == ["--row"]:
+        print(json.dumps(JOBS[int(sys.argv[2])][1]()))
+    else:
+        main()

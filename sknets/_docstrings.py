@@ -56,7 +56,7 @@ mixed_precision : {{'bf16', 'fp16'}} or None, default=None
     (``torch.amp.GradScaler``) so that small gradients do not vanish. Meant for
     GPUs with tensor cores (bf16 on Ampere or newer). On a CPU it works, but
     without native low-precision arithmetic it gains nothing: 'bf16' ran at
-    float32's speed and 'fp16' about 13 times slower in sknets' CPU benchmark.
+    float32's speed and 'fp16' 13-16 times slower in sknets' CPU benchmark.
     None trains in float32.
 
 random_state : int, RandomState instance or None, default=None
