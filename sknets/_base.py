@@ -88,10 +88,13 @@ def store_params(estimator, params):
 class _Net(skorch.NeuralNet):
     """skorch's training loop with sknets' data path.
 
-    Three extension points of skorch are overridden: the data arrive as a
-    ``(train, valid)`` pair of :class:`TensorDataset` (the split is made by the
-    estimator), batches come from :class:`BatchIterator` (whole-tensor slicing
-    with a seeded permutation), and the loss takes per-sample weights.
+    Three extension points of skorch are overridden for the data: they arrive
+    as a ``(train, valid)`` pair of :class:`TensorDataset` (the split is made by
+    the estimator), batches come from :class:`BatchIterator` (whole-tensor
+    slicing with a seeded permutation), and the loss takes per-sample weights.
+    The epoch loop and the training step keep skorch's hooks and history but
+    skip the per-batch calls that nothing listens to; autocast and gradient
+    scaling serve ``mixed_precision``.
     """
 
     generator = None  # set by the estimator around each training call
