@@ -34,7 +34,7 @@ from sknets import CNNClassifier, GRUClassifier, LSTMClassifier
 from sknets.modules import ConvNet, RecurrentNet
 
 # Rounds per row: as many as fit in BUDGET seconds per contender (judged by the
-# first round), at least MIN_ROUNDS and at most MAX_ROUNDS, as timeit's
+# fastest warm-up run), at least MIN_ROUNDS and at most MAX_ROUNDS, as timeit's
 # autorange does: short rows get more rounds, so their best run is as likely to
 # fall in a quiet spell of the machine as that of a long row. The count is
 # rounded up to a whole number of cycles through the contenders' orders.
@@ -109,20 +109,25 @@ def interleaved(repeats=None, **contenders):
     of them alike. The rounds cycle through every order of the contenders:
     each runs first, in the middle and last equally often (what ran just
     before a run, and whether it was the same code, can change its time).
-    ``repeats=None`` sets the number of rounds from the first one (``BUDGET``).
+    ``repeats=None`` starts with one untimed run of each (one-off costs of a
+    fresh process, such as torch importing its compiler for the first
+    optimizer) and sets the number of rounds from the fastest (``BUDGET``).
     Returns the list of times of each contender, one per round."""
+    if repeats is None:
+        warm_up = []
+        for run in contenders.values():
+            gc.collect()
+            warm_up.append(run())
+        orders = len(list(itertools.permutations(contenders)))
+        fastest = min(warm_up)
+        repeats = int(np.clip(np.ceil(BUDGET / fastest), MIN_ROUNDS, MAX_ROUNDS))
+        repeats = -(-repeats // orders) * orders
     times = {name: [] for name in contenders}
     orders = list(itertools.permutations(contenders))
-    round_ = 0
-    while repeats is None or round_ < repeats:
+    for round_ in range(repeats):
         for name in orders[round_ % len(orders)]:
             gc.collect()
             times[name].append(contenders[name]())
-        if repeats is None:
-            slowest = max(t[0] for t in times.values())
-            repeats = int(np.clip(np.ceil(BUDGET / slowest), MIN_ROUNDS, MAX_ROUNDS))
-            repeats = -(-repeats // len(orders)) * len(orders)
-        round_ += 1
     return times
 
 
@@ -416,7 +421,8 @@ def main():
         "Fit time of the same module from the same initial weights, data, "
         "optimizer (Adam), epochs and batch size, in interleaved rounds that "
         "cycle through every order of the contenders (each runs first, in the "
-        "middle and last equally often); as many rounds as fit in "
+        "middle and last equally often), after one untimed run of each; as "
+        "many rounds as fit in "
         f"{BUDGET:.0f} s per contender, {MIN_ROUNDS} to {MAX_ROUNDS}, a whole "
         "number of cycles: column 'rounds'. The times are the best "
         "of each contender and the ratios the ratio of the best times: other "
