@@ -113,21 +113,20 @@ def interleaved(repeats=None, **contenders):
     fresh process, such as torch importing its compiler for the first
     optimizer) and sets the number of rounds from the fastest (``BUDGET``).
     Returns the list of times of each contender, one per round."""
-    if repeats is None:
-        warm_up = []
-        for run in contenders.values():
-            gc.collect()
-            warm_up.append(run())
-        orders = len(list(itertools.permutations(contenders)))
-        fastest = min(warm_up)
-        repeats = int(np.clip(np.ceil(BUDGET / fastest), MIN_ROUNDS, MAX_ROUNDS))
-        repeats = -(-repeats // orders) * orders
-    times = {name: [] for name in contenders}
     orders = list(itertools.permutations(contenders))
+
+    def run(name):
+        gc.collect()
+        return contenders[name]()
+
+    if repeats is None:
+        fastest = min(run(name) for name in contenders)
+        repeats = int(np.clip(np.ceil(BUDGET / fastest), MIN_ROUNDS, MAX_ROUNDS))
+        repeats = -(-repeats // len(orders)) * len(orders)
+    times = {name: [] for name in contenders}
     for round_ in range(repeats):
         for name in orders[round_ % len(orders)]:
-            gc.collect()
-            times[name].append(contenders[name]())
+            times[name].append(run(name))
     return times
 
 
