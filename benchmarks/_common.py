@@ -39,11 +39,15 @@ def markdown_table(rows) -> str:
     return "\n".join(lines)
 
 
-def write_page(name, title, intro, rows, command):
+def write_page(name, title, intro, rows, command, more=()):
+    """Write docs/results/<name>.md: the intro, the machine and a table of rows;
+    ``more`` adds sections, each a (heading, text, rows) triple."""
     DOCS.mkdir(parents=True, exist_ok=True)
     text = (
         f"# {title}\n\n{intro}\n\nMeasured by `{command}` on: {machine()}.\n\n"
         f"{markdown_table(rows)}\n"
     )
+    for heading, section, section_rows in more:
+        text += f"\n## {heading}\n\n{section}\n\n{markdown_table(section_rows)}\n"
     (DOCS / f"{name}.md").write_text(text)
     print(text, flush=True)

@@ -9,8 +9,9 @@ and batch size, shuffling every epoch:
 - plain skorch (``NeuralNetClassifier``, its default dataset and DataLoader).
 
 Prediction: ``predict_proba`` on 100k samples against a plain
-``torch.inference_mode()`` loop, time and peak resident memory. Writes
-docs/results/speed.md.
+``torch.inference_mode()`` loop, time and peak resident memory. Rows run
+with glibc's malloc thresholds fixed (``ALLOCATOR``), and once more under its
+defaults. Writes docs/results/speed.md.
 """
 
 import copy
@@ -18,6 +19,7 @@ import gc
 import itertools
 import json
 import os
+import resource
 import subprocess
 import sys
 import threading
@@ -41,6 +43,21 @@ from sknets.modules import ConvNet, RecurrentNet
 BUDGET = 20.0
 MIN_ROUNDS = 6
 MAX_ROUNDS = 24
+
+# glibc's malloc hands the top of its heap back to the OS once more than a
+# threshold of it is free, and the threshold moves with the sizes of past
+# allocations. A training step that allocates and frees megabytes of
+# activations can then return its memory after every batch and fault it in
+# again (zeroed, page by page) in the next: hundreds of thousands of page faults
+# per fit, whether that happens depending on where earlier allocations happen
+# to lie, so on any contender, at random. The table rows run with both
+# thresholds fixed (allocations up to 32 MiB from the heap, trimming only past
+# 1 GiB free), which ends the re-faulting for every contender; a second table
+# runs the fit rows under glibc's defaults.
+ALLOCATOR = {
+    "MALLOC_MMAP_THRESHOLD_": str(32 * 2**20),
+    "MALLOC_TRIM_THRESHOLD_": str(2**30),
+}
 
 
 class LoadWeights(Callback):
@@ -112,22 +129,30 @@ def interleaved(repeats=None, **contenders):
     ``repeats=None`` starts with one untimed run of each (one-off costs of a
     fresh process, such as torch importing its compiler for the first
     optimizer) and sets the number of rounds from the fastest (``BUDGET``).
-    Returns the list of times of each contender, one per round."""
+    Returns the list of times of each contender, one per round, and the
+    number of minor page faults of each of those runs."""
     orders = list(itertools.permutations(contenders))
+    faults = {name: [] for name in contenders}
 
     def run(name):
         gc.collect()
-        return contenders[name]()
+        before = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
+        elapsed = contenders[name]()
+        after = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
+        faults[name].append(after - before)
+        return elapsed
 
     if repeats is None:
         fastest = min(run(name) for name in contenders)
+        for values in faults.values():  # the untimed runs are not reported
+            values.clear()
         repeats = int(np.clip(np.ceil(BUDGET / fastest), MIN_ROUNDS, MAX_ROUNDS))
         repeats = -(-repeats // len(orders)) * len(orders)
     times = {name: [] for name in contenders}
     for round_ in range(repeats):
         for name in orders[round_ % len(orders)]:
             times[name].append(run(name))
-    return times
+    return times, faults
 
 
 def ratio(times, a, b):
@@ -315,14 +340,14 @@ def predict_rows(n=100_000):
         memory[name].append(extra_mb)
         return elapsed
 
-    times = interleaved(
+    times, faults = interleaved(
         hand=lambda: run("hand", plain),
         sknets=lambda: run("sknets", lambda: est.predict_proba(X_big)),
     )
-    return times, max(memory["hand"]), max(memory["sknets"])
+    return times, faults, max(memory["hand"]), max(memory["sknets"])
 
 
-def _row(task, batch_size, times):
+def _row(task, batch_size, times, faults):
     def best(name):
         return f"{min(times[name]):.2f}" if name in times else "-"
 
@@ -330,6 +355,9 @@ def _row(task, batch_size, times):
         if name not in times:
             return "-", "-"
         return f"{ratio(times, 'sknets', name):.3f}", spread(times, "sknets", name)
+
+    def median_faults(name):
+        return f"{np.median(faults[name]) / 1000:.0f}" if name in faults else "-"
 
     vs_hand, hand_rounds = compare("hand")
     vs_skorch, skorch_rounds = compare("skorch")
@@ -344,37 +372,26 @@ def _row(task, batch_size, times):
         "sknets / skorch": vs_skorch,
         "per round: / hand": hand_rounds,
         "per round: / skorch": skorch_rounds,
+        "page faults per run, thousands: hand / sknets / skorch": " / ".join(
+            median_faults(name) for name in ("hand", "sknets", "skorch")
+        ),
     }
 
 
 def _predict_job():
-    times, hand_mb, sk_mb = predict_rows()
+    times, faults, hand_mb, sk_mb = predict_rows()
     name = (
         "predict_proba, 100k 8x8 images (peak extra memory MB: "
         f"plain {hand_mb:.0f}, sknets {sk_mb:.0f})"
     )
-    return name, times
+    return name, times, faults
 
 
 def _fit_job(name, rows_fn, *args, **kwargs):
-    return lambda: (name, rows_fn(*args, **kwargs))
+    return lambda: (name, *rows_fn(*args, **kwargs))
 
 
-# (batch size, job); a job returns the row's task and the times of each contender
-JOBS = [
-    (64, _fit_job("digits CNN, 20 epochs", digits_rows, 64)),
-    (256, _fit_job("digits CNN, 20 epochs", digits_rows, 256)),
-    (64, _fit_job("LSTM, n=5000, T=50, F=8, 1 epoch", lstm_rows, 64)),
-    (256, _fit_job("LSTM, n=5000, T=50, F=8, 1 epoch", lstm_rows, 256)),
-    (64, _fit_job("GRU, variable length 10-90, 1 epoch", ragged_gru_rows, 64)),
-    (
-        64,
-        _fit_job("GRU, equal length 50, 1 epoch", ragged_gru_rows, 64, equal=True),
-    ),
-    (
-        64,
-        _fit_job("text LSTM, 4000 docs of 10-90 tokens, 1 epoch", text_lstm_rows, 64),
-    ),
+MIXED_PRECISION_JOBS = [
     (
         64,
         _fit_job(
@@ -393,27 +410,61 @@ JOBS = [
             mixed_precision="fp16",
         ),
     ),
+]
+
+# (batch size, job); a job returns the row's task, and the times and page faults
+# of each contender's runs
+JOBS = [
+    (64, _fit_job("digits CNN, 20 epochs", digits_rows, 64)),
+    (256, _fit_job("digits CNN, 20 epochs", digits_rows, 256)),
+    (64, _fit_job("LSTM, n=5000, T=50, F=8, 1 epoch", lstm_rows, 64)),
+    (256, _fit_job("LSTM, n=5000, T=50, F=8, 1 epoch", lstm_rows, 256)),
+    (64, _fit_job("GRU, variable length 10-90, 1 epoch", ragged_gru_rows, 64)),
+    (
+        64,
+        _fit_job("GRU, equal length 50, 1 epoch", ragged_gru_rows, 64, equal=True),
+    ),
+    (
+        64,
+        _fit_job("text LSTM, 4000 docs of 10-90 tokens, 1 epoch", text_lstm_rows, 64),
+    ),
+    *MIXED_PRECISION_JOBS,
     (256, _predict_job),
 ]
+# rows repeated under glibc's default allocator settings: all but mixed precision
+DEFAULT_ALLOCATOR_ROWS = [
+    i for i, job in enumerate(JOBS) if job not in MIXED_PRECISION_JOBS
+]
+
+
+def _run_row(i, env):
+    done = subprocess.run(
+        [sys.executable, __file__, "--row", str(i)],
+        capture_output=True,
+        text=True,
+        check=True,
+        env=env,
+    )
+    name, times, faults = json.loads(done.stdout.strip().splitlines()[-1])
+    row = _row(name, JOBS[i][0], times, faults)
+    print("  ", row, flush=True)
+    for contender, values in times.items():
+        print(f"   {contender}:", " ".join(f"{t:.2f}" for t in values), flush=True)
+    return row
 
 
 def main():
     """Each row runs in a process of its own, so that what an earlier row left
     behind (allocator state, caches, thread pools) cannot slow a later one."""
-    rows = []
-    for i, (batch_size, _) in enumerate(JOBS):
+    plain_env = {k: v for k, v in os.environ.items() if k not in ALLOCATOR}
+    rows, default_rows = [], []
+    for i in range(len(JOBS)):
         print(f"speed: row {i + 1} of {len(JOBS)} ...", flush=True)
-        done = subprocess.run(
-            [sys.executable, __file__, "--row", str(i)],
-            capture_output=True,
-            text=True,
-            check=True,
-        )
-        name, times = json.loads(done.stdout.strip().splitlines()[-1])
-        rows.append(_row(name, batch_size, times))
-        print("  ", rows[-1], flush=True)
-        for contender, values in times.items():
-            print(f"   {contender}:", " ".join(f"{t:.2f}" for t in values), flush=True)
+        rows.append(_run_row(i, {**plain_env, **ALLOCATOR}))
+    for i in DEFAULT_ALLOCATOR_ROWS:
+        print(f"speed: row {i + 1}, glibc's default allocator settings ...", flush=True)
+        default_rows.append(_run_row(i, plain_env))
+    settings = " ".join(f"{k}={v}" for k, v in ALLOCATOR.items())
     write_page(
         "speed",
         "Speed: sknets, a hand-written loop and plain skorch",
@@ -426,17 +477,34 @@ def main():
         "number of cycles: column 'rounds'. The times are the best "
         "of each contender and the ratios the ratio of the best times: other "
         "work on a shared machine only slows a run down, so the best run is "
-        "the least disturbed one (Python's timeit convention). The last two "
+        "the least disturbed one (Python's timeit convention). The next two "
         "columns give the median and range of the ratio within each round, to "
-        "show how far this machine's noise moves a single comparison. "
+        "show how far this machine's noise moves a single comparison, and the "
+        "last one the median number of minor page faults of a run. "
         "CPU, torch's default thread count. "
         "The variable-length GRU row and the equal-length row hold the same "
         "total number of time steps (4000 series, mean length 50). The "
         "mixed-precision rows (2 rounds) compare sknets under autocast with the "
         "float32 hand-written loop: what bf16/fp16 cost on this CPU (they are "
-        "meant for GPUs).",
+        "meant for GPUs).\n\n"
+        f"Every row runs with glibc's malloc thresholds fixed ({settings}). "
+        "Under glibc's defaults the heap's top is handed back to the OS as soon "
+        "as enough of it is free, with a threshold that follows past "
+        "allocations; a recurrent training step then often frees its "
+        "activations and faults them in again, zeroed page by page, in the next "
+        "step, and whether it does depends on where earlier allocations happen "
+        "to lie: on any contender, at random. The second table repeats the "
+        "rows under glibc's defaults.",
         rows,
         "make bench",
+        more=[
+            (
+                "Under glibc's default allocator settings",
+                "The same rows, each process started without the two "
+                "variables (the mixed-precision rows left out).",
+                default_rows,
+            )
+        ],
     )
 
 
