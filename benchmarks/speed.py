@@ -44,18 +44,19 @@ BUDGET = 20.0
 MIN_ROUNDS = 6
 MAX_ROUNDS = 24
 
-# glibc's malloc hands the top of its heap back to the OS once more than a
-# threshold of it is free, and the threshold moves with the sizes of past
-# allocations. A training step that allocates and frees megabytes of
-# activations can then return its memory after every batch and fault it in
-# again (zeroed, page by page) in the next: hundreds of thousands of page faults
-# per fit, whether that happens depending on where earlier allocations happen
-# to lie, so on any contender, at random. The table rows run with both
-# thresholds fixed (allocations up to 32 MiB from the heap, trimming only past
-# 1 GiB free), which ends the re-faulting for every contender; a second table
-# runs the fit rows under glibc's defaults.
+# glibc's malloc serves large allocations (above a threshold that follows the
+# sizes of past ones, at most 32 MiB by default) with a fresh mmap each time,
+# and hands the top of its heap back to the OS once more than a threshold of it
+# is free. A training step that allocates and frees megabytes of activations
+# then faults them in again, zeroed page by page, in every step: hundreds of
+# thousands of page faults per fit. At batch 256 the LSTM's largest buffers
+# exceed 32 MiB and every contender pays that alike; at batch 64 whether it
+# happens depends on where earlier allocations happen to lie, so it hits any
+# contender, at random. The table's rows run with both thresholds fixed at
+# 1 GiB, which ends the re-faulting for every contender; a second table runs
+# the rows under glibc's defaults.
 ALLOCATOR = {
-    "MALLOC_MMAP_THRESHOLD_": str(32 * 2**20),
+    "MALLOC_MMAP_THRESHOLD_": str(2**30),
     "MALLOC_TRIM_THRESHOLD_": str(2**30),
 }
 
@@ -488,13 +489,14 @@ def main():
         "float32 hand-written loop: what bf16/fp16 cost on this CPU (they are "
         "meant for GPUs).\n\n"
         f"Every row runs with glibc's malloc thresholds fixed ({settings}). "
-        "Under glibc's defaults the heap's top is handed back to the OS as soon "
-        "as enough of it is free, with a threshold that follows past "
-        "allocations; a recurrent training step then often frees its "
-        "activations and faults them in again, zeroed page by page, in the next "
-        "step, and whether it does depends on where earlier allocations happen "
-        "to lie: on any contender, at random. The second table repeats the "
-        "rows under glibc's defaults.",
+        "Under glibc's defaults, allocations above a threshold that follows "
+        "past ones (at most 32 MiB) get a fresh mmap each time and the heap's "
+        "top goes back to the OS as soon as enough of it is free: a recurrent "
+        "training step then faults its activations in again, zeroed page by "
+        "page, in every step. At batch 256 the LSTM's largest buffers exceed "
+        "32 MiB and every contender pays alike; at batch 64 it depends on where "
+        "earlier allocations happen to lie, so it hits any contender, at "
+        "random. The second table repeats the rows under glibc's defaults.",
         rows,
         "make bench",
         more=[
