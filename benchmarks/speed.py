@@ -9,9 +9,9 @@ and batch size, shuffling every epoch:
 - plain skorch (``NeuralNetClassifier``, its default dataset and DataLoader).
 
 Prediction: ``predict_proba`` on 100k samples against a plain
-``torch.inference_mode()`` loop, time and peak resident memory. Rows run
-with glibc's malloc thresholds fixed (``ALLOCATOR``), and once more under its
-defaults. Writes docs/results/speed.md.
+``torch.inference_mode()`` loop, time and peak resident memory. The fit rows
+run with glibc's malloc thresholds fixed (``ALLOCATOR``), and once more under
+its defaults. Writes docs/results/speed.md.
 """
 
 import copy
@@ -415,7 +415,7 @@ MIXED_PRECISION_JOBS = [
 
 # (batch size, job); a job returns the row's task, and the times and page faults
 # of each contender's runs
-JOBS = [
+FIT_JOBS = [
     (64, _fit_job("digits CNN, 20 epochs", digits_rows, 64)),
     (256, _fit_job("digits CNN, 20 epochs", digits_rows, 256)),
     (64, _fit_job("LSTM, n=5000, T=50, F=8, 1 epoch", lstm_rows, 64)),
@@ -429,13 +429,11 @@ JOBS = [
         64,
         _fit_job("text LSTM, 4000 docs of 10-90 tokens, 1 epoch", text_lstm_rows, 64),
     ),
-    *MIXED_PRECISION_JOBS,
-    (256, _predict_job),
 ]
-# rows repeated under glibc's default allocator settings: all but mixed precision
-DEFAULT_ALLOCATOR_ROWS = [
-    i for i, job in enumerate(JOBS) if job not in MIXED_PRECISION_JOBS
-]
+# the predict row runs under glibc's defaults only: with memory kept by the
+# allocator, its peak memory would not show what a prediction needs
+PREDICT_JOB = (256, _predict_job)
+JOBS = [*FIT_JOBS, *MIXED_PRECISION_JOBS, PREDICT_JOB]
 
 
 def _run_row(i, env):
@@ -459,10 +457,11 @@ def main():
     behind (allocator state, caches, thread pools) cannot slow a later one."""
     plain_env = {k: v for k, v in os.environ.items() if k not in ALLOCATOR}
     rows, default_rows = [], []
-    for i in range(len(JOBS)):
+    for i, job in enumerate(JOBS):
         print(f"speed: row {i + 1} of {len(JOBS)} ...", flush=True)
-        rows.append(_run_row(i, {**plain_env, **ALLOCATOR}))
-    for i in DEFAULT_ALLOCATOR_ROWS:
+        env = plain_env if job is PREDICT_JOB else {**plain_env, **ALLOCATOR}
+        rows.append(_run_row(i, env))
+    for i in range(len(FIT_JOBS)):
         print(f"speed: row {i + 1}, glibc's default allocator settings ...", flush=True)
         default_rows.append(_run_row(i, plain_env))
     settings = " ".join(f"{k}={v}" for k, v in ALLOCATOR.items())
@@ -488,7 +487,10 @@ def main():
         "mixed-precision rows (2 rounds) compare sknets under autocast with the "
         "float32 hand-written loop: what bf16/fp16 cost on this CPU (they are "
         "meant for GPUs).\n\n"
-        f"Every row runs with glibc's malloc thresholds fixed ({settings}). "
+        f"The fit rows run with glibc's malloc thresholds fixed ({settings}); "
+        "the predict row under glibc's defaults, so that its peak memory is "
+        "what a prediction needs (with the thresholds fixed, memory freed "
+        "earlier is kept and reused, and both contenders showed 0 MB). "
         "Under glibc's defaults, allocations above a threshold that follows "
         "past ones (at most 32 MiB) get a fresh mmap each time and the heap's "
         "top goes back to the OS as soon as enough of it is free: a recurrent "
@@ -496,14 +498,14 @@ def main():
         "page, in every step. At batch 256 the LSTM's largest buffers exceed "
         "32 MiB and every contender pays alike; at batch 64 it depends on where "
         "earlier allocations happen to lie, so it hits any contender, at "
-        "random. The second table repeats the rows under glibc's defaults.",
+        "random. The second table repeats the fit rows under glibc's defaults.",
         rows,
         "make bench",
         more=[
             (
                 "Under glibc's default allocator settings",
-                "The same rows, each process started without the two "
-                "variables (the mixed-precision rows left out).",
+                "The fit rows (without mixed precision), each process started "
+                "without the two variables.",
                 default_rows,
             )
         ],
