@@ -1,6 +1,6 @@
 """Speed: sknets against a hand-written PyTorch loop and plain skorch.
 
-For each row the three contenders train the same module from the same initial
+For each row the contenders train the same module from the same initial
 weights on the same data, with Adam, the same learning rate, number of epochs
 and batch size, shuffling every epoch:
 
@@ -8,18 +8,22 @@ and batch size, shuffling every epoch:
 - sknets (the estimator's ``fit``; a callback loads the shared initial weights);
 - plain skorch (``NeuralNetClassifier``, its default dataset and DataLoader).
 
+Each contender's time covers all of its run: building the model and the
+optimizer, checking the data, training. The contenders of a row run in
+lockstep (``_lockstep.py``): side by side, one training step each in turn,
+each timed while it holds the turn, so that the drift of a shared machine's
+speed falls on all of them alike. Each row runs in a process of its own, with
+one untimed lockstep run first and then one run per order of the turn.
+
 Prediction: ``predict_proba`` on 100k samples against a plain
-``torch.inference_mode()`` loop, time and peak resident memory. The fit rows
-run with glibc's malloc thresholds fixed (``ALLOCATOR``), and once more under
-its defaults. Writes docs/results/speed.md.
+``torch.inference_mode()`` loop over the same module (time in lockstep, one
+forward pass each in turn), and the peak memory of each in a process of its
+own, also on a million samples. Writes docs/results/speed.md.
 """
 
 import copy
-import gc
-import itertools
 import json
 import os
-import resource
 import subprocess
 import sys
 import threading
@@ -28,6 +32,7 @@ import time
 import numpy as np
 import torch
 from _common import write_page
+from _lockstep import measure
 from sklearn.datasets import load_digits
 from skorch import NeuralNetClassifier
 from skorch.callbacks import Callback
@@ -35,52 +40,39 @@ from skorch.callbacks import Callback
 from sknets import CNNClassifier, GRUClassifier, LSTMClassifier
 from sknets.modules import ConvNet, RecurrentNet
 
-# Rounds per row: as many as fit in BUDGET seconds per contender (judged by the
-# fastest warm-up run), at least MIN_ROUNDS and at most MAX_ROUNDS, as timeit's
-# autorange does: short rows get more rounds, so their best run is as likely to
-# fall in a quiet spell of the machine as that of a long row. The count is
-# rounded up to a whole number of cycles through the contenders' orders.
-BUDGET = 20.0
-MIN_ROUNDS = 6
-MAX_ROUNDS = 24
-
-# glibc's malloc serves large allocations (above a threshold that follows the
-# sizes of past ones, at most 32 MiB by default) with a fresh mmap each time,
-# and hands the top of its heap back to the OS once more than a threshold of it
-# is free. A training step that allocates and frees megabytes of activations
-# then faults them in again, zeroed page by page, in every step: hundreds of
-# thousands of page faults per fit. At batch 256 the LSTM's largest buffers
-# exceed 32 MiB and every contender pays that alike; at batch 64 whether it
-# happens depends on where earlier allocations happen to lie, so it hits any
-# contender, at random. The table's rows run with both thresholds fixed at
-# 1 GiB, which ends the re-faulting for every contender; a second table runs
-# the rows under glibc's defaults.
-ALLOCATOR = {
-    "MALLOC_MMAP_THRESHOLD_": str(2**30),
-    "MALLOC_TRIM_THRESHOLD_": str(2**30),
-}
+# lockstep runs per row: at least this many, rounded up to a whole number of
+# passes through every order of the turn (2 for three contenders)
+RUNS = 6
+LR = 1e-3
 
 
-class LoadWeights(Callback):
-    """Start sknets' training from given initial weights."""
+class Start(Callback):
+    """Start sknets' training from given initial weights, with the lockstep
+    hook on its network. sknets trains on a copy of its callbacks: the copy
+    shares the weights (only read) and the hook."""
 
-    def __init__(self, state):
+    def __init__(self, state, hook):
         self.state = state
+        self.hook = hook
+
+    def __deepcopy__(self, memo):
+        return Start(self.state, self.hook)
 
     def on_train_begin(self, net, **kwargs):
         net.module_.load_state_dict(self.state)
+        net.module_.register_forward_hook(self.hook)
 
 
-def hand_loop(module, X, y, epochs, batch_size, lr, seed=0):
+def hand_loop(module, X, y, epochs, batch_size, hook, seed=0):
     """The reference: what one writes by hand for in-memory tensors."""
     module = copy.deepcopy(module).train()
-    opt = torch.optim.Adam(module.parameters(), lr=lr)
+    module.register_forward_hook(hook)
+    opt = torch.optim.Adam(module.parameters(), lr=LR)
     loss_fn = torch.nn.CrossEntropyLoss()
     g = torch.Generator().manual_seed(seed)
     x_all = X["x"] if isinstance(X, dict) else X
     lengths = X.get("lengths") if isinstance(X, dict) else None
     n = len(y)
-    start = time.perf_counter()
     for _ in range(epochs):
         order = torch.randperm(n, generator=g)
         for i in range(0, n, batch_size):
@@ -94,115 +86,102 @@ def hand_loop(module, X, y, epochs, batch_size, lr, seed=0):
             opt.zero_grad()
             loss.backward()
             opt.step()
-    return time.perf_counter() - start
 
 
-def skorch_fit(module, X, y, epochs, batch_size, lr):
-    net = NeuralNetClassifier(
-        copy.deepcopy(module),
+def skorch_fit(module, X, y, epochs, batch_size, hook):
+    module = copy.deepcopy(module)
+    module.register_forward_hook(hook)
+    NeuralNetClassifier(
+        module,
         criterion=torch.nn.CrossEntropyLoss,
         optimizer=torch.optim.Adam,
-        lr=lr,
+        lr=LR,
         max_epochs=epochs,
         batch_size=batch_size,
         train_split=None,
         iterator_train__shuffle=True,
         verbose=0,
-    )
-    start = time.perf_counter()
-    net.fit(X, y)
-    return time.perf_counter() - start
+    ).fit(X, y)
 
 
-def sknets_fit(estimator, module, X, y):
-    estimator.set_params(callbacks=[LoadWeights(copy.deepcopy(module.state_dict()))])
-    start = time.perf_counter()
+def sknets_fit(estimator, module, X, y, hook):
+    estimator.set_params(callbacks=[Start(module.state_dict(), hook)])
     estimator.fit(X, y)
-    return time.perf_counter() - start
 
 
-def interleaved(repeats=None, **contenders):
-    """Times of each contender over several rounds, the contenders taking
-    turns within each round, so that a slow spell of a shared machine hits all
-    of them alike. The rounds cycle through every order of the contenders:
-    each runs first, in the middle and last equally often (what ran just
-    before a run, and whether it was the same code, can change its time).
-    ``repeats=None`` starts with one untimed run of each (one-off costs of a
-    fresh process, such as torch importing its compiler for the first
-    optimizer) and sets the number of rounds from the fastest (``BUDGET``).
-    Returns the list of times of each contender, one per round, and the
-    number of minor page faults of each of those runs."""
-    orders = list(itertools.permutations(contenders))
-    faults = {name: [] for name in contenders}
-
-    def run(name):
-        gc.collect()
-        before = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
-        elapsed = contenders[name]()
-        after = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
-        faults[name].append(after - before)
-        return elapsed
-
-    if repeats is None:
-        fastest = min(run(name) for name in contenders)
-        for values in faults.values():  # the untimed runs are not reported
-            values.clear()
-        repeats = int(np.clip(np.ceil(BUDGET / fastest), MIN_ROUNDS, MAX_ROUNDS))
-        repeats = -(-repeats // len(orders)) * len(orders)
-    times = {name: [] for name in contenders}
-    for round_ in range(repeats):
-        for name in orders[round_ % len(orders)]:
-            times[name].append(run(name))
-    return times, faults
+def fit_contenders(module, hand_X, hand_y, estimator, sknets_X, skorch_X, y, epochs):
+    """The three training contenders of a row."""
+    batch_size = estimator.batch_size
+    return {
+        "hand": lambda hook: hand_loop(
+            module, hand_X, hand_y, epochs, batch_size, hook
+        ),
+        "sknets": lambda hook: sknets_fit(estimator, module, sknets_X, y, hook),
+        "skorch": lambda hook: skorch_fit(
+            module, skorch_X, y, epochs, batch_size, hook
+        ),
+    }
 
 
-def ratio(times, a, b):
-    """``a``'s best time over ``b``'s. On a shared machine other work only
-    ever slows a run down, so the best of several runs is the one least
-    disturbed (the convention of Python's ``timeit``)."""
-    return min(times[a]) / min(times[b])
-
-
-def spread(times, a, b):
-    """Median and range of ``a``'s time over ``b``'s within each round: how
-    much this machine's noise moves a single comparison."""
-    within = np.divide(times[a], times[b])
-    return f"{np.median(within):.2f} ({within.min():.2f}-{within.max():.2f})"
-
-
-def digits_rows(batch_size, epochs=20, lr=1e-3, mixed_precision=None):
-    """The digits CNN; with ``mixed_precision``, sknets under autocast against
-    the float32 hand loop (no skorch row)."""
+def _digits():
     X, y = load_digits(return_X_y=True)
     X = (X / 16.0).astype(np.float32).reshape(-1, 1, 8, 8)
     torch.manual_seed(0)
-    module = ConvNet(1, 10, (8, 8))
-    Xt, yt = torch.from_numpy(X), torch.from_numpy(y)
+    return X, y, ConvNet(1, 10, (8, 8))
+
+
+def _digits_contenders(epochs, batch_size, module=None, **params):
+    """The contenders on the digits: the CNN, or ``module`` (a class, built
+    after the CNN as the seed left it), and a CNNClassifier with ``params``."""
+    X, y, network = _digits()
+    if module is not None:
+        params["module"], network = module, module()
     est = CNNClassifier(
         max_epochs=epochs,
         batch_size=batch_size,
-        lr=lr,
+        lr=LR,
         lr_schedule="constant",
-        mixed_precision=mixed_precision,
         random_state=0,
+        **params,
     )
-    contenders = dict(
-        hand=lambda: hand_loop(module, Xt, yt, epochs, batch_size, lr),
-        sknets=lambda: sknets_fit(est, module, X, y),
-    )
-    if mixed_precision is None:
-        contenders["skorch"] = lambda: skorch_fit(module, X, y, epochs, batch_size, lr)
-        return interleaved(**contenders)
-    return interleaved(repeats=2, **contenders)  # float16 on a CPU is slow
+    Xt, yt = torch.from_numpy(X), torch.from_numpy(y)
+    return fit_contenders(network, Xt, yt, est, X, X, y, epochs)
 
 
-def _recurrent(Estimator, epochs, batch_size, lr):
+def digits_row(batch_size, epochs=20):
+    return measure(_digits_contenders(epochs, batch_size), RUNS)
+
+
+class OneLayer(torch.nn.Module):
+    """One linear layer on the pixels: so little work per step that a fit's
+    time is mostly the training loop's own."""
+
+    def __init__(self, in_channels=1, n_outputs=10):
+        super().__init__()
+        self.head = torch.nn.Linear(64 * in_channels, n_outputs)
+
+    def forward(self, x):
+        return self.head(x.flatten(1))
+
+
+def loop_cost_row(batch_size=64, epochs=20):
+    return measure(_digits_contenders(epochs, batch_size, module=OneLayer), RUNS)
+
+
+def mixed_precision_row(mixed_precision, epochs=1, batch_size=64):
+    """sknets under autocast against the float32 hand-written loop (one
+    epoch: float16 convolutions are slow on a CPU)."""
+    contenders = _digits_contenders(epochs, batch_size, mixed_precision=mixed_precision)
+    return measure({k: contenders[k] for k in ("hand", "sknets")}, 2)
+
+
+def _recurrent(Estimator, epochs, batch_size):
     """A bidirectional 128-unit module of Estimator's cell on 8 features, and
     the estimator set up like the hand loop (no scaling, clipping or schedule)."""
     est = Estimator(
         max_epochs=epochs,
         batch_size=batch_size,
-        lr=lr,
+        lr=LR,
         lr_schedule="constant",
         standardize=False,
         clip_grad_norm=None,
@@ -213,21 +192,21 @@ def _recurrent(Estimator, epochs, batch_size, lr):
     return module, est
 
 
-def lstm_rows(batch_size, epochs=1, lr=1e-3):
+def lstm_row(batch_size, epochs=1):
+    """An LSTM on 5000 series of 50 steps; one epoch is 79 or 20 steps, so a
+    run's ratio is noisier than the digits rows': twice the runs."""
     rng = np.random.RandomState(0)
     X = rng.normal(size=(5000, 50, 8)).astype(np.float32)
     y = (X[:, :, 0].mean(axis=1) > 0).astype(np.int64)
-    module, est = _recurrent(LSTMClassifier, epochs, batch_size, lr)
+    module, est = _recurrent(LSTMClassifier, epochs, batch_size)
     Xt, yt = torch.from_numpy(X), torch.from_numpy(y)
-    return interleaved(
-        hand=lambda: hand_loop(module, Xt, yt, epochs, batch_size, lr),
-        sknets=lambda: sknets_fit(est, module, X, y),
-        skorch=lambda: skorch_fit(module, X, y, epochs, batch_size, lr),
-    )
+    return measure(fit_contenders(module, Xt, yt, est, X, X, y, epochs), 2 * RUNS)
 
 
-def ragged_gru_rows(batch_size, epochs=1, lr=1e-3, equal=False):
-    """GRU on 4000 series of lengths 10-90 (mean 50), or all of length 50."""
+def gru_row(batch_size, epochs=1, equal=False):
+    """GRU on 4000 series of lengths 10-90 (mean 50), or all of length 50.
+    The hand-written loop and skorch pad each batch to its longest series;
+    sknets buckets the series by length."""
     rng = np.random.RandomState(0)
     lengths = np.full(4000, 50) if equal else rng.randint(10, 91, size=4000)
     seqs = [rng.normal(size=(t, 8)).astype(np.float32) for t in lengths]
@@ -235,18 +214,16 @@ def ragged_gru_rows(batch_size, epochs=1, lr=1e-3, equal=False):
     padded = np.zeros((len(seqs), lengths.max(), 8), np.float32)
     for i, s in enumerate(seqs):
         padded[i, : len(s)] = s
-    X_dict = {"x": torch.from_numpy(padded), "lengths": torch.from_numpy(lengths)}
-    module, est = _recurrent(GRUClassifier, epochs, batch_size, lr)
-    yt = torch.from_numpy(y)
+    hand_X = {"x": torch.from_numpy(padded), "lengths": torch.from_numpy(lengths)}
     skorch_X = {"x": padded, "lengths": lengths}
-    return interleaved(
-        hand=lambda: hand_loop(module, X_dict, yt, epochs, batch_size, lr),
-        sknets=lambda: sknets_fit(est, module, seqs, y),
-        skorch=lambda: skorch_fit(module, skorch_X, y, epochs, batch_size, lr),
+    module, est = _recurrent(GRUClassifier, epochs, batch_size)
+    contenders = fit_contenders(
+        module, hand_X, torch.from_numpy(y), est, seqs, skorch_X, y, epochs
     )
+    return measure(contenders, RUNS)
 
 
-def text_lstm_rows(batch_size, epochs=1, lr=1e-3):
+def text_lstm_row(batch_size, epochs=1):
     """LSTM over token ids: 4000 documents of 10-90 tokens from 5000 ids,
     through a 64-d embedding, as a TextTokenizer in a pipeline gives them."""
     rng = np.random.RandomState(0)
@@ -254,11 +231,12 @@ def text_lstm_rows(batch_size, epochs=1, lr=1e-3):
     ids = np.zeros((4000, lengths.max()), np.int64)
     for i, t in enumerate(lengths):
         ids[i, :t] = rng.randint(2, 5000, size=t)
+    ids[0, 0] = 4999  # sknets sizes the embedding from the largest id
     y = (ids[:, 0] % 2).astype(np.int64)
     est = LSTMClassifier(
         max_epochs=epochs,
         batch_size=batch_size,
-        lr=lr,
+        lr=LR,
         lr_schedule="constant",
         clip_grad_norm=None,
         random_state=0,
@@ -267,23 +245,99 @@ def text_lstm_rows(batch_size, epochs=1, lr=1e-3):
     module = RecurrentNet(
         1, 2, cell="lstm", hidden_size=128, bidirectional=True, vocab_size=5000
     )
-    X_dict = {"x": torch.from_numpy(ids), "lengths": torch.from_numpy(lengths)}
-    yt = torch.from_numpy(y)
-    # sknets learns the number of ids from the data (max id + 1): pin it by
-    # the id 4999 in one padding-free spot of a copy, so the module matches
-    ids_sk = ids.copy()
-    ids_sk[0, 0] = 4999
-    X_dict["x"][0, 0] = 4999
-    skorch_X = {"x": ids_sk, "lengths": lengths}
-    return interleaved(
-        hand=lambda: hand_loop(module, X_dict, yt, epochs, batch_size, lr),
-        sknets=lambda: sknets_fit(est, module, ids_sk, y),
-        skorch=lambda: skorch_fit(module, skorch_X, y, epochs, batch_size, lr),
+    hand_X = {"x": torch.from_numpy(ids), "lengths": torch.from_numpy(lengths)}
+    skorch_X = {"x": ids, "lengths": lengths}
+    contenders = fit_contenders(
+        module, hand_X, torch.from_numpy(y), est, ids, skorch_X, y, epochs
     )
+    return measure(contenders, RUNS)
+
+
+def calibration_row(epochs=5, batch_size=64, extra_ms=0.5):
+    """The method against known answers: the hand-written loop against an
+    identical copy of itself (ratio 1), and against itself with ``extra_ms``
+    of busy waiting after every step (a known extra cost)."""
+    X, y, module = _digits()
+    Xt, yt = torch.from_numpy(X), torch.from_numpy(y)
+    waited = []
+
+    def slowed(hook):
+        def wait(module, args, output):
+            # the previous step has ended when the next forward pass returns
+            start = time.perf_counter()
+            while time.perf_counter() - start < extra_ms / 1000:
+                pass
+            waited.append(time.perf_counter() - start)
+            hook(module, args, output)
+
+        hand_loop(module, Xt, yt, epochs, batch_size, wait)
+
+    times = measure(
+        {
+            "hand": lambda hook: hand_loop(module, Xt, yt, epochs, batch_size, hook),
+            "hand, copy": lambda hook: hand_loop(
+                module, Xt, yt, epochs, batch_size, hook
+            ),
+            "hand, slowed": slowed,
+        },
+        RUNS,
+    )
+    # every run, the untimed one included, makes the same steps
+    return times, sum(waited) / (len(times["hand"]) + 1)
+
+
+def _predict_setup(n):
+    X, y = load_digits(return_X_y=True)
+    est = CNNClassifier(max_epochs=1, random_state=0).fit(X, y)
+    X_big = np.random.RandomState(0).rand(n, 8, 8).astype(np.float32) * 16
+    return est, X_big
+
+
+def _plain_predict(module, X_big):
+    """What one writes by hand: batches of 256 under inference_mode,
+    softmax, one concatenation."""
+    X_t = torch.from_numpy(X_big)[:, None]  # the input sknets builds
+    out = []
+    with torch.inference_mode():
+        for i in range(0, len(X_t), 256):
+            out.append(torch.softmax(module(X_t[i : i + 256]), dim=1))
+    return torch.cat(out).numpy()
+
+
+def predict_row(n=100_000):
+    est, X_big = _predict_setup(n)
+    module = copy.deepcopy(est.net_.module_).eval()
+
+    def plain(hook):
+        handle = module.register_forward_hook(hook)
+        _plain_predict(module, X_big)
+        handle.remove()
+
+    def sknets(hook):
+        handle = est.net_.module_.register_forward_hook(hook)
+        est.predict_proba(X_big)
+        handle.remove()
+
+    return measure({"hand": plain, "sknets": sknets}, RUNS)
+
+
+def _memory_job(contender, n):
+    """Peak extra resident memory (MB) of one prediction, in this process."""
+    est, X_big = _predict_setup(n)
+    est.predict_proba(X_big[:1000])  # first calls build torch's kernels
+    _plain_predict(est.net_.module_.eval(), X_big[:1000])
+    predict = {
+        "hand": lambda: _plain_predict(est.net_.module_.eval(), X_big),
+        "sknets": lambda: est.predict_proba(X_big),
+    }[contender]
+    with PeakRSS() as mem:
+        predict()
+    return mem.extra_mb
 
 
 class PeakRSS:
-    """Peak resident memory of this process while the block runs (sampled)."""
+    """Peak resident memory of this process while the block runs (sampled
+    every millisecond, and at the end)."""
 
     def __enter__(self):
         self.base = self.peak = _rss()
@@ -309,211 +363,262 @@ def _rss():
         return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
 
 
-def predict_rows(n=100_000):
-    X, y = load_digits(return_X_y=True)
-    est = CNNClassifier(max_epochs=1, random_state=0).fit(X, y)
-    rng = np.random.RandomState(0)
-    X_big = rng.rand(n, 8, 8).astype(np.float32) * 16
-    module = est.net_.module_.eval()
-    X_t = torch.from_numpy(X_big)[:, None]  # the same input sknets builds
+# glibc's malloc serves an allocation above its mmap threshold with fresh
+# pages, but raises that threshold (up to 32 MiB) whenever such a block is
+# freed, and from then on serves blocks below it from memory kept since earlier
+# work (here, the model's fit): resident memory would then not show what a
+# prediction allocates. Its default threshold, set explicitly, stays fixed.
+PINNED_MMAP = {"MALLOC_MMAP_THRESHOLD_": str(128 * 1024)}
 
-    def plain():
-        out = []
-        with torch.inference_mode():
-            for i in range(0, n, 256):
-                out.append(torch.softmax(module(X_t[i : i + 256]), dim=1))
-        return torch.cat(out).numpy()
-
-    def timed(fn):
-        gc.collect()
-        with PeakRSS() as mem:
-            start = time.perf_counter()
-            fn()
-            elapsed = time.perf_counter() - start
-        return elapsed, mem.extra_mb
-
-    est.predict_proba(X_big[:1000])  # warm up both paths
-    plain()
-    memory = {"hand": [], "sknets": []}
-
-    def run(name, fn):
-        elapsed, extra_mb = timed(fn)
-        memory[name].append(extra_mb)
-        return elapsed
-
-    times, faults = interleaved(
-        hand=lambda: run("hand", plain),
-        sknets=lambda: run("sknets", lambda: est.predict_proba(X_big)),
-    )
-    return times, faults, max(memory["hand"]), max(memory["sknets"])
-
-
-def _row(task, batch_size, times, faults):
-    def best(name):
-        return f"{min(times[name]):.2f}" if name in times else "-"
-
-    def compare(name):
-        if name not in times:
-            return "-", "-"
-        return f"{ratio(times, 'sknets', name):.3f}", spread(times, "sknets", name)
-
-    def median_faults(name):
-        return f"{np.median(faults[name]) / 1000:.0f}" if name in faults else "-"
-
-    vs_hand, hand_rounds = compare("hand")
-    vs_skorch, skorch_rounds = compare("skorch")
-    return {
-        "task": task,
-        "batch size": batch_size,
-        "rounds": len(times["sknets"]),
-        "hand-written loop (s)": best("hand"),
-        "sknets (s)": best("sknets"),
-        "plain skorch (s)": best("skorch"),
-        "sknets / hand": vs_hand,
-        "sknets / skorch": vs_skorch,
-        "per round: / hand": hand_rounds,
-        "per round: / skorch": skorch_rounds,
-        "page faults per run, thousands: hand / sknets / skorch": " / ".join(
-            median_faults(name) for name in ("hand", "sknets", "skorch")
-        ),
-    }
-
-
-def _predict_job():
-    times, faults, hand_mb, sk_mb = predict_rows()
-    name = (
-        "predict_proba, 100k 8x8 images (peak extra memory MB: "
-        f"plain {hand_mb:.0f}, sknets {sk_mb:.0f})"
-    )
-    return name, times, faults
-
-
-def _fit_job(name, rows_fn, *args, **kwargs):
-    return lambda: (name, *rows_fn(*args, **kwargs))
-
-
-MIXED_PRECISION_JOBS = [
-    (
-        64,
-        _fit_job(
-            "digits CNN, 20 epochs, sknets with mixed_precision='bf16' (CPU)",
-            digits_rows,
-            64,
-            mixed_precision="bf16",
-        ),
-    ),
-    (
-        64,
-        _fit_job(
-            "digits CNN, 20 epochs, sknets with mixed_precision='fp16' (CPU)",
-            digits_rows,
-            64,
-            mixed_precision="fp16",
-        ),
-    ),
+FIT_ROWS = [
+    ("digits CNN, 20 epochs", 64, digits_row, (64,)),
+    ("digits CNN, 20 epochs", 256, digits_row, (256,)),
+    ("LSTM, n=5000, T=50, F=8, 1 epoch", 64, lstm_row, (64,)),
+    ("LSTM, n=5000, T=50, F=8, 1 epoch", 256, lstm_row, (256,)),
+    ("GRU, 4000 series of length 10-90, 1 epoch", 64, gru_row, (64,)),
+    ("GRU, 4000 series of length 50, 1 epoch", 64, gru_row, (64, 1, True)),
+    ("text LSTM, 4000 docs of 10-90 tokens, 1 epoch", 64, text_lstm_row, (64,)),
 ]
-
-# (batch size, job); a job returns the row's task, and the times and page faults
-# of each contender's runs
-FIT_JOBS = [
-    (64, _fit_job("digits CNN, 20 epochs", digits_rows, 64)),
-    (256, _fit_job("digits CNN, 20 epochs", digits_rows, 256)),
-    (64, _fit_job("LSTM, n=5000, T=50, F=8, 1 epoch", lstm_rows, 64)),
-    (256, _fit_job("LSTM, n=5000, T=50, F=8, 1 epoch", lstm_rows, 256)),
-    (64, _fit_job("GRU, variable length 10-90, 1 epoch", ragged_gru_rows, 64)),
-    (
-        64,
-        _fit_job("GRU, equal length 50, 1 epoch", ragged_gru_rows, 64, equal=True),
-    ),
-    (
-        64,
-        _fit_job("text LSTM, 4000 docs of 10-90 tokens, 1 epoch", text_lstm_rows, 64),
-    ),
+MIXED_PRECISION_ROWS = [
+    ("digits CNN, 1 epoch, mixed_precision='bf16'", 64, mixed_precision_row, ("bf16",)),
+    ("digits CNN, 1 epoch, mixed_precision='fp16'", 64, mixed_precision_row, ("fp16",)),
 ]
-# the predict row runs under glibc's defaults only: with memory kept by the
-# allocator, its peak memory would not show what a prediction needs
-PREDICT_JOB = (256, _predict_job)
-JOBS = [*FIT_JOBS, *MIXED_PRECISION_JOBS, PREDICT_JOB]
+JOBS = {
+    **{f"fit{i}": row[2:] for i, row in enumerate(FIT_ROWS)},
+    **{f"mixed{i}": row[2:] for i, row in enumerate(MIXED_PRECISION_ROWS)},
+    "loop": (loop_cost_row, ()),
+    "predict": (predict_row, ()),
+    "calibration": (calibration_row, ()),
+}
 
 
-def _run_row(i, env):
+def _job(name, *args, env=None):
+    """Run one job in a fresh process (what an earlier row leaves behind,
+    such as allocator state or thread pools, cannot slow a later one)."""
     done = subprocess.run(
-        [sys.executable, __file__, "--row", str(i)],
+        [sys.executable, __file__, name, *map(str, args)],
         capture_output=True,
         text=True,
         check=True,
-        env=env,
+        env=None if env is None else {**os.environ, **env},
     )
-    name, times, faults = json.loads(done.stdout.strip().splitlines()[-1])
-    row = _row(name, JOBS[i][0], times, faults)
-    print("  ", row, flush=True)
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    print(f"   {name}: {result}", flush=True)
+    return result
+
+
+def _times(name):
+    times = _job(name)
     for contender, values in times.items():
         print(f"   {contender}:", " ".join(f"{t:.2f}" for t in values), flush=True)
-    return row
+    return times
+
+
+def ratios(times, a, b):
+    """``a``'s time over ``b``'s in each run."""
+    return np.divide(times[a], times[b])
+
+
+def summary(values):
+    """Median, with the range over the runs."""
+    return f"{np.median(values):.3f} ({np.min(values):.3f}-{np.max(values):.3f})"
+
+
+def _seconds(times, name):
+    return f"{np.median(times[name]):.2f}" if name in times else "-"
+
+
+def _fit_table_row(task, batch_size, times):
+    return {
+        "task": task,
+        "batch size": batch_size,
+        "runs": len(times["sknets"]),
+        "hand-written loop (s)": _seconds(times, "hand"),
+        "sknets (s)": _seconds(times, "sknets"),
+        "plain skorch (s)": _seconds(times, "skorch"),
+        "sknets / hand": summary(ratios(times, "sknets", "hand")),
+        "sknets / skorch": summary(ratios(times, "sknets", "skorch")),
+    }
 
 
 def main():
-    """Each row runs in a process of its own, so that what an earlier row left
-    behind (allocator state, caches, thread pools) cannot slow a later one."""
-    plain_env = {k: v for k, v in os.environ.items() if k not in ALLOCATOR}
-    rows, default_rows = [], []
-    for i, job in enumerate(JOBS):
-        print(f"speed: row {i + 1} of {len(JOBS)} ...", flush=True)
-        env = plain_env if job is PREDICT_JOB else {**plain_env, **ALLOCATOR}
-        rows.append(_run_row(i, env))
-    for i in range(len(FIT_JOBS)):
-        print(f"speed: row {i + 1}, glibc's default allocator settings ...", flush=True)
-        default_rows.append(_run_row(i, plain_env))
-    settings = " ".join(f"{k}={v}" for k, v in ALLOCATOR.items())
+    print("speed: calibration ...", flush=True)
+    calib, waited = _job("calibration")
+    print("speed: training rows ...", flush=True)
+    fit_times = [_times(f"fit{i}") for i in range(len(FIT_ROWS))]
+    rows = [
+        _fit_table_row(task, batch, times)
+        for (task, batch, *_), times in zip(FIT_ROWS, fit_times)
+    ]
+    ragged, equal = fit_times[4], fit_times[5]
+    length_rows = [
+        {
+            "contender": name,
+            "variable length (s)": _seconds(ragged, key),
+            "equal length (s)": _seconds(equal, key),
+            "variable / equal": f"{np.median(ragged[key]) / np.median(equal[key]):.3f}",
+        }
+        for name, key in [
+            ("sknets", "sknets"),
+            ("hand-written loop", "hand"),
+            ("plain skorch", "skorch"),
+        ]
+    ]
+    print("speed: the loop's own cost ...", flush=True)
+    loop = _times("loop")
+    steps = 20 * -(-1797 // 64)  # epochs x batches of 64 digits
+    loop_rows = [
+        {
+            "contender": name,
+            "fit (s)": _seconds(loop, key),
+            "per step (µs)": f"{np.median(loop[key]) / steps * 1e6:.0f}",
+            "per step over the hand-written loop (µs)": "-"
+            if key == "hand"
+            else f"{np.median(np.subtract(loop[key], loop['hand'])) / steps * 1e6:.0f}",
+        }
+        for name, key in [
+            ("hand-written loop", "hand"),
+            ("sknets", "sknets"),
+            ("plain skorch", "skorch"),
+        ]
+    ]
+    print("speed: mixed precision ...", flush=True)
+    mixed_rows = []
+    for i, (task, batch, *_) in enumerate(MIXED_PRECISION_ROWS):
+        times = _times(f"mixed{i}")
+        mixed_rows.append(
+            {
+                "task": task,
+                "batch size": batch,
+                "runs": len(times["sknets"]),
+                "hand-written loop, float32 (s)": _seconds(times, "hand"),
+                "sknets (s)": _seconds(times, "sknets"),
+                "sknets / hand": summary(ratios(times, "sknets", "hand")),
+            }
+        )
+    print("speed: prediction ...", flush=True)
+    predict = _times("predict")
+    memory = {
+        (name, n): _job("memory", name, n, env=PINNED_MMAP)
+        for n in (100_000, 1_000_000)
+        for name in ("hand", "sknets")
+    }
+    predict_rows = [
+        {
+            "task": "predict_proba, 100k 8x8 images",
+            "runs": len(predict["sknets"]),
+            "plain inference_mode loop (s)": _seconds(predict, "hand"),
+            "sknets (s)": _seconds(predict, "sknets"),
+            "sknets / plain": summary(ratios(predict, "sknets", "hand")),
+        }
+    ]
+    memory_rows = [
+        {
+            "samples": f"{n:,}",
+            "input (MB)": f"{n * 64 * 4 / 2**20:.0f}",
+            "probabilities, float64 (MB)": f"{n * 10 * 8 / 2**20:.0f}",
+            "peak extra memory, plain loop (MB)": f"{memory['hand', n]:.0f}",
+            "peak extra memory, sknets (MB)": f"{memory['sknets', n]:.0f}",
+        }
+        for n in (100_000, 1_000_000)
+    ]
+    runs = len(calib["hand"])
+    expected = 1 + waited / np.median(calib["hand"])
+    calibration_rows = [
+        {
+            "comparison": "the loop against an identical copy of itself",
+            "runs": runs,
+            "expected": "1.000",
+            "measured": summary(ratios(calib, "hand, copy", "hand")),
+        },
+        {
+            "comparison": "the loop with 0.5 ms of busy waiting per step, "
+            "against the loop",
+            "runs": runs,
+            "expected": f"{expected:.3f}",
+            "measured": summary(ratios(calib, "hand, slowed", "hand")),
+        },
+    ]
     write_page(
         "speed",
         "Speed: sknets, a hand-written loop and plain skorch",
-        "Fit time of the same module from the same initial weights, data, "
-        "optimizer (Adam), epochs and batch size, in interleaved rounds that "
-        "cycle through every order of the contenders (each runs first, in the "
-        "middle and last equally often), after one untimed run of each; as "
-        "many rounds as fit in "
-        f"{BUDGET:.0f} s per contender, {MIN_ROUNDS} to {MAX_ROUNDS}, a whole "
-        "number of cycles: column 'rounds'. The times are the best "
-        "of each contender and the ratios the ratio of the best times: other "
-        "work on a shared machine only slows a run down, so the best run is "
-        "the least disturbed one (Python's timeit convention). The next two "
-        "columns give the median and range of the ratio within each round, to "
-        "show how far this machine's noise moves a single comparison, and the "
-        "last one the median number of minor page faults of a run. "
-        "CPU, torch's default thread count. "
-        "The variable-length GRU row and the equal-length row hold the same "
-        "total number of time steps (4000 series, mean length 50). The "
-        "mixed-precision rows (2 rounds) compare sknets under autocast with the "
-        "float32 hand-written loop: what bf16/fp16 cost on this CPU (they are "
-        "meant for GPUs).\n\n"
-        f"The fit rows run with glibc's malloc thresholds fixed ({settings}); "
-        "the predict row under glibc's defaults, so that its peak memory is "
-        "what a prediction needs (with the thresholds fixed, memory freed "
-        "earlier is kept and reused, and both contenders showed 0 MB). "
-        "Under glibc's defaults, allocations above a threshold that follows "
-        "past ones (at most 32 MiB) get a fresh mmap each time and the heap's "
-        "top goes back to the OS as soon as enough of it is free: a recurrent "
-        "training step then faults its activations in again, zeroed page by "
-        "page, in every step. At batch 256 the LSTM's largest buffers exceed "
-        "32 MiB and every contender pays alike; at batch 64 it depends on where "
-        "earlier allocations happen to lie, so it hits any contender, at "
-        "random. The second table repeats the fit rows under glibc's defaults.",
+        INTRO,
         rows,
         "make bench",
         more=[
-            (
-                "Under glibc's default allocator settings",
-                "The fit rows (without mixed precision), each process started "
-                "without the two variables.",
-                default_rows,
-            )
+            ("Variable against equal lengths", LENGTHS_TEXT, length_rows),
+            ("The training loop's own cost", LOOP_TEXT, loop_rows),
+            ("Prediction", PREDICT_TEXT, predict_rows),
+            ("Memory of a prediction", MEMORY_TEXT, memory_rows),
+            ("Mixed precision on the CPU", MIXED_TEXT, mixed_rows),
+            ("Resolution of the method", CALIBRATION_TEXT, calibration_rows),
         ],
     )
 
 
+INTRO = (
+    "Fit time of the same module from the same initial weights, data, "
+    "optimizer (Adam, lr 1e-3), epochs and batch size, shuffled every epoch. "
+    "The hand-written loop slices its batches from whole tensors with "
+    "`torch.randperm`; plain skorch is `NeuralNetClassifier` with its own "
+    "dataset and DataLoader. A contender's time "
+    "covers its whole run: building the model and optimizer, checking the "
+    "data, training.\n\n"
+    "The contenders of a row run in lockstep (`benchmarks/_lockstep.py`): "
+    "side by side in one process, one training step each in turn, each timed "
+    "while it holds the turn, so that the drift of a shared machine's speed "
+    "falls on all of them alike (the last section measures how well this "
+    "works). Each row runs in a fresh process: one untimed run, then one run "
+    "for each order of the turn. Times are medians over the runs; ratios are "
+    "the median of the ratio within each run, with its range over the runs. "
+    "The variable-length rows pad each batch of the hand-written loop and of "
+    "skorch to its longest sequence, as one writes it by hand; sknets buckets "
+    "sequences of similar length together. CPU, torch's default thread count."
+)
+LENGTHS_TEXT = (
+    "The two GRU rows above hold the same total number of time steps (4000 "
+    "series, mean length 50): a variable-length fit against an equal-length "
+    "one, median times."
+)
+LOOP_TEXT = (
+    "A single linear layer on the digits (20 epochs, batch 64, 580 steps), so "
+    "that torch's work per step is small and a fit's time is mostly the "
+    "training loop's own: batching, the calls around forward, backward and "
+    "optimizer step, callbacks and history. Median over the runs; the last "
+    "column is the median difference to the hand-written loop within a run."
+)
+PREDICT_TEXT = (
+    "`predict_proba` on 100,000 8x8 images against a plain loop over the same "
+    "fitted module: batches of 256 under `torch.inference_mode()`, softmax, "
+    "one concatenation. In lockstep, one forward pass each in turn."
+)
+MEMORY_TEXT = (
+    "Peak resident memory above the level before the call, sampled every "
+    "millisecond, each prediction in a process of its own after a warm-up "
+    "call on 1000 images, with glibc's mmap threshold fixed at its default "
+    "(128 KiB; unset, it rises after the model's fit and later buffers come "
+    "from memory kept since then, which resident memory does not show). The "
+    "input is float32 images; sknets returns float64 probabilities, written "
+    "batch by batch into one preallocated array."
+)
+MIXED_TEXT = (
+    "sknets with `mixed_precision` (autocast) against the float32 "
+    "hand-written loop: what bf16 and fp16 cost or save on this CPU (they are "
+    "meant for GPUs)."
+)
+CALIBRATION_TEXT = (
+    "The hand-written loop (digits CNN, 5 epochs, batch 64) run in lockstep "
+    "against an identical copy of itself, and against itself with 0.5 ms of "
+    "busy waiting after every step; the expected ratio of the second is one "
+    "plus the time spent waiting over the loop's median time."
+)
+
+
 if __name__ == "__main__":
-    if sys.argv[1:2] == ["--row"]:
-        print(json.dumps(JOBS[int(sys.argv[2])][1]()))
-    else:
+    if len(sys.argv) == 1:
         main()
+    elif sys.argv[1] == "memory":
+        print(json.dumps(_memory_job(sys.argv[2], int(sys.argv[3]))))
+    else:
+        function, args = JOBS[sys.argv[1]]
+        print(json.dumps(function(*args)))
