@@ -26,9 +26,10 @@ demo: $(STAMP)
 	$(PY) examples/quickstart.py
 
 # Two pytest workers (one per core of the CI machine), one torch thread each
-# (tests/conftest.py).
+# (tests/conftest.py); an idle worker takes tests queued for the other
+# (worksteal), so that a few long tests at the end do not leave a core idle.
 test: $(STAMP)
-	$(PY) -m pytest -q -n 2
+	$(PY) -m pytest -q -n 2 --dist worksteal
 
 bench: $(STAMP)
 	$(PY) -m pip install -q -e ".[bench]"

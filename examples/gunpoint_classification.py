@@ -23,7 +23,7 @@ def load(split):
     return X, y
 
 
-def main(random_state=0):
+def main(random_state=0, names=("TCNClassifier", "CRNNClassifier", "GRUClassifier")):
     X_train, y_train = load("train")
     X_test, y_test = load("test")
     models = {
@@ -31,6 +31,7 @@ def main(random_state=0):
         "CRNNClassifier": CRNNClassifier(random_state=random_state),
         "GRUClassifier": GRUClassifier(random_state=random_state),
     }
+    models = {name: models[name] for name in names}
     scores = {}
     for name, model in models.items():
         model.set_params(data_format="channels_first")

@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 import torch
 from sklearn.base import clone
+from sklearn.model_selection import cross_validate
 from skorch.callbacks import Callback
 
 from sknets import CNNClassifier, CNNRegressor
@@ -302,3 +303,24 @@ def test_verbose_levels(capsys):
 
     CNNClassifier(max_epochs=2, verbose=2, random_state=0).fit(X, y)
     assert "it/s" in capsys.readouterr().err  # tqdm's progress bar
+
+
+class _Threads(Callback):
+    """Records how many threads torch computes with where the fit runs."""
+
+    def on_train_begin(self, net, **kwargs):
+        self.threads_ = torch.get_num_threads()
+
+
+def test_parallel_workers_do_not_oversubscribe_the_cores(small_images):
+    # joblib starts its process workers with thread limits of
+    # cpu_count // n_jobs (OMP_NUM_THREADS and friends), and torch, imported
+    # fresh in each worker, follows them: the workers of a parallel search
+    # together compute with no more threads than there are cores
+    X, y = small_images
+    clf = CNNClassifier(**{**FAST, "max_epochs": 1}, callbacks=[_Threads()])
+    result = cross_validate(clf, X, y, cv=2, n_jobs=2, return_estimator=True)
+    threads = [
+        dict(e.net_.callbacks_)["_Threads"].threads_ for e in result["estimator"]
+    ]
+    assert threads == [max(1, joblib.cpu_count() // 2)] * 2

@@ -35,11 +35,13 @@ def test_video_example_crnn_sees_motion_per_frame_models_do_not():
     assert single < 0.65 and average < 0.65
 
 
-def test_gunpoint_example_tcn_and_crnn_beat_the_gru():
+def test_gunpoint_example_tcn_and_crnn_reach_the_published_level():
     pytest.importorskip("sktime")
     import gunpoint_classification
 
-    scores, _ = gunpoint_classification.main()
+    # the example's GRU (about half of its time) is left out: nothing here
+    # checks it, and the GRU is tested on its own in test_sequence.py
+    scores, _ = gunpoint_classification.main(names=("TCNClassifier", "CRNNClassifier"))
     assert scores["TCNClassifier"] >= 0.97
     assert scores["CRNNClassifier"] >= 0.95
 

@@ -30,7 +30,7 @@ def test_tcn_solves_the_adding_problem_across_the_sequence():
     X, y = adding_problem(2000, 60, rng)
     X_test, y_test = adding_problem(500, 60, rng)
     reg = TCNRegressor(
-        summary="last", num_channels=32, max_epochs=25, random_state=0
+        summary="last", num_channels=32, max_epochs=6, random_state=0
     ).fit(X, y)
     assert reg.receptive_field_ >= 60
     mse = np.mean((reg.predict(X_test) - y_test) ** 2)
