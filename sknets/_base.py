@@ -792,6 +792,14 @@ def autocast(device, dtype):
 
 
 def _check_mixed_precision(mixed_precision, device):
+    if mixed_precision == "fp16" and device.type == "cpu":
+        warnings.warn(
+            "mixed_precision='fp16' on the CPU is many times slower than "
+            "float32: torch has no fast float16 kernels there. It is meant for "
+            "GPUs; on the CPU use mixed_precision='bf16' or None.",
+            UserWarning,
+            stacklevel=5,  # the caller of fit (through _fit and _fit_context)
+        )
     if (
         mixed_precision == "bf16"
         and device.type == "cuda"

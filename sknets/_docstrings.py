@@ -55,9 +55,10 @@ mixed_precision : {{'bf16', 'fp16'}} or None, default=None
     the optimizer and the loss stay in float32. 'fp16' also scales the loss
     (``torch.amp.GradScaler``) so that small gradients do not vanish. Meant for
     GPUs with tensor cores (bf16 on Ampere or newer). On a CPU it works, but
-    without native low-precision arithmetic it gains nothing: 'bf16' ran at
-    float32's speed and 'fp16' 13-16 times slower in sknets' CPU benchmark.
-    None trains in float32.
+    without native low-precision arithmetic it gains nothing: 'bf16' runs
+    about as fast as float32, and 'fp16' many times slower (fit warns about
+    it; see sknets' CPU benchmark, docs/results/speed.md). None trains in
+    float32.
 
 random_state : int, RandomState instance or None, default=None
     Seeds the weight initialisation, dropout and the shuffling of batches.

@@ -18,6 +18,9 @@ from sknets import CNNClassifier, GRUClassifier, load, save
 FAST = dict(channels=(16, 32), max_epochs=4, batch_size=32, random_state=0)
 # for the tests of the mechanics alone (scaler, pickling), not of accuracy
 TINY = dict(channels=(8,), max_epochs=2, batch_size=32, random_state=0)
+# the tests below train with fp16 on the CPU on purpose
+FP16_ON_CPU = "mixed_precision='fp16' on the CPU is many times slower"
+pytestmark = pytest.mark.filterwarnings(f"ignore:{FP16_ON_CPU}:UserWarning")
 
 
 @pytest.fixture(scope="module")
@@ -111,6 +114,18 @@ def test_saved_mixed_precision_model_loads_with_its_autocast(digits, tmp_path):
     loaded = load(tmp_path / "model.sknets")
     assert loaded.net_.autocast_dtype == torch.bfloat16
     assert_array_equal(loaded.predict_proba(X_test), clf.predict_proba(X_test))
+
+
+@pytest.mark.filterwarnings("error")
+def test_fp16_on_the_cpu_warns_that_it_is_slow(digits):
+    X, y, _, _ = digits
+    clf = CNNClassifier(mixed_precision="fp16", device="cpu", **TINY)
+    with pytest.warns(UserWarning, match=FP16_ON_CPU) as record:
+        clf.fit(X, y)
+    assert len(record) == 1
+    assert record[0].filename == __file__  # points at the caller's fit
+    clf.partial_fit(X, y)  # warned once, at the fit that chose the device
+    CNNClassifier(mixed_precision="bf16", device="cpu", **TINY).fit(X, y)
 
 
 def test_unknown_precision_is_rejected(digits):
