@@ -24,6 +24,7 @@ own, also on a million samples. Writes docs/results/speed.md.
 import copy
 import json
 import os
+import resource
 import subprocess
 import sys
 import threading
@@ -195,12 +196,39 @@ def _recurrent(Estimator, epochs, batch_size):
 def lstm_row(batch_size, epochs=1):
     """An LSTM on 5000 series of 50 steps; one epoch is 79 or 20 steps, so a
     run's ratio is noisier than the digits rows': twice the runs."""
-    rng = np.random.RandomState(0)
-    X = rng.normal(size=(5000, 50, 8)).astype(np.float32)
-    y = (X[:, :, 0].mean(axis=1) > 0).astype(np.int64)
+    X, y = _lstm_data()
     module, est = _recurrent(LSTMClassifier, epochs, batch_size)
     Xt, yt = torch.from_numpy(X), torch.from_numpy(y)
     return measure(fit_contenders(module, Xt, yt, est, X, X, y, epochs), 2 * RUNS)
+
+
+def _lstm_data():
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(5000, 50, 8)).astype(np.float32)
+    return X, (X[:, :, 0].mean(axis=1) > 0).astype(np.int64)
+
+
+def _no_hook(module, args, output):
+    return None
+
+
+def _allocator_job(contender, batch_size=256):
+    """Seconds and minor page faults of one 1-epoch fit of the LSTM row, alone
+    in this process (after a warm-up fit on 512 series), with the allocator
+    settings the process started with."""
+    X, y = _lstm_data()
+    module, est = _recurrent(LSTMClassifier, 1, batch_size)
+    Xt, yt = torch.from_numpy(X), torch.from_numpy(y)
+    fits = {
+        "hand": lambda n: hand_loop(module, Xt[:n], yt[:n], 1, batch_size, _no_hook),
+        "sknets": lambda n: sknets_fit(est, module, X[:n], y[:n], _no_hook),
+    }
+    fits[contender](512)
+    faults = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
+    start = time.perf_counter()
+    fits[contender](len(y))
+    seconds = time.perf_counter() - start
+    return seconds, resource.getrusage(resource.RUSAGE_SELF).ru_minflt - faults
 
 
 def gru_row(batch_size, epochs=1, equal=False):
@@ -364,6 +392,21 @@ def _rss():
 # prediction allocates. Its default threshold, set explicitly, stays fixed.
 PINNED_MMAP = {"MALLOC_MMAP_THRESHOLD_": str(128 * 1024)}
 
+# Also glibc's: blocks above the mmap threshold (at most 32 MiB) come from
+# fresh pages and go back to the system when freed, the top of a heap is given
+# back above a trim threshold, and each thread allocates from an arena of its
+# own. An LSTM at batch 256 then takes 600k-940k page faults per epoch (a
+# quarter to two fifths of its time), and how many depends on the state of the
+# arena the contender's thread happens to use, not on its code. The timing
+# jobs run with one arena that keeps the memory it frees (the allocator
+# section measures what this changes for a single fit).
+ALLOCATOR_ROUNDS = 3
+KEPT_MEMORY = {
+    "MALLOC_ARENA_MAX": "1",
+    "MALLOC_MMAP_MAX_": "0",
+    "MALLOC_TRIM_THRESHOLD_": str(2**40),
+}
+
 FIT_ROWS = [
     ("digits CNN, 20 epochs", 64, digits_row, (64,)),
     ("digits CNN, 20 epochs", 256, digits_row, (256,)),
@@ -402,7 +445,7 @@ def _job(name, *args, env=None):
 
 
 def _times(name):
-    times = _job(name)
+    times = _job(name, env=KEPT_MEMORY)
     for contender, values in times.items():
         print(f"   {contender}:", " ".join(f"{t:.2f}" for t in values), flush=True)
     return times
@@ -437,7 +480,7 @@ def _fit_table_row(task, batch_size, times):
 
 def main():
     print("speed: calibration ...", flush=True)
-    calib, waited = _job("calibration")
+    calib, waited = _job("calibration", env=KEPT_MEMORY)
     print("speed: training rows ...", flush=True)
     fit_times = [_times(f"fit{i}") for i in range(len(FIT_ROWS))]
     rows = [
@@ -490,6 +533,30 @@ def main():
                 "sknets / hand": summary(ratios(times, "sknets", "hand")),
             }
         )
+    print("speed: the allocator ...", flush=True)
+    alloc = {}
+    for _ in range(ALLOCATOR_ROUNDS):
+        for name in ("hand", "sknets"):
+            for kept in (False, True):
+                env = KEPT_MEMORY if kept else None
+                alloc.setdefault((name, kept), []).append(
+                    _job("allocator", name, env=env)
+                )
+    allocator_rows = []
+    for label, name in [("hand-written loop", "hand"), ("sknets", "sknets")]:
+        default = np.median([t for t, _ in alloc[name, False]])
+        for kept in (False, True):
+            seconds, faults = np.median(alloc[name, kept], axis=0)
+            allocator_rows.append(
+                {
+                    "contender": label,
+                    "allocator": "one arena, memory kept" if kept else "glibc default",
+                    "runs": len(alloc[name, kept]),
+                    "fit (s)": f"{seconds:.2f}",
+                    "minor page faults": f"{faults:,.0f}",
+                    "time / default": f"{seconds / default:.3f}",
+                }
+            )
     print("speed: prediction ...", flush=True)
     predict = _times("predict")
     memory = {
@@ -545,6 +612,7 @@ def main():
             ("Prediction", PREDICT_TEXT, predict_rows),
             ("Memory of a prediction", MEMORY_TEXT, memory_rows),
             ("Mixed precision on the CPU", MIXED_TEXT, mixed_rows),
+            ("The memory allocator", ALLOCATOR_TEXT, allocator_rows),
             ("Resolution of the method", CALIBRATION_TEXT, calibration_rows),
         ],
     )
@@ -600,6 +668,21 @@ MIXED_TEXT = (
     "hand-written loop: what bf16 and fp16 cost or save on this CPU (they are "
     "meant for GPUs)."
 )
+ALLOCATOR_TEXT = (
+    "The timing rows above run with glibc's allocator set to one arena that "
+    "keeps the memory it frees (`"
+    + " ".join(f"{k}={v}" for k, v in KEPT_MEMORY.items())
+    + "`). By default it serves blocks above its mmap threshold (128 KiB, "
+    "raised up to 32 MiB as such blocks are freed) with fresh pages that go "
+    "back to the system when freed, and gives back the top of a heap above "
+    "its trim threshold; every fresh page is a page fault. Here one 1-epoch "
+    "fit of the LSTM row at batch 256, "
+    "alone in a process of its own after a warm-up fit, with either "
+    "allocator; the processes alternate, "
+    f"{ALLOCATOR_ROUNDS} of each, medians. Whole fits, not in lockstep: the "
+    "machine's drift is in these times. The same variables speed up your own "
+    "CPU training on Linux (docs/performance.md)."
+)
 CALIBRATION_TEXT = (
     "The hand-written loop (digits CNN, 5 epochs, batch 64) run in lockstep "
     "against an identical copy of itself, and against itself with 0.5 ms of "
@@ -612,6 +695,8 @@ CALIBRATION_TEXT = (
 if __name__ == "__main__":
     if len(sys.argv) == 1:
         main()
+    elif sys.argv[1] == "allocator":
+        print(json.dumps(_allocator_job(sys.argv[2])))
     elif sys.argv[1] == "memory":
         print(json.dumps(_memory_job(sys.argv[2], int(sys.argv[3]))))
     else:
