@@ -24,12 +24,14 @@ from __future__ import annotations
 import copy
 import math
 import os
+import sys
 import warnings
 from collections.abc import Mapping
 from contextlib import contextmanager, nullcontext
 from numbers import Integral, Real
 
 import numpy as np
+import sklearn
 import skorch
 import torch
 from sklearn.base import (
@@ -522,20 +524,18 @@ class BaseNeuralNet(BaseEstimator):
         reason = dict(self.net_.callbacks_)["training_guard"].stop_reason_
         name = type(self).__name__
         if reason == "diverged":
-            warnings.warn(
+            _warn_caller(
                 f"{name}: the training loss became NaN or infinite; training "
                 f"stopped and the weights of epoch {self.n_iter_}, the good epoch "
                 "with the lowest training loss, were restored. Try a lower lr, "
                 "scaling the inputs (and targets), or gradient clipping.",
                 TrainingDivergedWarning,
-                stacklevel=3,
             )
         elif reason == "interrupted":
-            warnings.warn(
+            _warn_caller(
                 f"{name}: training was interrupted during epoch {self.n_iter_ + 1}; "
                 f"the estimator keeps the weights of epoch {self.n_iter_}.",
                 UserWarning,
-                stacklevel=3,
             )
 
     def _draw_seed(self, reset):
@@ -791,14 +791,30 @@ def autocast(device, dtype):
     return torch.autocast(torch.device(device).type, dtype=dtype)
 
 
+# files whose frames a warning skips to reach the code that called sknets
+_INTERNAL_DIRS = tuple(
+    os.path.dirname(path) + os.sep
+    for path in (__file__, sklearn.__file__, skorch.__file__)
+)
+
+
+def _warn_caller(message, category):
+    """``warnings.warn`` attributed to the first frame outside sknets,
+    scikit-learn and skorch: the user's ``fit`` or ``partial_fit`` call (or a
+    pipeline's, a search's), however deep the path to the warning."""
+    frame, level = sys._getframe(1), 1
+    while frame is not None and frame.f_code.co_filename.startswith(_INTERNAL_DIRS):
+        frame, level = frame.f_back, level + 1
+    warnings.warn(message, category, stacklevel=level + 1)
+
+
 def _check_mixed_precision(mixed_precision, device):
     if mixed_precision == "fp16" and device.type == "cpu":
-        warnings.warn(
+        _warn_caller(
             "mixed_precision='fp16' on the CPU is many times slower than "
             "float32: torch has no fast float16 kernels there. It is meant for "
             "GPUs; on the CPU use mixed_precision='bf16' or None.",
             UserWarning,
-            stacklevel=5,  # the caller of fit (through _fit and _fit_context)
         )
     if (
         mixed_precision == "bf16"

@@ -57,8 +57,11 @@ def test_absurd_learning_rate_stops_with_a_warning_and_a_usable_model(
 ):
     X, _ = images
     y = X.sum(axis=(1, 2))
-    with pytest.warns(TrainingDivergedWarning, match="NaN or infinite.*lower lr"):
+    with pytest.warns(
+        TrainingDivergedWarning, match="NaN or infinite.*lower lr"
+    ) as record:
         estimator.fit(X, y)
+    assert record[0].filename == __file__  # attributed to the caller's fit
     assert estimator.n_iter_ < 10
     assert len(estimator.loss_curve_) == estimator.n_iter_
     assert np.isfinite(estimator.loss_curve_).all()
@@ -91,13 +94,14 @@ def test_keyboard_interrupt_keeps_the_last_completed_epoch(images):
     X, y = images
     with pytest.warns(
         UserWarning, match="interrupted during epoch 3.*weights of epoch 2"
-    ):
+    ) as record:
         clf = CNNClassifier(
             max_epochs=10,
             batch_size=16,
             random_state=0,
             callbacks=[InterruptInEpoch(3)],
         ).fit(X, y)
+    assert record[0].filename == __file__
     assert clf.n_iter_ == 2 and len(clf.loss_curve_) == 2
     epoch_2 = dict(clf.net_.callbacks_)["InterruptInEpoch"].weights_[2]
     for key, value in clf.net_.module_.state_dict().items():
