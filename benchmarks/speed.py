@@ -395,11 +395,12 @@ PINNED_MMAP = {"MALLOC_MMAP_THRESHOLD_": str(128 * 1024)}
 # Also glibc's: blocks above the mmap threshold (at most 32 MiB) come from
 # fresh pages and go back to the system when freed, the top of a heap is given
 # back above a trim threshold, and each thread allocates from an arena of its
-# own. An LSTM at batch 256 then takes 600k-940k page faults per epoch (a
-# quarter to two fifths of its time), and how many depends on the state of the
-# arena the contender's thread happens to use, not on its code. The timing
-# jobs run with one arena that keeps the memory it frees (the allocator
-# section measures what this changes for a single fit).
+# own. An LSTM at batch 256 then takes 600k-940k page faults per epoch (its
+# fits take 0.59-0.73 of the time when the allocator keeps its memory), and
+# how many depends on the state of the arena the contender's thread happens to
+# use, not on its code. The timing jobs run with one arena that keeps the
+# memory it frees (the allocator section measures what this changes for a
+# single fit).
 ALLOCATOR_ROUNDS = 3
 KEPT_MEMORY = {
     "MALLOC_ARENA_MAX": "1",

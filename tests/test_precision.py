@@ -128,7 +128,9 @@ def test_fp16_on_the_cpu_warns_that_it_is_slow(digits):
     CNNClassifier(mixed_precision="bf16", device="cpu", **TINY).fit(X, y)
     # a first partial_fit chooses the device too, through a deeper call path
     with pytest.warns(UserWarning, match=FP16_ON_CPU) as record:
-        CNNClassifier(mixed_precision="fp16", **TINY).partial_fit(X, y, np.unique(y))
+        CNNClassifier(mixed_precision="fp16", device="cpu", **TINY).partial_fit(
+            X, y, np.unique(y)
+        )
     assert record[0].filename == __file__
 
 
