@@ -6,30 +6,28 @@ plain scikit-learn estimator interface (``fit``, ``predict``,
 ``GridSearchCV``, ``cross_val_score``, ``clone`` and ``joblib``.
 """
 
+# _compat comes first: it imports skorch, also under python -OO (see there)
+from . import _compat, datasets, modules  # noqa: F401 (_compat)
 from ._base import TrainingDivergedWarning
+from ._version import __version__
+from .cnn import CNNClassifier, CNNRegressor
+from .crnn import CRNNClassifier, CRNNRegressor
 from .export import export_onnx, onnx_input
 from .forecasting import make_windows
-from .hybrid import CRNNClassifier, CRNNRegressor
-from .image import CNNClassifier, CNNRegressor
 from .persistence import load, save
 from .plotting import TrainingHistoryDisplay
-from .sequence import (
+from .rnn import (
     GRUClassifier,
     GRURegressor,
     LSTMClassifier,
     LSTMRegressor,
     RNNClassifier,
     RNNRegressor,
-    TCNClassifier,
-    TCNRegressor,
-    TextCNNClassifier,
-    TextCNNRegressor,
-    TransformerClassifier,
-    TransformerRegressor,
 )
+from .tcn import TCNClassifier, TCNRegressor
 from .text import TextTokenizer
-
-__version__ = "0.1.0"
+from .textcnn import TextCNNClassifier, TextCNNRegressor
+from .transformer import TransformerClassifier, TransformerRegressor
 
 __all__ = [
     "CNNClassifier",
@@ -51,8 +49,10 @@ __all__ = [
     "TransformerClassifier",
     "TransformerRegressor",
     "TrainingDivergedWarning",
+    "datasets",
     "load",
     "make_windows",
+    "modules",
     "save",
     "export_onnx",
     "onnx_input",

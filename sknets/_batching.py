@@ -5,51 +5,59 @@ collate the items afterwards. sknets keeps its training data as whole tensors
 instead, moved to the device once, and builds each batch with one indexing
 operation per tensor. This module holds the two pieces that skorch sees: the
 dataset (:class:`TensorDataset`) and the batch iterator (:class:`BatchIterator`).
+
+Model input is always a *batch*: a dict with the input tensor ``"x"`` (first
+axis: samples) and, for sequences of different lengths, the int64
+``"lengths"``. Every input kind (:mod:`sknets._inputs`) returns one, and a
+module is called as ``module(batch["x"], lengths=...)`` (:func:`call`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 
 import torch
 from torch.utils.data import Dataset
 
-__all__ = ["TensorDataset", "BatchIterator", "take", "to_device"]
+__all__ = ["TensorDataset", "BatchIterator", "call", "take", "to_device"]
 
 
-def take(X, index):
-    """Index a tensor, or every tensor of a mapping, along the first axis.
+def call(module, batch, **kwargs):
+    """``module`` on a batch: the input tensor positionally, the other
+    entries (the lengths) as keyword arguments."""
+    extra = {key: value for key, value in batch.items() if key != "x"}
+    return module(batch["x"], **extra, **kwargs)
 
-    A mapping holding ``"lengths"`` (variable-length sequences, padded along the
-    second axis) is trimmed to the longest sequence of the batch, so that a batch
-    of short sequences does not carry the padding of the longest one.
+
+def take(batch, index):
+    """The samples at ``index`` of every tensor of a batch.
+
+    A batch holding ``"lengths"`` (variable-length sequences, padded along the
+    second axis) is trimmed to the longest sequence taken, so that a batch of
+    short sequences does not carry the padding of the longest one.
     """
-    if not isinstance(X, Mapping):
-        return X[index]
-    out = {key: value[index] for key, value in X.items()}
+    out = {key: value[index] for key, value in batch.items()}
     lengths = out.get("lengths")
     if lengths is not None and len(lengths):
         longest = int(lengths.max())
-        for key, value in out.items():
-            if key != "lengths" and value.dim() >= 2 and value.shape[1] > longest:
-                out[key] = value[:, :longest]
+        x = out["x"]
+        if x.dim() >= 2 and x.shape[1] > longest:
+            out["x"] = x[:, :longest]
     return out
 
 
-def to_device(X, device):
-    """Move a tensor, a dict of tensors or a :class:`TensorDataset` to
-    ``device``; None stays None."""
-    if X is None:
+def to_device(value, device):
+    """Move a tensor, a batch or a :class:`TensorDataset` to ``device``; None
+    stays None."""
+    if value is None:
         return None
-    if isinstance(X, Mapping):
-        return {key: value.to(device) for key, value in X.items()}
-    return X.to(device)
+    if isinstance(value, dict):
+        return {key: tensor.to(device) for key, tensor in value.items()}
+    return value.to(device)
 
 
-def _length(X):
-    if isinstance(X, Mapping):
-        return len(next(iter(X.values())))
-    return len(X)
+def n_samples(batch):
+    return len(batch["x"])
 
 
 class TensorDataset(Dataset):
@@ -57,9 +65,8 @@ class TensorDataset(Dataset):
 
     Parameters
     ----------
-    X : torch.Tensor or dict of str to torch.Tensor
-        Model input; a dict is passed to the module's ``forward`` as keyword
-        arguments (for example ``x`` and ``lengths``).
+    X : dict of str to torch.Tensor
+        Model input, a batch of all the samples (see the module docstring).
     y : torch.Tensor or None
         Targets (class indices or standardised regression targets).
     sample_weight : torch.Tensor or None
@@ -72,11 +79,11 @@ class TensorDataset(Dataset):
         self.sample_weight = sample_weight
 
     def __len__(self) -> int:
-        return _length(self.X)
+        return n_samples(self.X)
 
     def cpu_lengths(self):
         """Sequence lengths on the CPU (cached), or None for fixed-length data."""
-        if not isinstance(self.X, Mapping) or "lengths" not in self.X:
+        if "lengths" not in self.X:
             return None
         if getattr(self, "_cpu_lengths", None) is None:
             self._cpu_lengths = self.X["lengths"].cpu()
@@ -100,9 +107,7 @@ class TensorDataset(Dataset):
     def subset(self, index) -> TensorDataset:
         """A dataset holding the samples at ``index`` (a tensor of indices)."""
         return TensorDataset(
-            {k: v[index] for k, v in self.X.items()}
-            if isinstance(self.X, Mapping)
-            else self.X[index],
+            {key: value[index] for key, value in self.X.items()},
             None if self.y is None else self.y[index],
             None if self.sample_weight is None else self.sample_weight[index],
         )
@@ -175,12 +180,6 @@ class BatchIterator:
             )
             shuffled = torch.randperm(len(bounds), generator=self.generator)
             bounds = [bounds[i] for i in shuffled]
-        order = order.to(_device_of(self.dataset.X))
+        order = order.to(self.dataset.X["x"].device)
         for start, stop in bounds:
             yield self.dataset.batch(order[start:stop])
-
-
-def _device_of(X):
-    if isinstance(X, Mapping):
-        X = next(iter(X.values()))
-    return X.device

@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import contextlib
-import copy
 import io
-from collections.abc import Mapping
 
 import numpy as np
 import torch
-from sklearn.base import is_classifier
 from sklearn.utils.validation import check_is_fitted
 
+from ._inputs import check_input, exportable_kind
 from .modules.transformer import TransformerNet
 
 __all__ = ["export_onnx", "onnx_input"]
@@ -21,46 +19,20 @@ class _Exported(torch.nn.Module):
     """The fitted network with what ``predict_proba`` / ``predict`` add around
     it: channel standardisation of series, softmax or target scaling."""
 
-    def __init__(self, estimator):
+    def __init__(self, parts):
         super().__init__()
-        self.module = copy.deepcopy(estimator.net_.module_).cpu().eval()
-        mean = getattr(estimator, "channel_mean_", None)
-        self.standardize = mean is not None
+        self.module = parts["module"]
+        self.standardize = parts["scaling"] is not None
         if self.standardize:
-            mean = torch.tensor(mean, dtype=torch.float32)
-            scale = torch.tensor(estimator.channel_scale_, dtype=torch.float32)
-            self.register_buffer("mean", mean)
-            self.register_buffer("scale", scale)
-        self.classifier = is_classifier(estimator)
-        if not self.classifier:
-            self.register_buffer(
-                "y_mean", torch.tensor(estimator._y_mean, dtype=torch.float32)
-            )
-            self.register_buffer(
-                "y_scale", torch.tensor(estimator._y_scale, dtype=torch.float32)
-            )
+            mean, scale = parts["scaling"]
+            self.register_buffer("mean", torch.tensor(mean, dtype=torch.float32))
+            self.register_buffer("scale", torch.tensor(scale, dtype=torch.float32))
+        self.output = parts["output"]
 
     def forward(self, x):
         if self.standardize:
             x = (x - self.mean) / self.scale
-        out = self.module(x)
-        if self.classifier:
-            return torch.softmax(out, dim=1)
-        return out * self.y_scale + self.y_mean
-
-
-def _check_exportable(estimator):
-    check_is_fitted(estimator, "net_")
-    kind = getattr(estimator, "input_kind_", "images")
-    if kind not in ("images", "series"):
-        raise ValueError(
-            f"export_onnx supports estimators fitted on images or numeric series; "
-            f"this {type(estimator).__name__} was fitted on {kind}. Token and text "
-            "models need per-sample lengths, which the export does not carry; "
-            "torch's exporter cannot yet trace the frame CNN of image sequences "
-            "with a dynamic number of frames."
-        )
-    return kind
+        return self.output(self.module(x))
 
 
 def onnx_input(estimator, X):
@@ -81,17 +53,19 @@ def onnx_input(estimator, X):
     -------
     X_onnx : ndarray of float32
     """
-    kind = _check_exportable(estimator)
-    X_t, _ = estimator._validate_input(X, reset=False)
-    if isinstance(X_t, Mapping):
+    check_is_fitted(estimator, "net_")
+    scaling = exportable_kind(estimator).export_scaling(estimator)
+    batch, _ = check_input(estimator, X, reset=False)
+    if "lengths" in batch:
         raise ValueError(
             "Sequences of unequal lengths cannot go in one array for the exported "
             "model; pass batches of equal-length sequences."
         )
-    x = X_t.numpy().astype(np.float32, copy=True)
-    if kind == "series" and estimator.channel_mean_ is not None:
-        x = x * estimator.channel_scale_.astype(np.float32)
-        x += estimator.channel_mean_.astype(np.float32)
+    x = batch["x"].numpy().astype(np.float32, copy=True)
+    if scaling is not None:
+        mean, scale = scaling
+        x = x * scale.astype(np.float32)
+        x += mean.astype(np.float32)
     return x
 
 
@@ -134,20 +108,15 @@ def export_onnx(estimator, path, *, opset_version=17):
     >>> session.run(None, {"X": onnx_input(clf, X)})[0].shape  # doctest: +SKIP
     (40, 2)
     """
-    kind = _check_exportable(estimator)
+    parts = estimator.__sknets_onnx__()
     try:
         import onnx  # noqa: F401
     except ImportError as exc:
         raise ImportError(
             "export_onnx needs the onnx package: pip install onnx (or sknets[onnx])."
         ) from exc
-    wrapper = _Exported(estimator)
-    if kind == "images":
-        example = torch.zeros(2, *estimator.input_shape_)
-        axes = {0: "n"}
-    else:
-        example = torch.zeros(2, max(estimator.max_length_, 2), estimator.n_channels_)
-        axes = {0: "n", 1: "steps"}
+    wrapper = _Exported(parts)
+    example, axes = parts["example"], parts["axes"]
     if isinstance(wrapper.module, TransformerNet):
         # torch's TorchScript-based exporter bakes the traced batch size into
         # the attention reshapes; the torch.export-based one keeps n and T

@@ -4,16 +4,19 @@ A model file is a zip archive with two members:
 
 - ``config.json``: the estimator's class name, its hyperparameters, its fitted
   attributes (classes, shapes, scaling statistics, the tokenizer's
-  vocabulary, the training history) and the versions of sknets and torch;
+  vocabulary), the training history and the versions of sknets and torch;
 - ``weights.pt``: the torch module's state dict (tensors only), written by
   ``torch.save`` and read back with ``torch.load(weights_only=True)``, which
   refuses anything but tensors and plain containers.
 
-Loading looks the class up among sknets' own estimators, rebuilds the module
-from the saved shapes and loads the weights into it. No step imports a module
-named by the file or runs code from it. ``joblib`` and ``pickle`` keep working
-for estimators too, but they execute code while loading: use them for files
-you trust only.
+What is written is what the estimator gives through its state methods
+(``__sknets_getstate__`` / ``__sknets_setstate__``); this module only turns
+it into plain JSON and tensors and back. Loading looks the class up among
+sknets' own estimators (:mod:`sknets._registry`), creates it with the saved
+hyperparameters and hands it its state. No step imports a module named by
+the file or runs code from it. ``joblib`` and ``pickle`` keep working for
+estimators too, but they execute code while loading: use them for files you
+trust only.
 """
 
 from __future__ import annotations
@@ -27,30 +30,13 @@ from pathlib import Path
 import numpy as np
 import torch
 from sklearn.base import BaseEstimator
-from sklearn.utils.validation import check_is_fitted
+
+from ._registry import ESTIMATORS
+from ._version import __version__
 
 __all__ = ["save", "load"]
 
-FORMAT_VERSION = 1
-_PRIVATE_FITTED = ("_y_mean", "_y_scale", "_y_1d", "_fitted_on_2d")
-_SKIP = {"net_", "tokenizer_"}
-
-
-def _version():
-    from . import __version__
-
-    return __version__
-
-
-def _classes():
-    import sknets
-
-    return {
-        name: getattr(sknets, name)
-        for name in sknets.__all__
-        if isinstance(getattr(sknets, name), type)
-        and issubclass(getattr(sknets, name), BaseEstimator)
-    }
+FORMAT_VERSION = 2
 
 
 def _encode(value, where, arrays):
@@ -62,16 +48,23 @@ def _encode(value, where, arrays):
     if isinstance(value, torch.device):
         return {"__device__": str(value)}
     if isinstance(value, tuple):
-        return {"__tuple__": [_encode(v, where, arrays) for v in value]}
+        return {
+            "__tuple__": [
+                _encode(v, f"{where}.{i}", arrays) for i, v in enumerate(value)
+            ]
+        }
     if isinstance(value, list):
-        return [_encode(v, where, arrays) for v in value]
+        return [_encode(v, f"{where}.{i}", arrays) for i, v in enumerate(value)]
     if isinstance(value, dict):
         return {
             "__dict__": [
-                [_encode(k, where, arrays), _encode(v, where, arrays)]
+                [_encode(k, where, arrays), _encode(v, f"{where}.{k}", arrays)]
                 for k, v in value.items()
             ]
         }
+    if isinstance(value, torch.Tensor):
+        arrays[where] = value.detach().cpu().contiguous()
+        return {"__torch__": where}
     if isinstance(value, np.ndarray):
         if value.dtype.kind in "biuf" and value.size > 64:
             arrays[where] = torch.from_numpy(np.ascontiguousarray(value))
@@ -87,11 +80,11 @@ def _encode(value, where, arrays):
                 "dtype": value.dtype.str if value.dtype != object else "object",
                 "shape": list(value.shape),
             }
-    if isinstance(value, BaseEstimator) and type(value).__name__ in _classes():
+    if isinstance(value, BaseEstimator) and hasattr(value, "__sknets_getstate__"):
         return {
-            "__estimator__": type(value).__name__,
-            "params": _encode(value.get_params(deep=False), where, arrays),
-            "fitted": _fitted_state(value, where, arrays),
+            "__estimator__": _class_name(value),
+            "params": _encode(value.get_params(deep=False), f"{where}.params", arrays),
+            "state": _encode(value.__sknets_getstate__(), f"{where}.state", arrays),
         }
     raise TypeError(
         f"sknets.save cannot store {where}={value!r} ({type(value).__name__}): only "
@@ -115,31 +108,20 @@ def _decode(value, arrays):
         return {_decode(k, arrays): _decode(v, arrays) for k, v in value["__dict__"]}
     if "__tensor__" in value:
         return arrays[value["__tensor__"]].numpy().copy()
+    if "__torch__" in value:
+        return arrays[value["__torch__"]]
     if "__ndarray__" in value:
         dtype = object if value["dtype"] == "object" else np.dtype(value["dtype"])
         return np.array(value["__ndarray__"], dtype=dtype).reshape(value["shape"])
     if "__estimator__" in value:
-        return _rebuild(value, arrays)
+        estimator = _new(value["__estimator__"], value["params"], arrays)
+        return estimator.__sknets_setstate__(_decode(value["state"], arrays))
     raise ValueError(f"Unknown entry in the model file: {sorted(value)}.")
-
-
-def _fitted_state(estimator, where, arrays):
-    state = {}
-    for key, value in vars(estimator).items():
-        fitted = key.endswith("_") and not key.startswith("_")
-        if key in _SKIP or not (fitted or key in _PRIVATE_FITTED):
-            continue
-        state[key] = _encode(value, f"{where}.{key}", arrays)
-    if "tokenizer_" in vars(estimator):
-        state["tokenizer_"] = _encode(
-            estimator.tokenizer_, f"{where}.tokenizer_", arrays
-        )
-    return state
 
 
 def _class_name(estimator):
     name = type(estimator).__name__
-    if _classes().get(name) is not type(estimator):
+    if ESTIMATORS.get(name) is not type(estimator):
         raise TypeError(
             f"sknets.save stores sknets' own estimators, not {name}; use joblib.dump "
             "for other objects (trusted files only)."
@@ -147,22 +129,16 @@ def _class_name(estimator):
     return name
 
 
-def _rebuild(entry, arrays):
-    cls = _classes().get(entry["__estimator__"])
+def _new(name, params, arrays):
+    """An unfitted sknets estimator of class ``name`` with the saved
+    hyperparameters."""
+    cls = ESTIMATORS.get(name)
     if cls is None:
         raise ValueError(
-            f"The model file names {entry['__estimator__']!r}, which is not an sknets "
-            "estimator; it is refused."
+            f"The model file names {name!r}, which is not an sknets estimator; it "
+            "is refused."
         )
-    estimator = cls(**_decode(entry["params"], arrays))
-    for key, value in entry["fitted"].items():
-        setattr(estimator, key, _decode(value, arrays))
-    if hasattr(estimator, "vocabulary_"):  # a TextTokenizer
-        vocab = estimator.vocabulary_
-        estimator._id_to_token = np.array(
-            ["<pad>", "<unk>", *sorted(vocab, key=vocab.get)], dtype=object
-        )
-    return estimator
+    return cls(**_decode(params, arrays))
 
 
 def save(estimator, path, *, _skip=()):
@@ -185,36 +161,22 @@ def save(estimator, path, *, _skip=()):
     --------
     load : Read the file back.
     """
-    check_is_fitted(estimator, "net_")
+    name = _class_name(estimator)
+    state = estimator.__sknets_getstate__()
+    params = {
+        k: v for k, v in estimator.get_params(deep=False).items() if k not in _skip
+    }
     arrays = {}
     config = {
         "format_version": FORMAT_VERSION,
-        "sknets_version": _version(),
+        "sknets_version": __version__,
         "torch_version": torch.__version__,
-        "estimator": _class_name(estimator),
-        "params": _encode(
-            {
-                k: v
-                for k, v in estimator.get_params(deep=False).items()
-                if k not in _skip
-            },
-            "param",
-            arrays,
-        ),
-        "fitted": _fitted_state(estimator, "fitted", arrays),
-        "history": [
-            {
-                k: row[k]
-                for k in ("epoch", "train_loss", "valid_loss", "dur")
-                if k in row
-            }
-            for row in estimator.net_.history
-        ],
+        "estimator": name,
+        "params": _encode(params, "param", arrays),
+        "fitted": _encode(state["fitted"], "fitted", arrays),
+        "history": _encode(state["history"], "history", arrays),
     }
-    weights = {
-        f"module.{k}": v.detach().cpu()
-        for k, v in estimator.net_.module_.state_dict().items()
-    }
+    weights = {f"module.{k}": v.contiguous() for k, v in state["weights"].items()}
     weights.update({f"array.{k}": v for k, v in arrays.items()})
     buffer = io.BytesIO()
     torch.save(weights, buffer)
@@ -228,8 +190,9 @@ def load(path):
 
     Only tensors and plain JSON are read: the weights go through
     ``torch.load(weights_only=True)``, and the estimator class must be one of
-    sknets' own. A file written by another major version of sknets is refused.
-    A model saved on a GPU loads on a machine without one.
+    sknets' own. A file written by another major version of sknets, or in
+    another file format, is refused. A model saved on a GPU loads on a
+    machine without one.
 
     Parameters
     ----------
@@ -245,8 +208,28 @@ def load(path):
     ------
     ValueError
         When the file is not an sknets model file, comes from another major
-        version, or holds anything but tensors in its weights.
+        version or file format, or holds anything but tensors in its weights.
     """
+    config, weights = _read(path)
+    arrays = {
+        k[len("array.") :]: v for k, v in weights.items() if k.startswith("array.")
+    }
+    estimator = _new(config["estimator"], config["params"], arrays)
+    return estimator.__sknets_setstate__(
+        {
+            "fitted": _decode(config["fitted"], arrays),
+            "history": _decode(config["history"], arrays),
+            "weights": {
+                k[len("module.") :]: v
+                for k, v in weights.items()
+                if k.startswith("module.")
+            },
+        }
+    )
+
+
+def _read(path):
+    """The config and the tensors of a model file, or a ValueError."""
     try:
         with zipfile.ZipFile(Path(path)) as archive:
             config = json.loads(archive.read("config.json"))
@@ -254,11 +237,17 @@ def load(path):
     except (zipfile.BadZipFile, KeyError, json.JSONDecodeError) as exc:
         raise ValueError(f"{path} is not an sknets model file: {exc}") from exc
     saved = str(config.get("sknets_version", "?"))
-    if saved.split(".")[0] != _version().split(".")[0]:
+    if saved.split(".")[0] != __version__.split(".")[0]:
         raise ValueError(
-            f"{path} was saved by sknets {saved}; this is sknets {_version()}, "
+            f"{path} was saved by sknets {saved}; this is sknets {__version__}, "
             "another major version, whose files are not read. Load it with the "
             "version that saved it and refit, or save it again from there."
+        )
+    if config.get("format_version") != FORMAT_VERSION:
+        raise ValueError(
+            f"{path} is in model file format {config.get('format_version')!r}; "
+            f"this sknets reads format {FORMAT_VERSION}. Save the model again with "
+            "this version of sknets (refit it if the old version is gone)."
         )
     try:
         weights = torch.load(
@@ -273,32 +262,4 @@ def load(path):
         isinstance(v, torch.Tensor) for v in weights.values()
     ):
         raise ValueError(f"{path}: the weights part is not a dict of tensors.")
-    arrays = {
-        k[len("array.") :]: v for k, v in weights.items() if k.startswith("array.")
-    }
-    entry = {
-        "__estimator__": config["estimator"],
-        "params": config["params"],
-        "fitted": config["fitted"],
-    }
-    estimator = _rebuild(entry, arrays)
-    from ._base import _resolve_device
-
-    requested = estimator.device
-    if str(requested).startswith("cuda") and not torch.cuda.is_available():
-        requested = "cpu"  # saved on a GPU, loaded without one
-    estimator.device_ = _resolve_device(requested)
-    module = estimator._build_module(estimator._n_outputs)
-    module.load_state_dict(
-        {k[len("module.") :]: v for k, v in weights.items() if k.startswith("module.")}
-    )
-    estimator.net_ = estimator._make_net(module)
-    estimator.net_.initialize()
-    for group in estimator.net_.optimizer_.param_groups:
-        group.setdefault("initial_lr", group["lr"])  # lets an LR schedule resume
-    for row in config["history"]:
-        estimator.net_.history.new_epoch()
-        for key, value in row.items():
-            estimator.net_.history.record(key, value)
-    estimator._record_history()
-    return estimator
+    return config, weights

@@ -14,11 +14,73 @@ from sklearn.feature_extraction.text import CountVectorizer
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
-from ._data import PAD_ID, UNKNOWN_ID, check_texts
+from ._registry import register
 
-__all__ = ["TextTokenizer"]
+__all__ = ["TextTokenizer", "check_texts", "is_text"]
+
+PAD_ID = 0
+UNKNOWN_ID = 1
 
 
+def is_text(X) -> bool:
+    """Whether X is a collection of texts (str items), not numbers or arrays."""
+    if isinstance(X, str):
+        return False
+    if hasattr(X, "dtype") and getattr(X, "ndim", 1) == 1:
+        if X.dtype.kind in "US":
+            return True
+        if X.dtype.kind != "O":
+            return False
+    elif not isinstance(X, (list, tuple)):
+        return False
+    first = next((x for x in X if not _is_missing(x)), None)
+    return isinstance(first, str)
+
+
+def _is_missing(value):
+    return (
+        value is None
+        or (isinstance(value, float) and np.isnan(value))
+        or (type(value).__name__ in ("NAType", "NaTType"))
+    )
+
+
+def check_texts(X, name="TextTokenizer"):
+    """The texts of X as a list of str, with a clear error for anything else.
+
+    Missing values (None, NaN, pandas NA) are an error that names their
+    position: fill them first, for example with ``X.fillna("")``.
+    """
+    if isinstance(X, str):
+        raise TypeError(
+            f"{name} expects a collection of texts (list, numpy array or pandas "
+            "Series of str), got a single str. Wrap it in a list."
+        )
+    values = X.to_numpy() if hasattr(X, "to_numpy") else X
+    if hasattr(values, "ndim") and values.ndim != 1:
+        raise ValueError(
+            f"{name} expects a 1D collection of texts, got an array of shape "
+            f"{values.shape}."
+        )
+    texts = list(values)
+    if not texts:
+        raise ValueError(f"{name} got an empty collection of texts.")
+    for i, text in enumerate(texts):
+        if isinstance(text, str):
+            continue
+        if _is_missing(text):
+            raise ValueError(
+                f"Text {i} of X is missing ({text!r}); fill missing texts first, "
+                "for example with X.fillna('')."
+            )
+        raise TypeError(
+            f"Text {i} of X is a {type(text).__name__} ({text!r}), not a str; every "
+            "item of a text collection must be a string."
+        )
+    return texts
+
+
+@register
 class TextTokenizer(TransformerMixin, BaseEstimator):
     """Turn texts into padded sequences of integer token ids.
 
@@ -183,10 +245,6 @@ class TextTokenizer(TransformerMixin, BaseEstimator):
             self.vocabulary_ = {token: i + 2 for i, token in enumerate(kept)}
         self.n_tokens_ = max(self.vocabulary_.values()) + 1
         self.max_len_ = self.max_len or max(max(len(t) for t in tokenized), 1)
-        self._id_to_token = np.array(
-            ["<pad>", "<unk>", *sorted(self.vocabulary_, key=self.vocabulary_.get)],
-            dtype=object,
-        )
         return self
 
     def transform(self, X):
@@ -241,7 +299,11 @@ class TextTokenizer(TransformerMixin, BaseEstimator):
                 f"shape {ids.shape} and dtype {ids.dtype}."
             )
         ids = np.where((ids < 0) | (ids >= self.n_tokens_), UNKNOWN_ID, ids)
-        return [list(self._id_to_token[row[row != PAD_ID]]) for row in ids]
+        vocab = self.vocabulary_
+        tokens = np.array(
+            ["<pad>", "<unk>", *sorted(vocab, key=vocab.get)], dtype=object
+        )
+        return [list(tokens[row[row != PAD_ID]]) for row in ids]
 
     def get_feature_names_out(self, input_features=None):
         """Names of the output columns: the token positions.
@@ -276,6 +338,22 @@ class TextTokenizer(TransformerMixin, BaseEstimator):
         """
         check_is_fitted(self, "vocabulary_")
         return align_vectors(vectors, self.vocabulary_, self.n_tokens_, dim)
+
+    def __sknets_getstate__(self):
+        """What ``sknets.save`` writes: the fitted attributes (none when the
+        tokenizer is not fitted, as the one given as a parameter)."""
+        return {"fitted": {k: v for k, v in vars(self).items() if k.endswith("_")}}
+
+    def __sknets_setstate__(self, state):
+        """A fitted tokenizer from what ``__sknets_getstate__`` gave."""
+        for key, value in state["fitted"].items():
+            if key not in ("vocabulary_", "max_len_", "n_tokens_"):
+                raise ValueError(
+                    f"The model file sets {key!r}, which is not a fitted attribute "
+                    "of TextTokenizer; it is refused."
+                )
+            setattr(self, key, value)
+        return self
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -1,5 +1,11 @@
-"""scikit-learn's own estimator checks on every public sknets estimator."""
+"""scikit-learn's own estimator checks on every public sknets estimator, and
+the agreement of each estimator's signature, constraints and docstring."""
 
+import ast
+import inspect
+import re
+
+import pytest
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from sknets import (
@@ -106,3 +112,116 @@ def _expected_failed_checks(estimator):
 @parametrize_with_checks(ESTIMATORS, expected_failed_checks=_expected_failed_checks)
 def test_sklearn_compatible_estimator(estimator, check):
     check(estimator)
+
+
+# -- each hyperparameter declared once: signature, constraints and docstring --
+ESTIMATOR_CLASSES = sorted(
+    {type(est) for est in ESTIMATORS}, key=lambda cls: cls.__name__
+)
+
+
+def _documented_parameters(cls):
+    """``{name: default text or None}`` of the Parameters section of a
+    numpydoc class docstring."""
+    doc = inspect.cleandoc(cls.__doc__ or "")
+    match = re.search(r"^Parameters\n-+\n(.*?)(?=^\w[\w ]*\n-+\n|\Z)", doc, re.M | re.S)
+    if match is None:
+        return {}
+    section = match.group(1)
+    entries = re.findall(r"^(\w+) : (.*(?:\n(?! ).*)*)", section, re.M)
+    documented = {}
+    for name, header in entries:
+        default = re.search(r"default=(.+)$", header.replace("\n", " "))
+        documented[name] = default.group(1).strip() if default else None
+    return documented
+
+
+def declaration_problems(cls):
+    """What disagrees between the signature (what scikit-learn reads), the
+    parameter constraints and the docstring of an estimator class."""
+    signature = inspect.signature(cls)
+    params = {
+        name: p.default for name, p in signature.parameters.items() if name != "self"
+    }
+    problems = []
+    constraints = set(getattr(cls, "_parameter_constraints", {}))
+    if constraints != set(cls().get_params(deep=False)):
+        problems.append(
+            f"constraints {sorted(constraints ^ set(params))} differ from get_params"
+        )
+    documented = _documented_parameters(cls)
+    for name, default in params.items():
+        if name not in documented:
+            problems.append(f"{name} is not documented")
+            continue
+        text = documented[name]
+        try:
+            stated = ast.literal_eval(text)
+        except (ValueError, SyntaxError, TypeError):
+            stated = f"<unreadable default {text!r}>"
+        if stated != default or type(stated) is not type(default):
+            problems.append(
+                f"{name}: docstring says default={text}, signature {default!r}"
+            )
+    problems += [
+        f"{name} is documented but no parameter"
+        for name in set(documented) - set(params)
+    ]
+    return problems
+
+
+@pytest.mark.parametrize("Estimator", ESTIMATOR_CLASSES, ids=lambda c: c.__name__)
+def test_signature_constraints_and_docstring_agree(Estimator):
+    assert declaration_problems(Estimator) == []
+
+
+def _broken_copies():
+    """Copies of an estimator class, each with one disagreement."""
+
+    class NoConstraint(CNNClassifier):
+        __doc__ = CNNClassifier.__doc__
+
+    NoConstraint._parameter_constraints = {
+        k: v
+        for k, v in CNNClassifier._parameter_constraints.items()
+        if k != "class_weight"
+    }
+
+    class WrongDocDefault(CNNClassifier):
+        pass
+
+    WrongDocDefault.__doc__ = CNNClassifier.__doc__.replace(
+        "max_epochs : int, default=30", "max_epochs : int, default=100"
+    )
+
+    class Undocumented(LSTMRegressor):
+        pass
+
+    Undocumented.__doc__ = re.sub(
+        r"\n    hidden_size : .*?\n(?=    \w)", "\n", LSTMRegressor.__doc__, flags=re.S
+    )
+
+    class SignatureDefault(TCNRegressor):  # a default changed in the signature only
+        __doc__ = TCNRegressor.__doc__
+
+    def __init__(self, **kwargs):
+        TCNRegressor.__init__(self, **kwargs)
+
+    params = inspect.signature(TCNRegressor.__init__).parameters.values()
+    __init__.__signature__ = inspect.Signature(
+        [p.replace(default=32) if p.name == "num_channels" else p for p in params]
+    )
+    SignatureDefault.__init__ = __init__
+    return [
+        (NoConstraint, "constraints ['class_weight'] differ from get_params"),
+        (WrongDocDefault, "max_epochs: docstring says default=100, signature 30"),
+        (Undocumented, "hidden_size is not documented"),
+        (SignatureDefault, "num_channels: docstring says default=64, signature 32"),
+    ]
+
+
+@pytest.mark.parametrize(
+    "Broken, problem", _broken_copies(), ids=lambda c: getattr(c, "__name__", "")
+)
+def test_the_declaration_check_catches_a_broken_copy(Broken, problem):
+    assert declaration_problems(Broken) == [problem]

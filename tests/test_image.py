@@ -205,6 +205,20 @@ def test_user_module_with_wrong_output_is_a_clear_error(small_images):
     assert_clear_error(exc)
 
 
+class BuggyNet(TinyNet):
+    def forward(self, x):
+        return self.out(x) / 0 if x.sum() > 1e9 else self.undefined_layer(x)
+
+
+def test_a_bug_in_a_user_module_surfaces_as_itself(small_images):
+    X, y = small_images
+    with pytest.raises(ValueError, match="failed on input of shape") as exc:
+        CNNClassifier(module=TinyNet(3, 3), max_epochs=1).fit(X, y)
+    assert isinstance(exc.value.__cause__, RuntimeError)  # torch's message chained
+    with pytest.raises(AttributeError, match="undefined_layer"):
+        CNNClassifier(module=BuggyNet(1, 3), max_epochs=1).fit(X, y)
+
+
 def test_regressor_learns_on_the_scale_of_y():
     rng = np.random.RandomState(0)
     X = rng.rand(200, 6, 6).astype(np.float32)

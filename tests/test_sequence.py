@@ -18,7 +18,13 @@ from sknets import (
     RNNClassifier,
     RNNRegressor,
 )
-from sknets.modules import AttentionPool, RecurrentNet
+from sknets.modules import (
+    AttentionPool,
+    RecurrentNet,
+    SequenceModule,
+    summarize,
+    token_input,
+)
 
 FAST = dict(hidden_size=16, max_epochs=10, random_state=0)
 
@@ -312,3 +318,58 @@ def test_unknown_data_format_fails_at_fit():
 
     with pytest.raises(InvalidParameterError, match="data_format"):
         LSTMClassifier(data_format="ntc").fit(np.ones((4, 3)), [0, 1, 0, 1])
+
+
+class MeanPoolNet(SequenceModule):
+    """A user's own sequence module: embedding (for token ids), a projection,
+    the mean over the valid steps."""
+
+    def __init__(
+        self,
+        input_size,
+        n_outputs,
+        vocab_size=None,
+        embedding_dim=8,
+        embeddings=None,
+        freeze_embeddings=False,
+    ):
+        super().__init__()
+        self.embedding, size = token_input(
+            input_size, vocab_size, embedding_dim, embeddings, freeze_embeddings
+        )
+        self.proj = torch.nn.Linear(size, 16)
+        self.head = torch.nn.Linear(16, n_outputs)
+
+    def forward_features(self, x, lengths=None):
+        if self.embedding is not None:
+            x = self.embedding(x)
+        return summarize(torch.relu(self.proj(x)), lengths, "mean")
+
+
+def test_user_sequence_module_on_series_and_text():
+    rng = np.random.RandomState(0)
+    X, y = ragged_waves(120, rng)
+    X = [x + [[0.5 * label, 0.0]] for x, label in zip(X, y)]  # a mean shift
+    clf = LSTMClassifier(module=MeanPoolNet, max_epochs=30, lr=1e-2, random_state=0)
+    assert clf.fit(X, y).score(X, y) > 0.9
+    assert isinstance(clf.net_.module_, MeanPoolNet)
+    assert_padding_invariant(
+        GRUClassifier(module=MeanPoolNet, max_epochs=2, random_state=0), 1e-6
+    )
+    texts = ["good film", "bad film", "good plot", "bad plot"] * 10
+    labels = [1, 0, 1, 0] * 10
+    text_clf = GRUClassifier(module=MeanPoolNet, max_epochs=30, lr=1e-2, random_state=0)
+    assert text_clf.fit(texts, labels).score(texts, labels) == 1.0
+    assert text_clf.net_.module_.embedding.num_embeddings == text_clf.n_tokens_
+
+
+def test_user_sequence_module_that_refuses_the_input_arguments():
+    class NoArgs(SequenceModule):
+        def __init__(self):
+            super().__init__()
+
+    X = np.random.RandomState(0).rand(10, 5, 2)
+    with pytest.raises(
+        TypeError, match=r"builds a module class as module\(input_size=2, n_outputs=2\)"
+    ):
+        GRUClassifier(module=NoArgs, max_epochs=1).fit(X, np.arange(10) % 2)

@@ -2,10 +2,19 @@
 
 Every module returns logits (classification) or raw values (regression) and
 splits ``forward`` into ``forward_features`` and ``forward_head``, so that the
-feature part can be frozen or reused and the head replaced.
+feature part can be frozen or reused and the head replaced. Your own
+sequence module can extend :class:`SequenceModule` and reuse
+:func:`summarize`, :func:`valid_mask` and :func:`token_input`.
 """
 
-from ._layers import AttentionPool, TokenEmbedding
+from ._layers import (
+    AttentionPool,
+    SequenceModule,
+    TokenEmbedding,
+    summarize,
+    token_input,
+    valid_mask,
+)
 from .cnn import ConvNet
 from .crnn import CRNN, ConvFront1d, FrameEncoder
 from .rnn import RecurrentNet, StackedRecurrence
@@ -21,8 +30,12 @@ __all__ = [
     "ConvNet",
     "FrameEncoder",
     "RecurrentNet",
+    "SequenceModule",
     "StackedRecurrence",
     "TextCNN",
     "TokenEmbedding",
     "TransformerNet",
+    "summarize",
+    "token_input",
+    "valid_mask",
 ]

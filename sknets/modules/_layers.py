@@ -117,12 +117,50 @@ class AttentionPool(nn.Module):
 
 
 class SequenceModule(nn.Module):
-    """What the sequence modules share: ``forward(x, lengths)`` is
-    ``forward_head(forward_features(x, lengths))``, and the head is
-    ``self.head``, the layer transfer learning replaces."""
+    """Base class of the sequence modules, and of your own for ``module=``.
+
+    A subclass builds its layers in ``__init__``, sets ``self.head`` (the
+    output layer, which transfer learning replaces) and implements
+    ``forward_features(x, lengths=None)``, which returns one feature vector
+    per sample; ``forward(x, lengths)`` is then
+    ``forward_head(forward_features(x, lengths))``. ``x`` is a batch of
+    series (n, T, F) (or token ids (n, T)); ``lengths`` (n,) is given when
+    the sequences of a batch have different lengths, which are then
+    zero-padded after their end, and is None when every sequence fills the
+    batch. :func:`valid_mask` and :func:`summarize` (and
+    :class:`AttentionPool`) keep padding out of a result.
+
+    An sknets sequence estimator calls a module class as
+    ``module(input_size=F, n_outputs=k)`` for series (and with
+    ``vocab_size``, ``embedding_dim``, ``embeddings`` and
+    ``freeze_embeddings`` for token ids and text; :func:`token_input` builds
+    that input stage).
+
+    Examples
+    --------
+    >>> import torch
+    >>> from sknets.modules import SequenceModule, summarize
+    >>> class MeanPoolNet(SequenceModule):
+    ...     def __init__(self, input_size, n_outputs):
+    ...         super().__init__()
+    ...         self.proj = torch.nn.Linear(input_size, 16)
+    ...         self.head = torch.nn.Linear(16, n_outputs)
+    ...
+    ...     def forward_features(self, x, lengths=None):
+    ...         return summarize(torch.relu(self.proj(x)), lengths, "mean")
+    >>> net = MeanPoolNet(input_size=3, n_outputs=2)
+    >>> net(torch.zeros(4, 7, 3), torch.tensor([7, 5, 2, 1])).shape
+    torch.Size([4, 2])
+    """
+
+    def forward_features(
+        self, x: torch.Tensor, lengths: torch.Tensor | None = None
+    ) -> torch.Tensor:
+        """One feature vector per sample, shape (n, num_features)."""
+        raise NotImplementedError
 
     def forward_head(self, features: torch.Tensor) -> torch.Tensor:
-        """Logits (or raw regression outputs) from the summary vectors."""
+        """Logits (or raw regression outputs) from the feature vectors."""
         return self.head(features)
 
     def forward(

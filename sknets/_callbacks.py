@@ -1,0 +1,154 @@
+"""The skorch callbacks sknets sets up: the training guard, checkpoints,
+early stopping and the validation score."""
+
+from __future__ import annotations
+
+import math
+import os
+
+import numpy as np
+import torch
+from skorch.callbacks import Callback, EarlyStopping
+
+__all__ = ["Checkpoint", "ValidatedEarlyStopping", "TrainingGuard", "ValidScore"]
+
+
+class ValidatedEarlyStopping(EarlyStopping):
+    """skorch's EarlyStopping, idle in epochs without validation data.
+
+    ``partial_fit`` trains without a held-out part, also on a net that ``fit``
+    built with early stopping.
+    """
+
+    def on_epoch_end(self, net, **kwargs):
+        if "valid_loss" in net.history[-1]:
+            super().on_epoch_end(net, **kwargs)
+
+
+class ValidScore(Callback):
+    """Score on the validation data after each epoch, recorded as
+    ``valid_score`` in the history (and so printed with ``verbose=1``):
+    accuracy for classifiers, R^2 for regressors (on the standardised targets,
+    which leaves R^2 unchanged)."""
+
+    def __init__(self, classifier):
+        self.classifier = classifier
+
+    def on_epoch_begin(self, net, **kwargs):
+        self._pred, self._true = [], []
+
+    def on_batch_end(self, net, batch=None, training=None, y_pred=None, **kwargs):
+        if not training and y_pred is not None:
+            self._pred.append(y_pred.detach().float().cpu())
+            self._true.append(batch[1]["y"].detach().cpu())
+
+    def on_epoch_end(self, net, **kwargs):
+        if not self._pred:
+            return
+        pred, true = torch.cat(self._pred), torch.cat(self._true)
+        if self.classifier:
+            score = (pred.argmax(dim=1) == true).double().mean().item()
+        else:
+            pred, true = pred.reshape(len(pred), -1), true.reshape(len(true), -1)
+            residual = ((true - pred) ** 2).sum(dim=0)
+            total = ((true - true.mean(dim=0)) ** 2).sum(dim=0).clamp_min(1e-12)
+            score = (1 - residual / total).mean().item()
+        net.history.record("valid_score", score)
+
+
+def copy_state(module):
+    """A copy of ``module``'s state dict (tensors cloned: ``copy.deepcopy``
+    takes ten times as long, and the guard copies after every epoch)."""
+    state = module.state_dict()
+    copied = type(state)((key, value.detach().clone()) for key, value in state.items())
+    copied._metadata = getattr(state, "_metadata", None)  # layer versions
+    return copied
+
+
+class TrainingGuard(Callback):
+    """Keeps usable weights whatever happens during training.
+
+    - A non-finite loss stops training at once (divergence). The weights of
+      the good epoch with the lowest training loss come back (the epochs just
+      before a divergence often have finite but exploding losses and weights),
+      the history is cut after that epoch, and the optimizer restarts from it.
+    - A ``KeyboardInterrupt`` (or anything else that ends training inside an
+      epoch) leaves the weights of the last completed epoch.
+
+    What happened is kept in ``stop_reason_`` for the estimator to report.
+    """
+
+    def on_train_begin(self, net, **kwargs):
+        self.stop_reason_ = None
+        state = copy_state(net.module_)
+        self._last = self._best = (len(net.history), state)
+        self._best_loss = np.inf
+
+    def on_epoch_end(self, net, **kwargs):
+        loss = net.history[-1].get("train_loss", np.inf)
+        if not np.isfinite(loss):
+            return
+        self._last = (len(net.history), copy_state(net.module_))
+        if loss <= self._best_loss:
+            self._best_loss = loss
+            self._best = self._last
+
+    def on_batch_end(self, net, batch=None, training=None, loss=None, **kwargs):
+        if loss is not None and not math.isfinite(loss.item()):
+            self.stop_reason_ = "diverged"
+            raise KeyboardInterrupt
+
+    def on_train_end(self, net, **kwargs):
+        history = net.history
+        complete, state = self._best if self.stop_reason_ == "diverged" else self._last
+        if len(history) > complete:
+            del history[complete:]
+            net.module_.load_state_dict(state)
+            if self.stop_reason_ == "diverged":  # the optimizer state is broken too
+                net.initialize_optimizer()
+                for group in net.optimizer_.param_groups:
+                    group.setdefault("initial_lr", group["lr"])  # for LR schedules
+            else:
+                self.stop_reason_ = "interrupted"
+        self._last = self._best = None
+
+    def __getstate__(self):
+        state = super().__getstate__()
+        state["_last"] = state["_best"] = None
+        return state
+
+
+def is_best_epoch(history):
+    """Whether the last epoch has the lowest validation loss so far (the
+    training loss without validation data), read from the history itself, so
+    that a resumed fit compares with the epochs before it."""
+    key = "valid_loss" if "valid_loss" in history[-1] else "train_loss"
+    earlier = [row[key] for row in history[:-1] if key in row]
+    return not earlier or history[-1][key] < min(earlier)
+
+
+class Checkpoint(Callback):
+    """Write the estimator to ``dirname`` after every epoch: ``last.sknets``
+    always, ``best.sknets`` when the epoch is the best so far.
+
+    ``write(path)``, the function that writes the estimator, is handed over
+    by the estimator for the duration of training only.
+    """
+
+    write = None
+
+    def __init__(self, dirname):
+        self.dirname = dirname
+
+    def on_epoch_end(self, net, **kwargs):
+        if self.write is None:
+            return
+        os.makedirs(self.dirname, exist_ok=True)
+        self.write(os.path.join(self.dirname, "last.sknets"))
+        if is_best_epoch(net.history):
+            self.write(os.path.join(self.dirname, "best.sknets"))
+
+    def __getstate__(self):
+        state = super().__getstate__()
+        state["write"] = None
+        return state

@@ -1,0 +1,205 @@
+"""What every input kind shares: the adapter interface and sample parsing."""
+
+from __future__ import annotations
+
+import numpy as np
+from sklearn.utils.validation import (
+    _check_feature_names,
+    _check_n_features,
+    _check_y,
+    check_array,
+    check_consistent_length,
+)
+
+__all__ = [
+    "InputKind",
+    "InputView",
+    "check_array_input",
+    "check_target",
+    "estimator_name",
+    "fit_scaling",
+    "learn_features_in",
+    "ragged_items",
+]
+
+
+def estimator_name(estimator) -> str:
+    return type(estimator).__name__
+
+
+def check_target(estimator, X, y, **y_kw):
+    """``y`` checked by scikit-learn and against the number of samples of X
+    (None when there is no target)."""
+    if y is None:
+        return None
+    y = _check_y(y, estimator=estimator, **y_kw)
+    check_consistent_length(X, y)
+    return y
+
+
+class InputKind:
+    """One kind of input, and everything sknets does that depends on it.
+
+    An estimator lists the kinds it takes in ``_input_kinds``; the first
+    whose :meth:`claims` accepts X at fit decides how X is read, and its
+    ``name`` is kept as ``input_kind_``. The kind declares the
+    hyperparameters it adds (``params``) and the attributes it learns at fit
+    (``attributes``, documented on every estimator that takes it), checks X
+    and turns it into a batch (:meth:`check`), tells the module what its
+    input is (:meth:`module_kwargs`) and what ONNX export needs
+    (:meth:`export_example`, :meth:`export_scaling`).
+    """
+
+    name: str = ""
+    #: names of the kinds this adapter reads (``input_kind_`` values)
+    names: tuple = ()
+    params: tuple = ()
+    attributes: tuple = ()
+    #: why ONNX export is refused for this kind, or None when it works
+    export_refusal: str | None = "its input cannot be exported"
+
+    def claims(self, view, fitted_kind) -> bool:
+        """Whether X (an :class:`InputView`) is of this kind. ``fitted_kind``
+        is the estimator's ``input_kind_`` at predict time, None at fit."""
+        raise NotImplementedError
+
+    def check(self, estimator, view, y=None, *, reset, **y_kw):
+        """Validate X (and y) and return ``(batch, y)``; at ``reset`` learn
+        the kind's attributes on the estimator."""
+        raise NotImplementedError
+
+    def module_kwargs(self, estimator, batch=None) -> dict:
+        """Keyword arguments that tell a module what its input is; ``batch``
+        is the training input when the module is built for a fit (None when
+        a saved model is rebuilt)."""
+        raise NotImplementedError
+
+    def export_example(self, estimator):
+        """``(example input tensor, dynamic axes)`` for ONNX export."""
+        raise NotImplementedError
+
+    def export_scaling(self, estimator):
+        """``(mean, scale)`` that the exported graph applies to its input
+        channels, or None."""
+        return None
+
+    def forget(self, estimator):
+        """Remove what a fit on this kind learned (before a fit on new data)."""
+        for attribute in self.attributes:
+            for name in attribute.name.split(", "):
+                if name in vars(estimator):
+                    delattr(estimator, name)
+
+
+class InputView:
+    """X as it came, with what several kinds ask about it computed once:
+    its number of dimensions and, for a list of per-sample arrays, the
+    arrays (None for a regular array)."""
+
+    def __init__(self, X):
+        self.X = X
+        self._arrays = _UNSET
+
+    @property
+    def ndim(self):
+        ndim = getattr(self.X, "ndim", None)
+        if ndim is not None:
+            return ndim
+        if isinstance(self.X, str):
+            return 0
+        return np.asarray(self.X).ndim  # lists, and array-likes with __array__
+
+    @property
+    def arrays(self):
+        if self._arrays is _UNSET:
+            self._arrays = ragged_items(self.X)
+        return self._arrays
+
+
+_UNSET = object()
+
+
+def ragged_items(X):
+    """The samples of a list / 1D object array of per-sample arrays, or None
+    when X is a regular array (equal-length samples go the regular way)."""
+    if isinstance(X, np.ndarray) and X.dtype == object and X.ndim == 1:
+        items = list(X)
+    elif isinstance(X, (list, tuple)):
+        items = list(X)
+    else:
+        return None
+    if not items:
+        return None
+    arrays = []
+    for i, item in enumerate(items):
+        if isinstance(item, (str, bytes)):
+            raise TypeError(
+                f"Sample {i} of X is a string ({item[:20]!r}); sequence input is a "
+                "list of numeric arrays of shape (T_i,) or (T_i, F)."
+            )
+        try:
+            arrays.append(np.asarray(item))
+        except ValueError as exc:
+            raise ValueError(f"Sample {i} of X is not a numeric array: {exc}") from exc
+    ndims = {a.ndim for a in arrays}
+    if ndims == {0}:
+        odd = next(
+            (i for i, a in enumerate(arrays) if a.dtype.kind not in "biuf"), None
+        )
+        if odd is not None:
+            raise ValueError(
+                f"X is a 1D collection whose items are not sequences (item {odd} is "
+                f"{type(items[odd]).__name__}); pass a 2D (n, T) or 3D (n, T, F) "
+                "array or a list of (T_i, F) arrays."
+            )
+        return None  # a flat list of numbers: the regular path says "Expected 2D"
+    if 0 in ndims:
+        i = next(i for i, a in enumerate(arrays) if a.ndim == 0)
+        raise ValueError(
+            f"X mixes sequences and scalars: sample {i} is {items[i]!r}. Each sample "
+            "must be an array of shape (T_i,) or (T_i, F)."
+        )
+    if len({a.shape for a in arrays}) == 1 and arrays[0].dtype != object:
+        return None
+    return arrays
+
+
+def fit_scaling(values, standardize):
+    """Per-channel ``(mean, scale)`` of ``values`` (rows of channels), or
+    ``(None, None)`` without ``standardize``."""
+    if not standardize:
+        return None, None
+    scale = values.std(axis=0)
+    return values.mean(axis=0), np.where(scale > 0, scale, 1.0)
+
+
+def check_array_input(estimator, X, y, *, reset, dtype, **y_kw):
+    """A regular array (not a list of samples) checked by scikit-learn: its
+    feature names, values and dtype, y, and for 2D input of a model fitted on
+    2D input the number of columns."""
+    _check_feature_names(estimator, X, reset=reset)
+    X = check_array(X, allow_nd=True, dtype=dtype, estimator=estimator, input_name="X")
+    y = check_target(estimator, X, y, **y_kw)
+    if X.ndim == 2 and not reset and estimator._fitted_on_2d_:
+        try:
+            _check_n_features(estimator, X, reset=False)
+        except ValueError as exc:
+            raise ValueError(
+                f"{exc} A model fitted on 2D (n, T) series reads 2D input as T "
+                "columns; to predict on series of another length, pass them as a "
+                "3D (n, T, 1) array or as a list of arrays."
+            ) from None
+    return X, y
+
+
+def learn_features_in(estimator, columns=None, channels=None):
+    """``n_features_in_`` as scikit-learn sets it for 2D arrays (the number of
+    columns), the features per time step for 3D and list input, none for
+    raw text; ``_fitted_on_2d_`` remembers which."""
+    estimator._fitted_on_2d_ = columns is not None
+    if columns is not None:
+        estimator.n_features_in_ = columns
+    elif channels is not None:
+        estimator.n_features_in_ = channels
+    elif hasattr(estimator, "n_features_in_"):
+        del estimator.n_features_in_

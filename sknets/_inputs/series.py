@@ -1,0 +1,243 @@
+"""Numeric series: (n, T), (n, T, F), (n, F, T) or lists of (T_i, F) arrays."""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+from sklearn.utils._param_validation import StrOptions
+from sklearn.utils.validation import _check_feature_names
+
+from .._params import Attribute, Param
+from ._base import (
+    InputKind,
+    check_array_input,
+    check_target,
+    estimator_name,
+    fit_scaling,
+    learn_features_in,
+)
+
+__all__ = ["SERIES", "SEQUENCE_FORMATS", "check_data_format"]
+
+SEQUENCE_FORMATS = ("channels_last", "channels_first")
+
+MAX_LENGTH = Attribute(
+    "max_length_", "int", "Longest sequence seen at fit (steps, tokens or frames)."
+)
+N_CHANNELS = Attribute(
+    "n_channels_",
+    "int",
+    "Features per time step seen at fit (series and image sequences).",
+)
+CHANNEL_SCALING = Attribute(
+    "channel_mean_, channel_scale_",
+    "ndarray of shape (`n_channels_`,) or None",
+    """
+    Per-channel statistics used by ``standardize`` (None when it is False);
+    series and image sequences.""",
+)
+
+
+def check_data_format(estimator):
+    if estimator.data_format not in SEQUENCE_FORMATS:
+        raise ValueError(
+            f"Unknown data_format={estimator.data_format!r} for "
+            f"{estimator_name(estimator)}; use one of "
+            f"{', '.join(map(repr, SEQUENCE_FORMATS))}."
+        )
+
+
+def check_series_kind(estimator, fitted_kind):
+    """A model fitted on token ids or text refuses numeric series."""
+    if fitted_kind in ("tokens", "text"):
+        what = "token ids" if fitted_kind == "tokens" else "raw text"
+        raise ValueError(
+            f"{estimator_name(estimator)} was fitted on {what}; pass a 2D integer "
+            "array of token ids"
+            + (" or texts" if fitted_kind == "text" else "")
+            + ", not numeric series."
+        )
+
+
+def check_channels(estimator, n_channels):
+    if n_channels != estimator.n_channels_:
+        raise ValueError(
+            f"X has {n_channels} features per time step, but "
+            f"{estimator_name(estimator)} was fitted with {estimator.n_channels_}."
+        )
+
+
+def _check_sample(i, a, data_format, name, n_channels):
+    """One sample of a list as a finite (T_i, F) array with the features of
+    the first sample (``n_channels``, None for the first)."""
+    if a.dtype.kind == "c":
+        raise ValueError(
+            f"Sample {i} of X holds complex numbers; complex data is not "
+            "supported (pass the real part, or real and imaginary parts as two "
+            "features)."
+        )
+    if a.dtype.kind not in "biuf":
+        try:
+            a = a.astype(np.float64)
+        except (TypeError, ValueError) as exc:
+            raise ValueError(
+                f"Sample {i} of X is not numeric (dtype {a.dtype}): {exc}"
+            ) from exc
+    if a.ndim > 2:
+        raise ValueError(
+            f"Sample {i} of X has shape {a.shape}; each sample of a sequence "
+            "list must be (T_i,) or (T_i, F)."
+        )
+    if a.ndim == 1:
+        a = a[:, None]
+    elif data_format == "channels_first":
+        a = a.T
+    if a.shape[0] == 0:
+        raise ValueError(
+            f"Sample {i} of X is an empty sequence (length 0); every sequence "
+            "needs at least one time step."
+        )
+    if n_channels is not None and a.shape[1] != n_channels:
+        raise ValueError(
+            f"Sample {i} of X has {a.shape[1]} features per time step, but "
+            f"sample 0 has {n_channels}; all sequences need the same number "
+            "of features."
+        )
+    if not np.isfinite(a).all():
+        raise ValueError(
+            f"Sample {i} of X contains NaN or infinity; {name} needs finite "
+            "values (impute or drop them first)."
+        )
+    return a
+
+
+class SeriesInput(InputKind):
+    """Numeric series, as a float32 batch ``x`` of shape (n, T, F), with the
+    ``lengths`` of the samples of a list of unequal lengths (zero-padded).
+
+    (n, T) univariate series (numpy, or a DataFrame with one column per time
+    step), (n, T, F) time-major arrays, (n, F, T) with
+    ``data_format='channels_first'``, and lists (or 1D object arrays) of
+    per-sample arrays (T_i,) or (T_i, F) (or (F, T_i)) of varying lengths.
+    With ``standardize``, each channel is centred and scaled by statistics
+    learned at fit.
+    """
+
+    name = "series"
+    names = ("series",)
+    export_refusal = None
+    params = (
+        Param(
+            "data_format",
+            "channels_last",
+            [StrOptions(set(SEQUENCE_FORMATS))],
+            "{'channels_last', 'channels_first'}",
+            """
+            Layout of 3D input and of the samples of a list: (n, T, F) and (T_i, F)
+            time-major, as torch (batch_first) and Keras use them, or (n, F, T) and
+            (F, T_i), as sktime's ``numpy3D`` gives them. 2D input is always (n, T)
+            univariate series.""",
+        ),
+        Param(
+            "standardize",
+            True,
+            ["boolean"],
+            "bool",
+            """
+            Whether to centre and scale each feature (channel) by its mean and
+            standard deviation over all time steps seen at fit. Unscaled signals are
+            the most common reason a recurrent network does not learn.""",
+        ),
+    )
+    attributes = (N_CHANNELS, CHANNEL_SCALING, MAX_LENGTH)
+
+    def claims(self, view, fitted_kind):
+        return True
+
+    def check(self, estimator, view, y=None, *, reset, **y_kw):
+        check_data_format(estimator)
+        fitted_kind = None if reset else estimator.input_kind_
+        if view.arrays is not None:
+            return self._check_list(estimator, view, y, fitted_kind, reset, y_kw)
+        return self._check_array(estimator, view, y, fitted_kind, reset, y_kw)
+
+    def _check_list(self, estimator, view, y, fitted_kind, reset, y_kw):
+        name = estimator_name(estimator)
+        _check_feature_names(estimator, view.X, reset=reset)
+        arrays = []
+        for i, a in enumerate(view.arrays):
+            n_channels = arrays[0].shape[1] if arrays else None
+            arrays.append(_check_sample(i, a, estimator.data_format, name, n_channels))
+        y = check_target(estimator, arrays, y, **y_kw)
+        check_series_kind(estimator, fitted_kind)
+        if reset:
+            self._learn(estimator, np.concatenate(arrays), arrays[0].shape[1], None)
+            estimator.max_length_ = max(len(a) for a in arrays)
+        check_channels(estimator, arrays[0].shape[1])
+        return self._padded(estimator, arrays), y
+
+    def _check_array(self, estimator, view, y, fitted_kind, reset, y_kw):
+        name = estimator_name(estimator)
+        X = view.X
+        if getattr(X, "ndim", None) is None and not isinstance(X, str):
+            X = np.asarray(X)
+        ndim = getattr(X, "ndim", None)
+        if ndim is not None and ndim > 3:
+            raise ValueError(
+                f"{name} expects sequences as a 2D (n, T) or 3D (n, T, F) array or "
+                f"a list of (T_i, F) arrays, got an array with {ndim} dimensions "
+                f"(shape {tuple(np.shape(X))})."
+            )
+        X, y = check_array_input(
+            estimator, X, y, reset=reset, dtype=(np.float64, np.float32), **y_kw
+        )
+        check_series_kind(estimator, fitted_kind)
+        columns = X.shape[1] if X.ndim == 2 else None
+        if X.ndim == 2:
+            X = X[:, :, None]
+        elif estimator.data_format == "channels_first":
+            X = X.transpose(0, 2, 1)
+        if X.shape[1] == 0:
+            raise ValueError(
+                f"X holds sequences of length 0 (shape {X.shape}); {name} needs at "
+                "least one time step."
+            )
+        if reset:
+            self._learn(estimator, X.reshape(-1, X.shape[2]), X.shape[2], columns)
+            estimator.max_length_ = X.shape[1]
+        check_channels(estimator, X.shape[2])
+        if estimator.channel_mean_ is not None:
+            X = (X - estimator.channel_mean_) / estimator.channel_scale_
+        return {"x": torch.tensor(X, dtype=torch.float32)}, y
+
+    @staticmethod
+    def _learn(estimator, values, n_channels, columns):
+        estimator.n_channels_ = n_channels
+        learn_features_in(estimator, columns=columns, channels=n_channels)
+        estimator.channel_mean_, estimator.channel_scale_ = fit_scaling(
+            values, estimator.standardize
+        )
+
+    @staticmethod
+    def _padded(estimator, arrays):
+        mean, scale = estimator.channel_mean_, estimator.channel_scale_
+        lengths = np.array([len(a) for a in arrays])
+        padded = np.zeros((len(arrays), lengths.max(), arrays[0].shape[1]), np.float32)
+        for i, a in enumerate(arrays):
+            padded[i, : len(a)] = a if mean is None else (a - mean) / scale
+        return {"x": torch.from_numpy(padded), "lengths": torch.from_numpy(lengths)}
+
+    def module_kwargs(self, estimator, batch=None):
+        return {"input_size": estimator.n_channels_}
+
+    def export_example(self, estimator):
+        example = torch.zeros(2, max(estimator.max_length_, 2), estimator.n_channels_)
+        return example, {0: "n", 1: "steps"}
+
+    def export_scaling(self, estimator):
+        if estimator.channel_mean_ is None:
+            return None
+        return estimator.channel_mean_, estimator.channel_scale_
+
+
+SERIES = SeriesInput()

@@ -1,0 +1,410 @@
+"""Hyperparameters and fitted attributes, each declared once.
+
+A :class:`Param` holds everything sknets knows about one hyperparameter: its
+name, its default, its scikit-learn constraint and its docstring text. From
+the declarations of an estimator class (its family, its input kinds, the
+training parameters shared by every estimator and its target kind),
+:func:`make_init` builds the explicit ``__init__`` signature that
+scikit-learn's ``get_params`` reads, the class gets its
+``_parameter_constraints``, and :func:`render_doc` writes the Parameters and
+Attributes sections of its docstring. A default is written in one place, so
+the signature, the validation and the documentation cannot disagree;
+``tests/test_common.py`` checks it for every public estimator.
+
+The parameters shared by every estimator (training) are declared here; a
+family declares its own in its estimator file, an input kind in its adapter
+(:mod:`sknets._inputs`), a target kind in :mod:`sknets._targets`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import inspect
+import os
+import textwrap
+from numbers import Integral, Real
+from typing import Any
+
+import torch
+from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
+
+__all__ = [
+    "Attribute",
+    "Param",
+    "POSITIVE_INT",
+    "FRACTION",
+    "make_init",
+    "render_doc",
+]
+
+POSITIVE_INT = Interval(Integral, 1, None, closed="left")
+NON_NEGATIVE_INT = Interval(Integral, 0, None, closed="left")
+FRACTION = Interval(Real, 0, 1, closed="left")  # dropout rates
+POSITIVE_REAL = Interval(Real, 0, None, closed="neither")
+
+OPTIMIZERS = ("adam", "adamw", "sgd")
+
+
+@dataclasses.dataclass(frozen=True)
+class Param:
+    """One hyperparameter: name, default, constraints and doc text.
+
+    ``type`` is the numpydoc type text (``"int"``, ``"{'max', 'avg'}"``);
+    ``doc`` the description, written as it reads in the docstring (it is
+    dedented). The docstring line ``name : type, default=...`` is generated
+    from ``default``, so it always tells the default of the signature.
+    """
+
+    name: str
+    default: Any
+    constraints: list
+    type: str
+    doc: str
+
+    def render(self) -> str:
+        description = textwrap.dedent(self.doc).strip("\n")
+        header = f"{self.name} : {self.type}, default={self.default!r}"
+        return header + "\n" + textwrap.indent(description, "    ")
+
+
+@dataclasses.dataclass(frozen=True)
+class Attribute:
+    """One fitted attribute (or a group of them) and its doc text."""
+
+    name: str
+    type: str
+    doc: str
+
+    def render(self) -> str:
+        description = textwrap.dedent(self.doc).strip("\n")
+        return f"{self.name} : {self.type}\n" + textwrap.indent(description, "    ")
+
+
+def make_init(params):
+    """An ``__init__`` that only stores its keyword arguments, with the
+    explicit signature of ``params`` (scikit-learn reads the parameter names
+    and defaults from it; positional use follows the declaration order)."""
+    signature = inspect.Signature(
+        [inspect.Parameter("self", inspect.Parameter.POSITIONAL_OR_KEYWORD)]
+        + [
+            inspect.Parameter(
+                p.name, inspect.Parameter.POSITIONAL_OR_KEYWORD, default=p.default
+            )
+            for p in params
+        ]
+    )
+
+    def __init__(self, *args, **kwargs):
+        bound = signature.bind(self, *args, **kwargs)
+        bound.apply_defaults()
+        for name, value in bound.arguments.items():
+            if name != "self":
+                setattr(self, name, value)
+
+    __init__.__signature__ = signature
+    return __init__
+
+
+def render_doc(doc, params, attributes):
+    """Fill the ``{parameters}`` and ``{attributes}`` placeholders of a class
+    docstring (at the 4-space indentation of its sections). None (``python
+    -OO`` strips docstrings) stays None."""
+    if doc is None:
+        return None
+    sections = {
+        "{parameters}": "\n\n".join(p.render() for p in params),
+        "{attributes}": "\n\n".join(a.render() for a in attributes),
+    }
+    for placeholder, text in sections.items():
+        indented = text.replace("\n", "\n    ").replace("\n    \n", "\n\n")
+        doc = doc.replace(placeholder, indented)
+    return doc
+
+
+def merge(*groups):
+    """Declarations in order, the first of each name kept."""
+    seen, merged = set(), []
+    for group in groups:
+        for item in group:
+            if item.name not in seen:
+                seen.add(item.name)
+                merged.append(item)
+    return tuple(merged)
+
+
+# -- shared by every estimator ----------------------------------------------
+
+MODULE = Param(
+    "module",
+    None,
+    [torch.nn.Module, type, None],
+    "torch.nn.Module class or instance, or None",
+    """
+    Your own network instead of the built-in one; the architecture
+    parameters above are then ignored. A class is called with keyword
+    arguments that describe the input and ``n_outputs`` (see the user
+    guide): ``in_channels`` for images; ``input_size`` for series;
+    ``input_size``, ``vocab_size``, ``embedding_dim``, ``embeddings`` and
+    ``freeze_embeddings`` for token ids and text; ``input_size`` and
+    ``frame_shape`` for image sequences. An instance is used as it is (and
+    copied by ``clone`` and ``fit``). Its ``forward`` takes the batch (images
+    (n, C, H, W); series (n, T, F); token ids (n, T)) and, for sequences of
+    different lengths, ``lengths``, and returns (n, n_outputs) logits or
+    values. :class:`sknets.modules.SequenceModule` gives a sequence module
+    padding masks and summaries.""",
+)
+
+TRAINING = (
+    Param(
+        "max_epochs",
+        100,
+        [POSITIVE_INT],
+        "int",
+        """
+        Number of passes over the training data. With ``early_stopping=True``,
+        training may stop earlier.""",
+    ),
+    Param(
+        "batch_size",
+        64,
+        [POSITIVE_INT],
+        "int",
+        """
+        Number of samples per gradient step. A last batch of a single sample is
+        merged into the previous one.""",
+    ),
+    Param("lr", 1e-3, [POSITIVE_REAL], "float", "Learning rate of the optimizer."),
+    Param(
+        "optimizer",
+        "adam",
+        [StrOptions(set(OPTIMIZERS)), callable],
+        "{'adam', 'adamw', 'sgd'} or torch optimizer class",
+        """
+        Optimizer. 'sgd' is SGD with Nesterov momentum 0.9. A class (for example
+        ``torch.optim.RMSprop``) is called as ``optimizer(params, lr=lr,
+        weight_decay=weight_decay)``.""",
+    ),
+    Param(
+        "weight_decay",
+        0.0,
+        [Interval(Real, 0, None, closed="left")],
+        "float",
+        "L2 penalty (decoupled for 'adamw').",
+    ),
+    Param(
+        "lr_schedule",
+        "constant",
+        [StrOptions({"constant", "cosine"})],
+        "{'constant', 'cosine'}",
+        """
+        'cosine' anneals the learning rate from ``lr`` to zero over ``max_epochs``
+        (a cosine curve, one cycle); 'constant' keeps ``lr``.""",
+    ),
+    Param(
+        "early_stopping",
+        False,
+        ["boolean"],
+        "bool",
+        """
+        Whether to hold out ``validation_fraction`` of the training data
+        (stratified for classifiers) and stop when its loss has not improved for
+        ``n_iter_no_change`` epochs. The weights of the best epoch are restored.
+        When False, all the data is used for training and nothing is held out.""",
+    ),
+    Param(
+        "validation_fraction",
+        0.1,
+        [Interval(Real, 0, 1, closed="neither")],
+        "float",
+        "Fraction of the training data held out when ``early_stopping=True``.",
+    ),
+    Param(
+        "n_iter_no_change",
+        10,
+        [POSITIVE_INT],
+        "int",
+        """
+        Epochs without improvement of the validation loss before training stops,
+        when ``early_stopping=True``.""",
+    ),
+    Param(
+        "device",
+        "auto",
+        [str, torch.device],
+        "str",
+        """
+        Torch device to train and predict on. 'auto' uses CUDA when it is
+        available and the CPU otherwise; 'cpu', 'cuda' or 'cuda:1' force one.""",
+    ),
+    Param(
+        "mixed_precision",
+        None,
+        [StrOptions({"bf16", "fp16"}), None],
+        "{'bf16', 'fp16'} or None",
+        """
+        Run the forward passes of training and prediction under
+        ``torch.autocast`` in bfloat16 ('bf16') or float16 ('fp16'); the weights,
+        the optimizer and the loss stay in float32. 'fp16' also scales the loss
+        (``torch.amp.GradScaler``) so that small gradients do not vanish. Meant for
+        GPUs with tensor cores (bf16 on Ampere or newer). On a CPU it works, but
+        without native low-precision arithmetic it gains nothing: 'bf16' runs
+        about as fast as float32, and 'fp16' many times slower (fit warns about
+        it; see sknets' CPU benchmark, docs/results/speed.md). None trains in
+        float32.""",
+    ),
+    Param(
+        "random_state",
+        None,
+        ["random_state"],
+        "int, RandomState instance or None",
+        """
+        Seeds the weight initialisation, dropout and the shuffling of batches.
+        With an int, two fits on the CPU give identical predictions. The global
+        random state of torch and numpy is left as it was.""",
+    ),
+    Param(
+        "verbose",
+        0,
+        ["verbose"],
+        "int",
+        """
+        0 is silent (the right setting inside a grid search); 1 prints one line
+        per epoch: training loss, and with ``early_stopping`` the validation loss
+        and validation score (accuracy, or R^2 for regressors), learning rate and
+        time; 2 adds a progress bar over the batches of each epoch (tqdm).""",
+    ),
+    Param(
+        "callbacks",
+        None,
+        [list, None],
+        "list of skorch callbacks or None",
+        """
+        Extra skorch callbacks, added to the ones sknets sets up. They are cloned
+        at ``fit``, so the objects passed here are never modified.""",
+    ),
+    Param(
+        "warm_start",
+        False,
+        ["boolean"],
+        "bool",
+        """
+        When True and the estimator is already fitted, ``fit`` continues training
+        from the fitted weights instead of starting again.""",
+    ),
+    Param(
+        "checkpoint_dir",
+        None,
+        [str, os.PathLike, None],
+        "str, path or None",
+        """
+        Directory where the estimator is written with :func:`sknets.save` after
+        every epoch: ``last.sknets`` (the last completed epoch) and
+        ``best.sknets`` (the lowest validation loss with ``early_stopping``, else
+        the lowest training loss). After a crash,
+        ``sknets.load(dir + "/last.sknets").set_params(warm_start=True).fit(X, y)``
+        resumes training (with a fresh optimizer state: the files hold weights,
+        not the optimizer's moments). The ``callbacks`` parameter is not stored
+        in them.""",
+    ),
+    Param(
+        "init_from",
+        None,
+        [HasMethods(["fit", "predict"]), torch.nn.Module, None],
+        "fitted sknets estimator, torch.nn.Module or None",
+        """
+        Transfer learning: start from the weights of this estimator's network
+        (or of this module). Every parameter outside the output layer (``head``)
+        is copied into the new network, which must have the same shapes there;
+        the head is new, sized for the new targets.""",
+    ),
+    Param(
+        "freeze_features",
+        False,
+        ["boolean"],
+        "bool",
+        """
+        With ``init_from``, keep the copied feature layers fixed and train the
+        head only (batch-norm statistics still adapt); False fine-tunes all.""",
+    ),
+)
+
+CLIP_GRAD_NORM = Param(
+    "clip_grad_norm",
+    1.0,
+    [POSITIVE_REAL, None],
+    "float or None",
+    """
+    Maximum norm of the gradient of all parameters (gradient-norm clipping,
+    which keeps recurrent training from exploding); None turns it off.""",
+)
+
+FITTED = (
+    Attribute(
+        "net_",
+        "skorch.NeuralNet",
+        """
+        The skorch net that holds the torch module (``net_.module_``), the
+        optimizer and the training history.""",
+    ),
+    Attribute(
+        "n_features_in_",
+        "int",
+        """
+        Number of features seen during fit (for images, the number of values in
+        one image; for 3D and list series, the features per time step).""",
+    ),
+    Attribute(
+        "feature_names_in_",
+        "ndarray of shape (`n_features_in_`,)",
+        """
+        Names of features seen during fit, when X is a DataFrame with string
+        column names.""",
+    ),
+    Attribute(
+        "input_kind_",
+        "str",
+        """
+        What X was at fit: 'images', 'series' (numeric series), 'tokens' (a 2D
+        integer array of token ids), 'text' (raw strings) or 'frames' (image
+        sequences).""",
+    ),
+    Attribute("n_iter_", "int", "Number of epochs run."),
+    Attribute("loss_curve_", "list of float", "Training loss after each epoch."),
+    Attribute(
+        "validation_loss_curve_",
+        "list of float or None",
+        """
+        Loss on the held-out part after each epoch when ``early_stopping=True``,
+        else None.""",
+    ),
+    Attribute(
+        "validation_scores_",
+        "list of float or None",
+        """
+        Score on the held-out part after each epoch when ``early_stopping=True``
+        (accuracy for classifiers, R^2 for regressors), else None.""",
+    ),
+    Attribute(
+        "best_epoch_",
+        "int",
+        """
+        Epoch (1-based) whose weights the estimator holds: the best validation
+        epoch when ``early_stopping=True``, else the last one.""",
+    ),
+    Attribute(
+        "device_",
+        "torch.device",
+        "Device the estimator was trained on and predicts on.",
+    ),
+)
+
+
+def positive_ints(value, name, what):
+    """A parameter that holds a sequence of positive ints (the ``channels``
+    of a CNN, the ``kernel_sizes`` of a TextCNN) as a tuple, or a ValueError."""
+    sizes = tuple(int(v) for v in value)
+    if not sizes or min(sizes) < 1:
+        raise ValueError(
+            f"{name} must hold at least one positive {what}, got {value!r}."
+        )
+    return sizes

@@ -1,0 +1,258 @@
+"""What differs between classification and regression: targets, loss,
+prediction methods, and their hyperparameters and fitted attributes."""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+from sklearn.base import ClassifierMixin, RegressorMixin, _fit_context
+from sklearn.utils._param_validation import StrOptions
+from sklearn.utils.class_weight import compute_sample_weight
+from sklearn.utils.multiclass import check_classification_targets, unique_labels
+
+from ._params import Attribute, Param
+
+__all__ = ["NeuralNetClassifierMixin", "NeuralNetRegressorMixin"]
+
+
+class NeuralNetClassifierMixin(ClassifierMixin):
+    """Classification: labels, cross-entropy, ``predict_proba`` and ``predict``."""
+
+    _target_params = (
+        Param(
+            "class_weight",
+            None,
+            [StrOptions({"balanced"}), dict, None],
+            "dict, 'balanced' or None",
+            """
+            Weights of the classes in the loss, as in scikit-learn's classifiers;
+            multiplied with ``sample_weight``.""",
+        ),
+    )
+    _target_attributes = (
+        Attribute("classes_", "ndarray of shape (n_classes,)", "Class labels."),
+    )
+    _y_check_params: dict = {}
+
+    def partial_fit(self, X, y, classes=None, sample_weight=None):
+        """Train for one epoch on X and y, starting from the current weights.
+
+        Parameters
+        ----------
+        X : array-like
+            Training input.
+        y : array-like of shape (n_samples,)
+            Target labels.
+        classes : array-like of shape (n_classes,), default=None
+            All the labels that can appear. Required on the first call, when
+            the batches may not hold every class; ignored afterwards.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Non-negative per-sample weights.
+
+        Returns
+        -------
+        self : object
+            The estimator, trained one more epoch.
+        """
+        return self._partial_fit_with_context(X, y, sample_weight, classes)
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def _partial_fit_with_context(self, X, y, sample_weight, classes):
+        return self._partial_fit(X, y, sample_weight, classes=classes)
+
+    @property
+    def _n_outputs(self):
+        return len(self.classes_)
+
+    def _criterion(self):
+        return torch.nn.CrossEntropyLoss(reduction="none")
+
+    def _encode_target(self, y, *, reset, classes=None):
+        name = type(self).__name__
+        kinds = {type(v).__name__ for v in np.asarray(y, dtype=object).ravel()}
+        if len(kinds) > 1 and "str" in kinds:
+            raise ValueError(
+                f"y mixes labels of different types ({', '.join(sorted(kinds))}); "
+                f"{name} needs labels of one type, for example all strings "
+                "(y.astype(str))."
+            )
+        check_classification_targets(y)
+        if reset:
+            labels = unique_labels(y) if classes is None else unique_labels(classes)
+            if len(labels) < 2:
+                raise ValueError(
+                    f"{name} needs samples of at least 2 classes in the data, but "
+                    f"the data contains only one class: {labels[0].item()!r}."
+                )
+            self.classes_ = labels
+        unknown = np.setdiff1d(unique_labels(y), self.classes_)
+        if len(unknown):
+            raise ValueError(
+                f"y contains labels that {name} did not see in its first fit: "
+                f"{unknown.tolist()}; expected labels among "
+                f"{self.classes_.tolist()}. Pass every label through `classes` "
+                "on the first partial_fit call."
+            )
+        encoded = np.searchsorted(self.classes_, np.asarray(y))
+        return torch.as_tensor(encoded, dtype=torch.long)
+
+    def _class_weight(self, y):
+        if self.class_weight is None:
+            return 1.0
+        return compute_sample_weight(self.class_weight, y)
+
+    def _stratify_labels(self, data):
+        return data.y.cpu().numpy()
+
+    def _output_module(self):
+        """What ``predict_proba`` does to the module's output, as a torch
+        module (for ONNX export)."""
+        return torch.nn.Softmax(dim=1)
+
+    def predict_proba(self, X):
+        """Class probabilities (softmax of the module's logits).
+
+        Parameters
+        ----------
+        X : array-like
+            Input, in the layout used at fit.
+
+        Returns
+        -------
+        proba : ndarray of shape (n_samples, n_classes)
+            Probability of each class, in the order of ``classes_``; two
+            columns also for two classes.
+        """
+        logits = self._forward(X)
+        logits -= logits.max(axis=1, keepdims=True)
+        np.exp(logits, out=logits)
+        logits /= logits.sum(axis=1, keepdims=True)
+        return logits
+
+    def predict(self, X):
+        """Predicted class labels.
+
+        Parameters
+        ----------
+        X : array-like
+            Input, in the layout used at fit.
+
+        Returns
+        -------
+        y : ndarray of shape (n_samples,)
+            Labels from ``classes_`` (the original labels, strings included).
+        """
+        logits = self._forward(X)
+        return self.classes_[np.argmax(logits, axis=1)]
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.classifier_tags.multi_label = False
+        return tags
+
+
+class _Rescale(torch.nn.Module):
+    """Standardised regression outputs back on the scale of y."""
+
+    def __init__(self, mean, scale):
+        super().__init__()
+        self.register_buffer("mean", torch.tensor(mean, dtype=torch.float32))
+        self.register_buffer("scale", torch.tensor(scale, dtype=torch.float32))
+
+    def forward(self, out):
+        return out * self.scale + self.mean
+
+
+class NeuralNetRegressorMixin(RegressorMixin):
+    """Regression: standardised targets, mean squared error, ``predict``.
+
+    Targets are standardised with the mean and standard deviation seen at the
+    first fit, which keeps the loss on one scale whatever the unit of y;
+    predictions come back on the original scale.
+    """
+
+    _target_params = ()
+    _target_attributes = (Attribute("n_outputs_", "int", "Number of targets."),)
+    _y_check_params: dict = {"multi_output": True, "y_numeric": True}
+
+    def partial_fit(self, X, y, sample_weight=None):
+        """Train for one epoch on X and y, starting from the current weights.
+
+        Parameters
+        ----------
+        X : array-like
+            Training input.
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+            Target values.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Non-negative per-sample weights.
+
+        Returns
+        -------
+        self : object
+            The estimator, trained one more epoch.
+        """
+        return self._partial_fit_with_context(X, y, sample_weight)
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def _partial_fit_with_context(self, X, y, sample_weight):
+        return self._partial_fit(X, y, sample_weight)
+
+    @property
+    def _n_outputs(self):
+        return self.n_outputs_
+
+    def _criterion(self):
+        return torch.nn.MSELoss(reduction="none")
+
+    def _encode_target(self, y, *, reset, classes=None):
+        y = np.asarray(y, dtype=np.float64)
+        y2 = y.reshape(len(y), -1)
+        if reset:
+            self.n_outputs_ = y2.shape[1]
+            self._y_1d_ = y.ndim == 1
+            self._y_mean_ = y2.mean(axis=0)
+            scale = y2.std(axis=0)
+            self._y_scale_ = np.where(scale > 0, scale, 1.0)
+        elif y2.shape[1] != self.n_outputs_:
+            raise ValueError(
+                f"y has {y2.shape[1]} outputs, but {type(self).__name__} was "
+                f"fitted with {self.n_outputs_}."
+            )
+        return torch.as_tensor(
+            (y2 - self._y_mean_) / self._y_scale_, dtype=torch.float32
+        )
+
+    def _class_weight(self, y):
+        return 1.0
+
+    def _stratify_labels(self, data):
+        return None
+
+    def _output_module(self):
+        """What ``predict`` does to the module's output, as a torch module
+        (for ONNX export)."""
+        return _Rescale(self._y_mean_, self._y_scale_)
+
+    def predict(self, X):
+        """Predicted target values.
+
+        Parameters
+        ----------
+        X : array-like
+            Input, in the layout used at fit.
+
+        Returns
+        -------
+        y : ndarray of shape (n_samples,) or (n_samples, n_outputs)
+            Predictions on the scale of the training targets; 1D when y was 1D
+            at fit.
+        """
+        out = self._forward(X) * self._y_scale_ + self._y_mean_
+        return out.ravel() if self._y_1d_ else out
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.target_tags.multi_output = True
+        tags.target_tags.single_output = True
+        return tags

@@ -1,0 +1,289 @@
+"""Recurrent estimators (RNN, LSTM, GRU) for time series and text."""
+
+from __future__ import annotations
+
+from sklearn.utils._param_validation import StrOptions
+
+from ._params import FRACTION, POSITIVE_INT, Param
+from ._sequence import SequenceEstimator
+from ._targets import NeuralNetClassifierMixin, NeuralNetRegressorMixin
+from .modules.rnn import RecurrentNet
+
+__all__ = [
+    "GRUClassifier",
+    "GRURegressor",
+    "LSTMClassifier",
+    "LSTMRegressor",
+    "RNNClassifier",
+    "RNNRegressor",
+]
+
+CELL = Param(
+    "cell",
+    "rnn",
+    [StrOptions({"rnn", "lstm", "gru"})],
+    "{'rnn', 'lstm', 'gru'}",
+    "Recurrent cell: Elman RNN (tanh), LSTM or GRU.",
+)
+NUM_LAYERS = Param(
+    "num_layers", 1, [POSITIVE_INT], "int", "Number of stacked recurrent layers."
+)
+SUMMARY = Param(
+    "summary",
+    "last",
+    [StrOptions({"last", "mean", "max", "attention"})],
+    "{'last', 'mean', 'max', 'attention'}",
+    """
+    How the per-step outputs become one vector for the head: the final
+    hidden state (of each direction), the mean or maximum over the valid
+    time steps, or a weighted sum of the steps' outputs whose weights a small
+    attention layer learns (additive attention, Bahdanau et al. 2015), so
+    that the model picks the steps that matter. Padding never counts.""",
+)
+
+
+class _Recurrent(SequenceEstimator):
+    """The :class:`~sknets.modules.RecurrentNet` network on sequence input."""
+
+    _family_params = (
+        CELL,
+        Param(
+            "hidden_size",
+            128,
+            [POSITIVE_INT],
+            "int",
+            "Features of the hidden state (of each direction).",
+        ),
+        NUM_LAYERS,
+        Param(
+            "bidirectional",
+            True,
+            ["boolean"],
+            "bool",
+            """
+            Whether to also run each sequence backwards and concatenate both
+            directions. The whole input sequence is known when a prediction is made
+            (also for a forecast from a window of past values), so reading it both
+            ways is the stronger default.""",
+        ),
+        Param(
+            "dropout",
+            0.0,
+            [FRACTION],
+            "float",
+            "Dropout between stacked layers and before the output layer.",
+        ),
+        SUMMARY,
+    )
+    _defaults = dict(max_epochs=100, batch_size=32, lr=3e-3, lr_schedule="cosine")
+
+    def _build_network(self, n_outputs, **inputs):
+        return RecurrentNet(
+            n_outputs=n_outputs,
+            cell=self.cell,
+            hidden_size=self.hidden_size,
+            num_layers=self.num_layers,
+            bidirectional=self.bidirectional,
+            dropout=self.dropout,
+            summary=self.summary,
+            **inputs,
+        )
+
+
+class RNNClassifier(NeuralNetClassifierMixin, _Recurrent):
+    """Recurrent neural network classifier for time series.
+
+    Reads each sequence step by step with an RNN, LSTM or GRU cell, keeps a
+    memory of earlier steps in its hidden state, and classifies the summary of
+    the sequence. Sequences may have different lengths: they are padded and
+    each is read within its own length, so padding never changes a result.
+    :class:`LSTMClassifier` and :class:`GRUClassifier` are this estimator
+    with another default ``cell``.
+
+    Parameters
+    ----------
+    {parameters}
+
+    Attributes
+    ----------
+    {attributes}
+
+    See Also
+    --------
+    LSTMClassifier, GRUClassifier : The same estimator with an LSTM or GRU cell.
+    RNNRegressor : Recurrent regression.
+
+    Notes
+    -----
+    Input: (n, T) univariate series, (n, T, F) multivariate series, (n, F, T)
+    with ``data_format='channels_first'``, or a list of arrays (T_i,) or
+    (T_i, F) of varying lengths; token ids and raw text. A model fitted on
+    series of one length predicts on series of any length.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sknets import RNNClassifier
+    >>> rng = np.random.RandomState(0)
+    >>> X = rng.normal(size=(40, 12, 2))
+    >>> y = (X[:, :, 0].sum(axis=1) > 0).astype(int)
+    >>> clf = RNNClassifier(max_epochs=2, random_state=0).fit(X, y)
+    >>> clf.predict_proba(X[:3]).shape
+    (3, 2)
+    """
+
+
+class RNNRegressor(NeuralNetRegressorMixin, _Recurrent):
+    """Recurrent neural network regressor for time series.
+
+    The network of :class:`RNNClassifier` with one linear output per target,
+    trained with mean squared error on standardised targets. y may be 2D, for
+    example the next ``horizon`` values of a series (see
+    :func:`sknets.make_windows`). :class:`LSTMRegressor` and
+    :class:`GRURegressor` are this estimator with another default ``cell``.
+
+    Parameters
+    ----------
+    {parameters}
+
+    Attributes
+    ----------
+    {attributes}
+
+    See Also
+    --------
+    LSTMRegressor, GRURegressor : The same estimator with an LSTM or GRU cell.
+    RNNClassifier : Recurrent classification.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sknets import RNNRegressor
+    >>> rng = np.random.RandomState(0)
+    >>> X = rng.normal(size=(40, 12))
+    >>> reg = RNNRegressor(max_epochs=2, random_state=0).fit(X, X.sum(axis=1))
+    >>> reg.predict(X[:3]).shape
+    (3,)
+    """
+
+
+class LSTMClassifier(RNNClassifier):
+    """LSTM classifier for time series: :class:`RNNClassifier` with ``cell='lstm'``.
+
+    Long short-term memory cells gate what they keep and forget, which lets
+    them carry information over many steps. ``cell`` stays a parameter, so a
+    grid search can still compare 'rnn', 'lstm' and 'gru'.
+
+    Parameters
+    ----------
+    {parameters}
+
+    Attributes
+    ----------
+    {attributes}
+
+    See Also
+    --------
+    RNNClassifier, GRUClassifier
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sknets import LSTMClassifier
+    >>> rng = np.random.RandomState(0)
+    >>> X = [rng.normal(size=(t, 3)) for t in rng.randint(5, 15, size=30)]
+    >>> y = [int(x[:, 0].mean() > 0) for x in X]
+    >>> clf = LSTMClassifier(max_epochs=2, random_state=0).fit(X, y)
+    >>> clf.predict(X[:4]).shape
+    (4,)
+    """
+
+    _defaults = {"cell": "lstm"}
+
+
+class GRUClassifier(RNNClassifier):
+    """GRU classifier for time series: :class:`RNNClassifier` with ``cell='gru'``.
+
+    Gated recurrent units keep a memory like an LSTM with fewer parameters and
+    often train faster. ``cell`` stays a parameter.
+
+    Parameters
+    ----------
+    {parameters}
+
+    Attributes
+    ----------
+    {attributes}
+
+    See Also
+    --------
+    RNNClassifier, LSTMClassifier
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sknets import GRUClassifier
+    >>> rng = np.random.RandomState(0)
+    >>> X = rng.normal(size=(30, 10, 2))
+    >>> y = (X[:, -1, 0] > 0).astype(int)
+    >>> GRUClassifier(max_epochs=2, random_state=0).fit(X, y).predict(X[:2]).shape
+    (2,)
+    """
+
+    _defaults = {"cell": "gru"}
+
+
+class LSTMRegressor(RNNRegressor):
+    """LSTM regressor for time series: :class:`RNNRegressor` with ``cell='lstm'``.
+
+    Parameters
+    ----------
+    {parameters}
+
+    Attributes
+    ----------
+    {attributes}
+
+    See Also
+    --------
+    RNNRegressor, GRURegressor
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sknets import LSTMRegressor
+    >>> rng = np.random.RandomState(0)
+    >>> X = rng.normal(size=(30, 10))
+    >>> LSTMRegressor(max_epochs=2, random_state=0).fit(X, X[:, 0]).predict(X[:2]).shape
+    (2,)
+    """
+
+    _defaults = {"cell": "lstm"}
+
+
+class GRURegressor(RNNRegressor):
+    """GRU regressor for time series: :class:`RNNRegressor` with ``cell='gru'``.
+
+    Parameters
+    ----------
+    {parameters}
+
+    Attributes
+    ----------
+    {attributes}
+
+    See Also
+    --------
+    RNNRegressor, LSTMRegressor
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sknets import GRURegressor
+    >>> rng = np.random.RandomState(0)
+    >>> X = rng.normal(size=(30, 10))
+    >>> GRURegressor(max_epochs=2, random_state=0).fit(X, X[:, -1]).predict(X[:2]).shape
+    (2,)
+    """
+
+    _defaults = {"cell": "gru"}

@@ -1,0 +1,151 @@
+"""The package as a whole: imports, old import paths, layout."""
+
+import ast
+import os
+import pathlib
+import subprocess
+import sys
+
+import pytest
+
+import sknets
+
+PACKAGE = pathlib.Path(sknets.__file__).parent
+
+
+def test_import_works_without_docstrings():
+    # python -OO strips docstrings; the generated ones must not need them
+    code = (
+        "import sknets; "
+        "assert sknets.CNNClassifier.__doc__ is None; "
+        "print(sknets.LSTMClassifier().get_params()['cell'])"
+    )
+    out = subprocess.run(
+        [sys.executable, "-OO", "-c", code], capture_output=True, text=True
+    )
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "lstm"
+
+
+def test_datasets_and_modules_are_reachable_from_the_package():
+    assert callable(sknets.datasets.make_moving_squares)
+    assert issubclass(sknets.modules.SequenceModule, object)
+
+
+@pytest.mark.parametrize(
+    "module, names",
+    [
+        ("sknets.image", ["CNNClassifier", "CNNRegressor"]),
+        ("sknets.hybrid", ["CRNNClassifier", "CRNNRegressor"]),
+        ("sknets.sequence", ["LSTMClassifier", "TCNRegressor", "TextCNNClassifier"]),
+    ],
+)
+def test_old_import_paths_give_the_same_classes(module, names):
+    old = __import__(module, fromlist=names)
+    for name in names:
+        assert getattr(old, name) is getattr(sknets, name)
+
+
+def _module_name(path):
+    parts = path.relative_to(PACKAGE.parent).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def _imports(path, name):
+    """The sknets modules that a module imports, at any depth of its code."""
+    package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Import):
+            found |= {a.name for a in node.names if a.name.startswith("sknets")}
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                anchor = package.split(".")
+                anchor = anchor[: len(anchor) - node.level + 1]
+                base = ".".join(anchor + ([base] if base else []))
+            if not base.startswith("sknets"):
+                continue
+            for alias in node.names:
+                candidate = f"{base}.{alias.name}"
+                found.add(candidate if _is_module(candidate) else base)
+    return found
+
+
+def _is_module(name):
+    path = PACKAGE.parent.joinpath(*name.split("."))
+    return path.with_suffix(".py").exists() or (path / "__init__.py").exists()
+
+
+def import_graph():
+    graph = {}
+    for path in PACKAGE.rglob("*.py"):
+        name = _module_name(path)
+        graph[name] = _imports(path, name) - {name}
+    return graph
+
+
+def find_cycle(graph):
+    """One import cycle of ``graph`` as a list of modules, or None."""
+    state = {}
+
+    def visit(node, stack):
+        state[node] = "open"
+        for nxt in sorted(graph.get(node, ())):
+            if state.get(nxt) == "open":
+                return stack[stack.index(nxt) :] + [nxt]
+            if nxt not in state:
+                cycle = visit(nxt, stack + [nxt])
+                if cycle:
+                    return cycle
+        state[node] = "done"
+        return None
+
+    for node in sorted(graph):
+        if node not in state:
+            cycle = visit(node, [node])
+            if cycle:
+                return cycle
+    return None
+
+
+def test_no_import_cycle_in_the_package():
+    graph = import_graph()
+    assert "sknets._base" in graph["sknets.cnn"]  # the graph sees relative imports
+    assert find_cycle(graph) is None, " -> ".join(find_cycle(graph))
+
+
+def test_the_cycle_finder_finds_a_cycle():
+    graph = import_graph()
+    graph["sknets.persistence"] = graph["sknets.persistence"] | {"sknets._base"}
+    assert find_cycle(graph) is not None
+
+
+def test_no_file_over_600_lines():
+    sizes = {
+        str(p.relative_to(PACKAGE)): len(p.read_text().splitlines())
+        for p in PACKAGE.rglob("*.py")
+    }
+    assert max(sizes.values()) <= 600, sorted(sizes.items(), key=lambda kv: -kv[1])[:3]
+
+
+def test_functions_of_the_input_adapters_are_short():
+    for path in (PACKAGE / "_inputs").glob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.FunctionDef):
+                length = node.end_lineno - node.lineno + 1
+                assert length <= 60, f"{path.name}:{node.name} has {length} lines"
+
+
+def test_persistence_names_no_private_attribute_of_another_module():
+    source = (PACKAGE / "persistence.py").read_text()
+    tree = ast.parse(source)
+    private = {
+        node.attr
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Attribute)
+        and node.attr.startswith("_")
+        and not node.attr.startswith("__")
+    }
+    assert private == set(), private
+    assert os.sep not in "".join(private)
