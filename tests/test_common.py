@@ -91,22 +91,9 @@ TEXTCNN_REGRESSOR_EXPECTED_FAILED_CHECKS = {
 def _expected_failed_checks(estimator):
     if isinstance(estimator, TextCNNRegressor):
         return TEXTCNN_REGRESSOR_EXPECTED_FAILED_CHECKS
-    if isinstance(
-        estimator,
-        (
-            RNNClassifier,
-            RNNRegressor,
-            CRNNClassifier,
-            CRNNRegressor,
-            TextCNNClassifier,
-            TCNClassifier,
-            TCNRegressor,
-            TransformerClassifier,
-            TransformerRegressor,
-        ),
-    ):
-        return SEQUENCE_EXPECTED_FAILED_CHECKS
-    return EXPECTED_FAILED_CHECKS
+    if isinstance(estimator, (CNNClassifier, CNNRegressor, TextTokenizer)):
+        return EXPECTED_FAILED_CHECKS
+    return SEQUENCE_EXPECTED_FAILED_CHECKS  # every sequence family
 
 
 @parametrize_with_checks(ESTIMATORS, expected_failed_checks=_expected_failed_checks)
