@@ -13,9 +13,12 @@ from ._version import __version__
 from .cnn import CNNClassifier, CNNRegressor
 from .crnn import CRNNClassifier, CRNNRegressor
 from .export import export_onnx, onnx_input
+from .fcn import FCNClassifier, FCNRegressor
 from .forecasting import make_windows
+from .inception import InceptionTimeClassifier, InceptionTimeRegressor
 from .persistence import load, save
 from .plotting import TrainingHistoryDisplay
+from .resnet import ResNetClassifier, ResNetRegressor
 from .rnn import (
     GRUClassifier,
     GRURegressor,
@@ -34,12 +37,18 @@ __all__ = [
     "CNNRegressor",
     "CRNNClassifier",
     "CRNNRegressor",
+    "FCNClassifier",
+    "FCNRegressor",
     "GRUClassifier",
     "GRURegressor",
+    "InceptionTimeClassifier",
+    "InceptionTimeRegressor",
     "LSTMClassifier",
     "LSTMRegressor",
     "RNNClassifier",
     "RNNRegressor",
+    "ResNetClassifier",
+    "ResNetRegressor",
     "TCNClassifier",
     "TCNRegressor",
     "TextCNNClassifier",

@@ -190,8 +190,14 @@ class Net(skorch.NeuralNet):
         return cache[1]
 
     def get_loss(self, y_pred, y_true, X=None, training=False):
-        weight = y_true.get("sample_weight")
-        loss = self.criterion_(y_pred, y_true["y"])
+        y, weight = y_true["y"], y_true.get("sample_weight")
+        if len(y_pred) != len(y):
+            # an ensemble in training stacks its members' outputs along the
+            # batch axis: each member is scored against the targets
+            repeats = len(y_pred) // len(y)
+            y = y.repeat(repeats, *([1] * (y.dim() - 1)))
+            weight = None if weight is None else weight.repeat(repeats)
+        loss = self.criterion_(y_pred, y)
         if loss.dim() > 1:
             loss = loss.reshape(len(loss), -1).mean(dim=1)
         if weight is not None:

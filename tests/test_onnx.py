@@ -10,8 +10,11 @@ from sknets import (
     CNNClassifier,
     CNNRegressor,
     CRNNClassifier,
+    FCNClassifier,
     GRUClassifier,
+    InceptionTimeRegressor,
     LSTMRegressor,
+    ResNetClassifier,
     RNNClassifier,
     TCNClassifier,
     TCNRegressor,
@@ -44,6 +47,9 @@ CASES = [
     (TransformerClassifier(d_model=16, nhead=2, **FAST), SERIES),
     (TransformerRegressor(d_model=16, nhead=2, **FAST), SERIES),
     (CRNNClassifier(channels=(8,), hidden_size=8, **FAST), SERIES),
+    (FCNClassifier(channels=(8, 8), kernel_sizes=(4, 3), **FAST), SERIES),
+    (ResNetClassifier(channels=(8,), **FAST), SERIES),
+    (InceptionTimeRegressor(num_filters=4, depth=3, n_networks=2, **FAST), SERIES),
 ]
 
 

@@ -17,7 +17,9 @@ from sknets import (
     CNNClassifier,
     CNNRegressor,
     CRNNClassifier,
+    FCNRegressor,
     GRUClassifier,
+    InceptionTimeClassifier,
     LSTMClassifier,
     LSTMRegressor,
     TCNRegressor,
@@ -135,6 +137,16 @@ def _cases():
         (TextCNNClassifier(**FAST), texts, labels),
         (LSTMClassifier(tokenizer=TextTokenizer(max_len=5), **FAST), texts, labels),
         (TCNRegressor(**FAST), rng.rand(40, 9, 2), rng.rand(40)),
+        (
+            InceptionTimeClassifier(num_filters=4, n_networks=2, **FAST),
+            [rng.rand(t, 2) for t in rng.randint(3, 30, 40)],
+            np.arange(40) % 2,
+        ),
+        (
+            FCNRegressor(channels=(8, 8), kernel_sizes=(4, 3), **FAST),
+            rng.rand(40, 9),
+            rng.rand(40),
+        ),
         (TransformerClassifier(d_model=16, nhead=2, **FAST), texts, labels),
         (  # videos: frame_shape_ and per-channel statistics travel in the file
             CRNNClassifier(summary="attention", **FAST),

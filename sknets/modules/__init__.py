@@ -17,6 +17,9 @@ from ._layers import (
 )
 from .cnn import ConvNet
 from .crnn import CRNN, ConvFront1d, FrameEncoder
+from .fcn import FCN
+from .inception import InceptionTime
+from .resnet import ResNet
 from .rnn import RecurrentNet, StackedRecurrence
 from .tcn import TCN
 from .textcnn import TextCNN
@@ -24,12 +27,15 @@ from .transformer import TransformerNet
 
 __all__ = [
     "CRNN",
+    "FCN",
     "TCN",
     "AttentionPool",
     "ConvFront1d",
     "ConvNet",
     "FrameEncoder",
+    "InceptionTime",
     "RecurrentNet",
+    "ResNet",
     "SequenceModule",
     "StackedRecurrence",
     "TextCNN",
