@@ -78,6 +78,8 @@ class BaseNeuralNet(BaseEstimator):
     _target_attributes: tuple = ()
     #: defaults that differ from the declarations, merged along the MRO
     _defaults: dict = {}
+    #: the family's training budget for max_epochs='auto' and batch_size='auto'
+    _budget = _params.Budget()
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
@@ -85,7 +87,7 @@ class BaseNeuralNet(BaseEstimator):
         cls.__init__ = _params.make_init(params)
         cls.__init__.__qualname__ = f"{cls.__qualname__}.__init__"
         cls._parameter_constraints = {p.name: p.constraints for p in params}
-        cls.__doc__ = _params.render_doc(cls.__doc__, params, attributes)
+        cls.__doc__ = _params.render_doc(cls.__doc__, params, attributes, cls._budget)
         register(cls)
 
     @classmethod
@@ -170,23 +172,63 @@ class BaseNeuralNet(BaseEstimator):
         if reset:
             self.device_ = resolve_device(self.device)
             check_mixed_precision(self.mixed_precision, self.device_)
+            self._resolve_budget(n_samples(batch))
+        elif not incremental:
+            self.max_epochs_ = self._epochs_for(n_samples(batch), self.batch_size_)
         seed = self._draw_seed(reset)
         if weight is not None:
             weight = torch.as_tensor(weight, dtype=torch.float32)
-        data = TensorDataset(batch, y_t, weight)
         with torch_seed(seed, self.device_):
             if reset:
                 self.net_ = self._make_net(self._build_checked_module(batch))
                 self.net_.initialize()
+            data = TensorDataset(self._training_input(batch), y_t, weight)
             train, valid = self._split(data, seed, holdout=not incremental)
             self._train(train, valid, seed, epochs=1 if incremental else None)
         self._record_history()
         self._report_stop()
         return self
 
+    def _resolve_budget(self, n):
+        """``batch_size_``, ``early_stopping_`` and ``max_epochs_``: the
+        parameters with 'auto' resolved for ``n`` training samples."""
+        auto = self.early_stopping == "auto"
+        self.early_stopping_ = (
+            n >= _params.AUTO_EARLY_STOPPING if auto else bool(self.early_stopping)
+        )
+        n_train = n - self._n_valid(n) if self.early_stopping_ else n
+        self.batch_size_ = (
+            self._budget.resolve_batch_size(n_train)
+            if self.batch_size == "auto"
+            else int(self.batch_size)
+        )
+        self.max_epochs_ = self._epochs_for(n_train, self.batch_size_)
+
+    def _epochs_for(self, n, batch_size):
+        if self.max_epochs != "auto":
+            return int(self.max_epochs)
+        return self._budget.resolve_epochs(n, batch_size)
+
+    def _n_valid(self, n):
+        return max(1, int(round(self.validation_fraction * n)))
+
+    def _training_input(self, batch, max_bytes=2**30):
+        """The batch training reads. A module whose feature part is fixed
+        (``fixed_features``: no trainable parameter, no randomness before its
+        head) trains its head on features computed once, when they fit in
+        ``max_bytes``; otherwise they are computed batch by batch."""
+        module = self.net_.module_
+        if not getattr(module, "fixed_features", False):
+            return batch
+        n, width = n_samples(batch), getattr(module, "num_features", 0)
+        if n * width * 4 > max_bytes:
+            return batch
+        out = torch.empty((n, width), dtype=torch.float32, device=self.device_)
+        return {"features": self._in_batches(module.forward_features, batch, out)}
+
     def _train(self, train, valid, seed, epochs=None):
         """Train the net on ``train`` (validating on ``valid``) for ``epochs``
-        (``max_epochs`` when None); the checkpoint callback writes this
+        (``max_epochs_`` when None); the checkpoint callback writes this
         estimator while it trains."""
         net = self.net_
         net.generator = torch.Generator().manual_seed(seed)
@@ -196,7 +238,7 @@ class BaseNeuralNet(BaseEstimator):
         try:
             net.partial_fit(
                 (to_device(train, self.device_), to_device(valid, self.device_)),
-                epochs=self.max_epochs if epochs is None else epochs,
+                epochs=self.max_epochs_ if epochs is None else epochs,
             )
         finally:
             net.generator = None
@@ -228,11 +270,11 @@ class BaseNeuralNet(BaseEstimator):
         return int(seed)
 
     def _split(self, data, seed, holdout):
-        if not (holdout and self.early_stopping):
+        if not (holdout and self.early_stopping_):
             return data, None
         n = len(data)
         stratify = self._stratify_labels(data)
-        n_valid = max(1, int(round(self.validation_fraction * n)))
+        n_valid = self._n_valid(n)
         if n - n_valid < 2:
             raise ValueError(
                 f"early_stopping=True needs at least 3 samples to hold out a "
@@ -254,17 +296,17 @@ class BaseNeuralNet(BaseEstimator):
     def _callbacks(self):
         """The callbacks of a new net, in the order they run."""
         callbacks = [("training_guard", TrainingGuard()), *self._extra_callbacks()]
-        if self.early_stopping:  # before early stopping, which may end the fit
+        if self.early_stopping_:  # before early stopping, which may end the fit
             callbacks.append(("valid_score", ValidScore(is_classifier(self))))
         if self.lr_schedule == "cosine":
             schedule = LRScheduler(
                 policy=torch.optim.lr_scheduler.CosineAnnealingLR,
-                T_max=self.max_epochs,
+                T_max=max(self.max_epochs_, 1),
             )
             callbacks.append(("lr_schedule", schedule))
         if self.checkpoint_dir is not None:  # before early stopping ends an epoch
             callbacks.append(("checkpoint", Checkpoint(self.checkpoint_dir)))
-        if self.early_stopping:
+        if self.early_stopping_:
             stopping = ValidatedEarlyStopping(
                 monitor="valid_loss", patience=self.n_iter_no_change, load_best=True
             )
@@ -280,8 +322,8 @@ class BaseNeuralNet(BaseEstimator):
             criterion=self._criterion(),
             optimizer=optimizer,
             lr=self.lr,
-            max_epochs=self.max_epochs,
-            batch_size=self.batch_size,
+            max_epochs=self.max_epochs_,
+            batch_size=self.batch_size_,
             train_split=None,
             callbacks=self._callbacks(),
             device=self.device_,
@@ -334,6 +376,9 @@ class BaseNeuralNet(BaseEstimator):
                 f"module must be a torch.nn.Module subclass or instance, got "
                 f"{type(module).__name__}."
             )
+        data_init = getattr(module, "data_init", None)
+        if callable(data_init):  # a module that learns its initial state from X
+            data_init(batch["x"], batch.get("lengths"))
         if self.init_from is not None:
             transfer_features(module, self.init_from, self.freeze_features)
         probe = take(batch, slice(0, 2))
@@ -398,26 +443,35 @@ class BaseNeuralNet(BaseEstimator):
         under ``torch.inference_mode()`` into one preallocated array."""
         check_is_fitted(self, "net_")
         batch, _ = check_input(self, X, reset=False, **self._y_check_params)
+        out = np.empty((n_samples(batch), self._n_outputs), dtype=np.float64)
+        return self._in_batches(self.net_.module_, batch, out)
+
+    def _in_batches(self, function, batch, out):
+        """``function`` (the module or one of its methods) on ``batch``, batch
+        by batch on the device in evaluation mode without gradients, each
+        result written to its rows of ``out`` (a preallocated numpy array or
+        tensor). Variable lengths go in order of length, so that batches
+        carry little padding."""
         module = self.net_.module_
         was_training = module.training
         module.eval()
-        n = n_samples(batch)
-        out = np.empty((n, self._n_outputs), dtype=np.float64)
-        size = max(self.batch_size, 256)
-        # variable lengths: predict in order of length, so that batches carry
-        # little padding, and write each result back to its own row
+        size = max(self.batch_size_, 256)
         order = (
             torch.argsort(batch["lengths"], stable=True) if "lengths" in batch else None
         )
         try:
             with torch.inference_mode():
-                for start in range(0, n, size):
+                for start in range(0, n_samples(batch), size):
                     rows = slice(start, start + size)
                     if order is not None:
                         rows = order[rows]
                     xb = to_device(take(batch, rows), self.device_)
                     with autocast(self.device_, self.net_.autocast_dtype):
-                        out[rows] = call(module, xb).double().cpu()
+                        result = call(function, xb)
+                    if isinstance(out, np.ndarray):
+                        out[rows] = result.double().cpu()
+                    else:
+                        out[rows] = result.to(out.dtype)
         finally:
             module.train(was_training)
         return out

@@ -9,7 +9,9 @@ dataset (:class:`TensorDataset`) and the batch iterator (:class:`BatchIterator`)
 Model input is always a *batch*: a dict with the input tensor ``"x"`` (first
 axis: samples) and, for sequences of different lengths, the int64
 ``"lengths"``. Every input kind (:mod:`sknets._inputs`) returns one, and a
-module is called as ``module(batch["x"], lengths=...)`` (:func:`call`).
+module is called as ``module(batch["x"], lengths=...)`` (:func:`call`). A
+module whose feature part is fixed (``fixed_features = True``) may be trained
+on batches of its precomputed ``"features"`` instead, which go to its head.
 """
 
 from __future__ import annotations
@@ -24,7 +26,10 @@ __all__ = ["TensorDataset", "BatchIterator", "call", "take", "to_device"]
 
 def call(module, batch, **kwargs):
     """``module`` on a batch: the input tensor positionally, the other
-    entries (the lengths) as keyword arguments."""
+    entries (the lengths) as keyword arguments; precomputed features go to
+    the module's head."""
+    if "features" in batch:
+        return module.forward_head(batch["features"])
     extra = {key: value for key, value in batch.items() if key != "x"}
     return module(batch["x"], **extra, **kwargs)
 
@@ -40,8 +45,8 @@ def take(batch, index):
     lengths = out.get("lengths")
     if lengths is not None and len(lengths):
         longest = int(lengths.max())
-        x = out["x"]
-        if x.dim() >= 2 and x.shape[1] > longest:
+        x = out.get("x")
+        if x is not None and x.dim() >= 2 and x.shape[1] > longest:
             out["x"] = x[:, :longest]
     return out
 
@@ -57,7 +62,7 @@ def to_device(value, device):
 
 
 def n_samples(batch):
-    return len(batch["x"])
+    return len(next(iter(batch.values())))
 
 
 class TensorDataset(Dataset):
@@ -180,6 +185,6 @@ class BatchIterator:
             )
             shuffled = torch.randperm(len(bounds), generator=self.generator)
             bounds = [bounds[i] for i in shuffled]
-        order = order.to(self.dataset.X["x"].device)
+        order = order.to(next(iter(self.dataset.X.values())).device)
         for start, stop in bounds:
             yield self.dataset.batch(order[start:stop])

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import dataclasses
 import inspect
+import math
 import os
 import textwrap
 from numbers import Integral, Real
@@ -29,7 +30,9 @@ import torch
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 
 __all__ = [
+    "AUTO_EARLY_STOPPING",
     "Attribute",
+    "Budget",
     "Param",
     "POSITIVE_INT",
     "FRACTION",
@@ -61,10 +64,37 @@ class Param:
     type: str
     doc: str
 
-    def render(self) -> str:
+    def render(self, budget=None) -> str:
         description = textwrap.dedent(self.doc).strip("\n")
+        if budget is not None:  # the family's numbers in the training budget text
+            for key, value in dataclasses.asdict(budget).items():
+                description = description.replace("{" + key + "}", f"{value:,}")
         header = f"{self.name} : {self.type}, default={self.default!r}"
         return header + "\n" + textwrap.indent(description, "    ")
+
+
+@dataclasses.dataclass(frozen=True)
+class Budget:
+    """A family's training budget for ``max_epochs='auto'`` and
+    ``batch_size='auto'``: ``epochs`` passes over small data, batches of
+    ``batch_size`` up to 100 batches per epoch, and about ``steps`` optimizer
+    steps (at least 3 epochs) on larger data."""
+
+    epochs: int = 100
+    batch_size: int = 32
+    steps: int = 3000
+
+    def resolve_batch_size(self, n):
+        if n <= 100 * self.batch_size:
+            return self.batch_size
+        return int(min(2 ** round(math.log2(n / 100)), 512))
+
+    def resolve_epochs(self, n, batch_size):
+        steps_per_epoch = max(math.ceil(n / batch_size), 1)
+        return int(min(max(math.ceil(self.steps / steps_per_epoch), 3), self.epochs))
+
+
+AUTO_EARLY_STOPPING = 10_000  # samples from which early_stopping='auto' is on
 
 
 @dataclasses.dataclass(frozen=True)
@@ -105,14 +135,14 @@ def make_init(params):
     return __init__
 
 
-def render_doc(doc, params, attributes):
+def render_doc(doc, params, attributes, budget=None):
     """Fill the ``{parameters}`` and ``{attributes}`` placeholders of a class
     docstring (at the 4-space indentation of its sections). None (``python
     -OO`` strips docstrings) stays None."""
     if doc is None:
         return None
     sections = {
-        "{parameters}": "\n\n".join(p.render() for p in params),
+        "{parameters}": "\n\n".join(p.render(budget) for p in params),
         "{attributes}": "\n\n".join(a.render() for a in attributes),
     }
     for placeholder, text in sections.items():
@@ -157,21 +187,28 @@ MODULE = Param(
 TRAINING = (
     Param(
         "max_epochs",
-        100,
-        [POSITIVE_INT],
-        "int",
+        "auto",
+        [POSITIVE_INT, StrOptions({"auto"})],
+        "int or 'auto'",
         """
-        Number of passes over the training data. With ``early_stopping=True``,
-        training may stop earlier.""",
+        Number of passes over the training data. 'auto' follows the size of the
+        data: enough epochs for about {steps} optimizer steps, at most {epochs}
+        and at least 3, so that a small data set gets the full {epochs} epochs
+        and a large one a few passes, in time proportional to its size. The
+        number used is ``max_epochs_``. With early stopping, training may stop
+        earlier.""",
     ),
     Param(
         "batch_size",
-        64,
-        [POSITIVE_INT],
-        "int",
+        "auto",
+        [POSITIVE_INT, StrOptions({"auto"})],
+        "int or 'auto'",
         """
-        Number of samples per gradient step. A last batch of a single sample is
-        merged into the previous one.""",
+        Number of samples per gradient step. 'auto' is {batch_size} as long as an
+        epoch holds at most 100 batches, then grows with the data (the power of
+        two nearest to 1 % of the training samples, at most 512). The number
+        used is ``batch_size_``. A last batch of a single sample is merged into
+        the previous one.""",
     ),
     Param("lr", 1e-3, [POSITIVE_REAL], "float", "Learning rate of the optimizer."),
     Param(
@@ -202,14 +239,16 @@ TRAINING = (
     ),
     Param(
         "early_stopping",
-        False,
-        ["boolean"],
-        "bool",
+        "auto",
+        ["boolean", StrOptions({"auto"})],
+        "bool or 'auto'",
         """
         Whether to hold out ``validation_fraction`` of the training data
         (stratified for classifiers) and stop when its loss has not improved for
         ``n_iter_no_change`` epochs. The weights of the best epoch are restored.
-        When False, all the data is used for training and nothing is held out.""",
+        When False, all the data is used for training and nothing is held out.
+        'auto' turns it on for 10,000 samples or more, as scikit-learn's
+        ``HistGradientBoostingClassifier`` does (``early_stopping_``).""",
     ),
     Param(
         "validation_fraction",
@@ -369,6 +408,12 @@ FITTED = (
         sequences).""",
     ),
     Attribute("n_iter_", "int", "Number of epochs run."),
+    Attribute(
+        "max_epochs_, batch_size_, early_stopping_",
+        "int, int, bool",
+        "The training budget used: ``max_epochs``, ``batch_size`` and "
+        "``early_stopping`` with 'auto' resolved for the training data.",
+    ),
     Attribute("loss_curve_", "list of float", "Training loss after each epoch."),
     Attribute(
         "validation_loss_curve_",

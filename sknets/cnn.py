@@ -6,7 +6,14 @@ from sklearn.utils._param_validation import StrOptions
 
 from ._base import BaseNeuralNet
 from ._inputs import IMAGES
-from ._params import FRACTION, NON_NEGATIVE_INT, POSITIVE_INT, Param, positive_ints
+from ._params import (
+    FRACTION,
+    NON_NEGATIVE_INT,
+    POSITIVE_INT,
+    Budget,
+    Param,
+    positive_ints,
+)
 from ._targets import NeuralNetClassifierMixin, NeuralNetRegressorMixin
 from .modules.cnn import ConvNet
 
@@ -65,7 +72,8 @@ class _CNN(BaseNeuralNet):
             "Units of the hidden dense layer of the head; 0 for none.",
         ),
     )
-    _defaults = dict(max_epochs=30, batch_size=64, lr=2e-3, lr_schedule="cosine")
+    _defaults = dict(lr=2e-3, lr_schedule="cosine")
+    _budget = Budget(epochs=30, batch_size=64)
 
     def _build_network(self, n_outputs, in_channels):
         return ConvNet(

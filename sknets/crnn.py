@@ -6,7 +6,14 @@ from __future__ import annotations
 from sklearn.utils._param_validation import StrOptions
 
 from ._inputs import FRAMES, SERIES, TOKENS
-from ._params import FRACTION, NON_NEGATIVE_INT, POSITIVE_INT, Param, positive_ints
+from ._params import (
+    FRACTION,
+    NON_NEGATIVE_INT,
+    POSITIVE_INT,
+    Budget,
+    Param,
+    positive_ints,
+)
 from ._sequence import SequenceEstimator
 from ._targets import NeuralNetClassifierMixin, NeuralNetRegressorMixin
 from .modules.crnn import CRNN
@@ -81,14 +88,8 @@ class _CRNN(SequenceEstimator):
         ),
         SUMMARY,
     )
-    _defaults = dict(
-        cell="gru",
-        summary="attention",
-        max_epochs=100,
-        batch_size=32,
-        lr=3e-3,
-        lr_schedule="cosine",
-    )
+    _defaults = dict(cell="gru", summary="attention", lr=3e-3, lr_schedule="cosine")
+    _budget = Budget(epochs=100, batch_size=32)
 
     def _build_network(self, n_outputs, **inputs):
         return CRNN(

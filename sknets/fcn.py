@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ._params import Param, positive_ints
+from ._params import Budget, Param, positive_ints
 from ._sequence import SequenceEstimator
 from ._targets import NeuralNetClassifierMixin, NeuralNetRegressorMixin
 from .modules.fcn import FCN
@@ -29,7 +29,8 @@ class _FCN(SequenceEstimator):
             "Width of each block's convolution, one per entry of ``channels``.",
         ),
     )
-    _defaults = dict(max_epochs=100, batch_size=16, lr=1e-3, lr_schedule="cosine")
+    _defaults = dict(lr=1e-3, lr_schedule="cosine")
+    _budget = Budget(epochs=100, batch_size=16)
 
     def _build_network(self, n_outputs, **inputs):
         return FCN(

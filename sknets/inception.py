@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ._params import NON_NEGATIVE_INT, POSITIVE_INT, Param
+from ._params import NON_NEGATIVE_INT, POSITIVE_INT, Budget, Param
 from ._sequence import SequenceEstimator
 from ._targets import NeuralNetClassifierMixin, NeuralNetRegressorMixin
 from .modules.inception import InceptionTime
@@ -50,7 +50,8 @@ class _InceptionTime(SequenceEstimator):
             "Channels of the 1x1 bottleneck before the convolutions; 0 for none.",
         ),
     )
-    _defaults = dict(max_epochs=100, batch_size=16, lr=1e-3, lr_schedule="cosine")
+    _defaults = dict(lr=1e-3, lr_schedule="cosine")
+    _budget = Budget(epochs=100, batch_size=16)
 
     def _build_network(self, n_outputs, **inputs):
         return InceptionTime(

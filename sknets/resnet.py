@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ._params import Param, positive_ints
+from ._params import Budget, Param, positive_ints
 from ._sequence import SequenceEstimator
 from ._targets import NeuralNetClassifierMixin, NeuralNetRegressorMixin
 from .modules.resnet import ResNet
@@ -31,7 +31,8 @@ class _ResNet(SequenceEstimator):
             convolution per entry).""",
         ),
     )
-    _defaults = dict(max_epochs=100, batch_size=16, lr=1e-3, lr_schedule="cosine")
+    _defaults = dict(lr=1e-3, lr_schedule="cosine")
+    _budget = Budget(epochs=100, batch_size=16)
 
     def _build_network(self, n_outputs, **inputs):
         return ResNet(

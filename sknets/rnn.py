@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sklearn.utils._param_validation import StrOptions
 
-from ._params import FRACTION, POSITIVE_INT, Param
+from ._params import FRACTION, POSITIVE_INT, Budget, Param
 from ._sequence import SequenceEstimator
 from ._targets import NeuralNetClassifierMixin, NeuralNetRegressorMixin
 from .modules.rnn import RecurrentNet
@@ -75,7 +75,8 @@ class _Recurrent(SequenceEstimator):
         ),
         SUMMARY,
     )
-    _defaults = dict(max_epochs=100, batch_size=32, lr=3e-3, lr_schedule="cosine")
+    _defaults = dict(lr=3e-3, lr_schedule="cosine")
+    _budget = Budget(epochs=100, batch_size=32)
 
     def _build_network(self, n_outputs, **inputs):
         return RecurrentNet(

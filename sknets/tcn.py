@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sklearn.utils._param_validation import StrOptions
 
-from ._params import FRACTION, POSITIVE_INT, Attribute, Param
+from ._params import FRACTION, POSITIVE_INT, Attribute, Budget, Param
 from ._sequence import SequenceEstimator
 from ._targets import NeuralNetClassifierMixin, NeuralNetRegressorMixin
 from .modules.tcn import TCN, receptive_field
@@ -71,7 +71,8 @@ class _TCN(SequenceEstimator):
             "Time steps that one output step of the network sees.",
         ),
     )
-    _defaults = dict(max_epochs=100, batch_size=32, lr=1e-3, lr_schedule="cosine")
+    _defaults = dict(lr=1e-3, lr_schedule="cosine")
+    _budget = Budget(epochs=100, batch_size=32)
 
     def _build_network(self, n_outputs, **inputs):
         if self.num_levels == "auto":

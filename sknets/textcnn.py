@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ._params import FRACTION, POSITIVE_INT, Param, positive_ints
+from ._params import FRACTION, POSITIVE_INT, Budget, Param, positive_ints
 from ._sequence import SequenceEstimator
 from ._targets import NeuralNetClassifierMixin, NeuralNetRegressorMixin
 from .modules.textcnn import TextCNN
@@ -27,13 +27,9 @@ class _TextCNN(SequenceEstimator):
         Param("dropout", 0.5, [FRACTION], "float", "Dropout before the output layer."),
     )
     _defaults = dict(
-        max_epochs=10,
-        batch_size=64,
-        lr=1e-3,
-        lr_schedule="constant",
-        clip_grad_norm=None,
-        embedding_dim=128,
+        lr=1e-3, lr_schedule="constant", clip_grad_norm=None, embedding_dim=128
     )
+    _budget = Budget(epochs=10, batch_size=64)
 
     def _build_network(self, n_outputs, **inputs):
         return TextCNN(

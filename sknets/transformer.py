@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sklearn.utils._param_validation import StrOptions
 
-from ._params import FRACTION, POSITIVE_INT, Param
+from ._params import FRACTION, POSITIVE_INT, Budget, Param
 from ._sequence import SequenceEstimator
 from ._targets import NeuralNetClassifierMixin, NeuralNetRegressorMixin
 from .modules.transformer import TransformerNet
@@ -49,7 +49,8 @@ class _Transformer(SequenceEstimator):
             maximum over the valid steps, or the output at the last valid step.""",
         ),
     )
-    _defaults = dict(max_epochs=100, batch_size=32, lr=1e-3, lr_schedule="cosine")
+    _defaults = dict(lr=1e-3, lr_schedule="cosine")
+    _budget = Budget(epochs=100, batch_size=32)
 
     def _build_network(self, n_outputs, **inputs):
         if self.d_model % self.nhead:

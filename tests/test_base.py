@@ -324,3 +324,41 @@ def test_parallel_workers_do_not_oversubscribe_the_cores(small_images):
         dict(e.net_.callbacks_)["_Threads"].threads_ for e in result["estimator"]
     ]
     assert threads == [max(1, joblib.cpu_count() // 2)] * 2
+
+
+def test_auto_budget_follows_the_size_of_the_data():
+    from sknets._params import Budget
+
+    budget = Budget(epochs=100, batch_size=32, steps=3000)
+    assert budget.resolve_batch_size(50) == 32
+    assert budget.resolve_batch_size(3200) == 32
+    assert budget.resolve_batch_size(20_000) == 256
+    assert budget.resolve_batch_size(500_000) == 512
+    assert budget.resolve_epochs(50, 32) == 100  # small data: the family's epochs
+    assert budget.resolve_epochs(4000, 32) == 24  # 125 steps per epoch
+    assert budget.resolve_epochs(500_000, 512) == 4  # a few passes
+    assert budget.resolve_epochs(5_000_000, 512) == 3  # at least 3
+
+
+def test_auto_budget_of_a_fit_small_and_large():
+    rng = np.random.RandomState(0)
+    small = CNNClassifier(random_state=0, channels=(4,), dense_units=0)
+    small.fit(rng.rand(60, 4, 4), np.arange(60) % 2)
+    assert (small.batch_size_, small.max_epochs_, small.early_stopping_) == (
+        64,
+        30,
+        False,
+    )
+    assert small.n_iter_ == 30
+    X = rng.rand(12_000, 2, 2).astype(np.float32)
+    y = (X[:, 0, 0] > 0.5).astype(int)
+    large = CNNClassifier(
+        random_state=0, channels=(2,), dense_units=0, n_iter_no_change=1
+    )
+    large.fit(X, y)
+    # 10 % held out: 10,800 training samples, batches of 128, 85 per epoch
+    assert large.early_stopping_ and large.validation_loss_curve_ is not None
+    assert large.batch_size_ == 128 and large.max_epochs_ == 30
+    explicit = CNNClassifier(max_epochs=2, batch_size=7, early_stopping=False)
+    explicit.fit(rng.rand(30, 4, 4), np.arange(30) % 2)
+    assert (explicit.batch_size_, explicit.max_epochs_, explicit.n_iter_) == (7, 2, 2)

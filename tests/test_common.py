@@ -190,7 +190,7 @@ def _broken_copies():
         pass
 
     WrongDocDefault.__doc__ = CNNClassifier.__doc__.replace(
-        "max_epochs : int, default=30", "max_epochs : int, default=100"
+        "lr : float, default=0.002", "lr : float, default=0.02"
     )
 
     class Undocumented(LSTMRegressor):
@@ -213,7 +213,7 @@ def _broken_copies():
     SignatureDefault.__init__ = __init__
     return [
         (NoConstraint, "constraints ['class_weight'] differ from get_params"),
-        (WrongDocDefault, "max_epochs: docstring says default=100, signature 30"),
+        (WrongDocDefault, "lr: docstring says default=0.02, signature 0.002"),
         (Undocumented, "hidden_size is not documented"),
         (SignatureDefault, "num_channels: docstring says default=64, signature 32"),
     ]
