@@ -27,6 +27,7 @@ from .rnn import (
     RNNClassifier,
     RNNRegressor,
 )
+from .rocket import MiniRocketClassifier, MiniRocketRegressor
 from .tcn import TCNClassifier, TCNRegressor
 from .text import TextTokenizer
 from .textcnn import TextCNNClassifier, TextCNNRegressor
@@ -45,6 +46,8 @@ __all__ = [
     "InceptionTimeRegressor",
     "LSTMClassifier",
     "LSTMRegressor",
+    "MiniRocketClassifier",
+    "MiniRocketRegressor",
     "RNNClassifier",
     "RNNRegressor",
     "ResNetClassifier",

@@ -132,6 +132,10 @@ class BaseNeuralNet(BaseEstimator):
         """Callbacks a family adds to every net (for example gradient clipping)."""
         return []
 
+    def _initialize_head(self, data):
+        """Set the head from the training data before any epoch, for a family
+        whose head has a closed form (MiniRocket's ridge regression)."""
+
     # -- fitting ------------------------------------------------------------
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y, sample_weight=None):
@@ -183,6 +187,8 @@ class BaseNeuralNet(BaseEstimator):
                 self.net_ = self._make_net(self._build_checked_module(batch))
                 self.net_.initialize()
             data = TensorDataset(self._training_input(batch), y_t, weight)
+            if reset:
+                self._initialize_head(data)
             train, valid = self._split(data, seed, holdout=not incremental)
             self._train(train, valid, seed, epochs=1 if incremental else None)
         self._record_history()

@@ -21,6 +21,8 @@ from sknets import (
     InceptionTimeRegressor,
     LSTMClassifier,
     LSTMRegressor,
+    MiniRocketClassifier,
+    MiniRocketRegressor,
     ResNetClassifier,
     ResNetRegressor,
     RNNClassifier,
@@ -67,6 +69,8 @@ ESTIMATORS = [
     ResNetRegressor(channels=(16,), lr=1e-2, **FAST),
     InceptionTimeClassifier(num_filters=4, depth=3, n_networks=2, lr=1e-2, **FAST),
     InceptionTimeRegressor(num_filters=4, depth=3, n_networks=2, lr=1e-2, **FAST),
+    MiniRocketClassifier(num_features=168, random_state=0, device="cpu"),
+    MiniRocketRegressor(num_features=168, random_state=0, device="cpu"),
     TextTokenizer(),
 ]
 

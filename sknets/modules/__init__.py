@@ -21,6 +21,7 @@ from .fcn import FCN
 from .inception import InceptionTime
 from .resnet import ResNet
 from .rnn import RecurrentNet, StackedRecurrence
+from .rocket import MiniRocket
 from .tcn import TCN
 from .textcnn import TextCNN
 from .transformer import TransformerNet
@@ -34,6 +35,7 @@ __all__ = [
     "ConvNet",
     "FrameEncoder",
     "InceptionTime",
+    "MiniRocket",
     "RecurrentNet",
     "ResNet",
     "SequenceModule",

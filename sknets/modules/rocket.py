@@ -1,0 +1,299 @@
+"""MiniRocket as a torch module: fixed convolutions, PPV pooling, a linear head
+(Dempster, Schmidt and Webb, 2021)."""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+import torch
+from torch import nn
+from torch.nn import functional as F
+
+from ._layers import SequenceModule
+
+__all__ = ["MiniRocket", "fit_temperature", "minirocket_dilations", "ridge_loo"]
+
+_KERNEL_LENGTH = 9
+# the 84 kernels: weight -1 everywhere and 2 at three of the nine positions
+_INDICES = np.array(list(itertools.combinations(range(_KERNEL_LENGTH), 3)))
+N_KERNELS = len(_INDICES)
+
+
+def minirocket_dilations(input_length, num_features=10_000, max_dilations=32):
+    """MiniRocket's dilations for series of ``input_length`` steps and how
+    many features (biases) each dilation gets per kernel: up to
+    ``max_dilations`` dilations spread exponentially from 1 to the largest
+    that keeps the kernel within the series."""
+    per_kernel = max(num_features // N_KERNELS, 1)
+    true_max = min(per_kernel, max_dilations)
+    multiplier = per_kernel / true_max
+    max_exponent = np.log2(max(input_length - 1, 1) / (_KERNEL_LENGTH - 1))
+    max_exponent = max(max_exponent, 0.0)
+    dilations, counts = np.unique(
+        np.logspace(0, max_exponent, true_max, base=2).astype(np.int64),
+        return_counts=True,
+    )
+    counts = (counts * multiplier).astype(np.int64)
+    remainder = per_kernel - counts.sum()
+    i = 0
+    while remainder > 0:
+        counts[i] += 1
+        remainder -= 1
+        i = (i + 1) % len(counts)
+    return [int(d) for d in dilations], [int(c) for c in counts]
+
+
+def _quantiles(n):
+    """MiniRocket's low-discrepancy sequence of quantiles (golden ratio)."""
+    return (np.arange(1, n + 1) * ((np.sqrt(5) + 1) / 2)) % 1
+
+
+class MiniRocket(SequenceModule):
+    """MiniRocket features (fixed, learned from the training data once) and a
+    trainable linear head.
+
+    Dempster, Schmidt and Webb, "MiniRocket: A Very Fast (Almost)
+    Deterministic Transform for Time Series Classification", KDD 2021. The
+    84 kernels of length 9 (weights -1, and 2 at three positions) are
+    applied at dilations spread exponentially up to the length of the
+    series; each (kernel, dilation) pair has several biases, drawn as
+    quantiles of its convolution output on a random training series, and
+    each bias gives one feature: the proportion of positive values (PPV) of
+    the convolution output minus the bias, over the whole output or, for
+    every other pair, the part computed without padding. Multivariate series
+    use a random subset of the channels for each pair, as MiniRocket's
+    multivariate version does. Variable-length series count each series'
+    own steps only, so padding never changes a feature.
+
+    The features are standardised with their mean and standard deviation
+    over the training data and fed to a linear ``head``; only the head has
+    trainable parameters. :meth:`data_init` fits the biases, channel
+    subsets and feature statistics (buffers, saved with the weights).
+
+    Parameters
+    ----------
+    input_size : int
+        Channels (features per time step).
+    n_outputs : int
+        Number of outputs.
+    input_length : int
+        Length of the series the dilations are chosen for (the longest
+        training series).
+    num_features : int, default=10000
+        Number of features (rounded down to a multiple of 84).
+    max_dilations : int, default=32
+        Most dilations per kernel.
+    """
+
+    fixed_features = True  # no trainable parameter before the head
+
+    def __init__(
+        self,
+        input_size: int,
+        n_outputs: int,
+        input_length: int,
+        num_features: int = 10_000,
+        max_dilations: int = 32,
+    ):
+        super().__init__()
+        self.dilations, self.counts = minirocket_dilations(
+            input_length, num_features, max_dilations
+        )
+        weights = -np.ones((N_KERNELS, _KERNEL_LENGTH), dtype=np.float32)
+        weights[np.arange(N_KERNELS)[:, None], _INDICES] = 2.0
+        self.register_buffer("kernels", torch.from_numpy(weights)[:, None, :])
+        odd = torch.arange(N_KERNELS) % 2 == 1  # kernels reading the unpadded part
+        self.register_buffer("inner_even", odd, persistent=False)  # even dilations
+        self.register_buffer("inner_odd", ~odd, persistent=False)
+        self.num_features = N_KERNELS * sum(self.counts)
+        n_dilations = len(self.dilations)
+        self.register_buffer(
+            "channels", torch.ones(n_dilations, N_KERNELS, input_size, 1)
+        )
+        self.register_buffer("biases", torch.zeros(self.num_features))
+        self.register_buffer("feature_mean", torch.zeros(self.num_features))
+        self.register_buffer("feature_scale", torch.ones(self.num_features))
+        self.head = nn.Linear(self.num_features, n_outputs)
+
+    def _convolve(self, x, index):
+        """(n, C, T) -> (n, 84, T) convolution outputs at dilation ``index``."""
+        dilation = self.dilations[index]
+        weight = self.kernels * self.channels[index]  # (84, C, 9)
+        return F.conv1d(x, weight, padding=4 * dilation, dilation=dilation)
+
+    def _ppv(self, x, lengths):
+        """Raw PPV features, (n, num_features)."""
+        x = x.transpose(1, 2)
+        n, steps = x.shape[0], x.shape[2]
+        if lengths is None and torch.onnx.is_in_onnx_export():
+            # the masked path, whose regions follow the length of the input
+            # (the sliced one would fix them to the example's length)
+            lengths = (x[:, 0, :] == x[:, 0, :]).sum(dim=1)
+        if lengths is not None:
+            lengths = lengths.to(x.device)
+            position = torch.arange(steps, device=x.device)
+            full = (position[None, :] < lengths[:, None])[:, None, None, :]
+        features, start = [], 0
+        for index, count in enumerate(self.counts):
+            pad = 4 * self.dilations[index]
+            size = N_KERNELS * count
+            bias = self.biases[start : start + size].view(1, N_KERNELS, count, 1)
+            start += size
+            out = self._convolve(x, index)[:, :, None, :]  # (n, 84, 1, T)
+            # every other (kernel, dilation) pair reads the unpadded part only
+            inner_kernels = self.inner_odd if index % 2 else self.inner_even
+            result = torch.empty(n, N_KERNELS, count, device=x.device)
+            if lengths is None:
+                result[:, ~inner_kernels] = (
+                    (out[:, ~inner_kernels] > bias[:, ~inner_kernels]).float().mean(3)
+                )
+                part = slice(pad, steps - pad) if steps > 2 * pad else slice(None)
+                result[:, inner_kernels] = (
+                    (out[:, inner_kernels, :, part] > bias[:, inner_kernels])
+                    .float()
+                    .mean(3)
+                )
+            else:
+                inner = (
+                    full
+                    & (position >= pad)
+                    & (position < lengths[:, None, None, None] - pad)
+                )
+                inner = inner | (full & ~inner.any(dim=3, keepdim=True))
+                for kernels, region in ((~inner_kernels, full), (inner_kernels, inner)):
+                    region = region.float()
+                    hits = (out[:, kernels] > bias[:, kernels]).float()
+                    result[:, kernels] = (hits * region).sum(3) / region.sum(3)
+            features.append(result.flatten(1))
+        return torch.cat(features, dim=1)
+
+    def forward_features(
+        self, x: torch.Tensor, lengths: torch.Tensor | None = None
+    ) -> torch.Tensor:
+        """Standardised PPV features, (n, num_features)."""
+        return (self._ppv(x, lengths) - self.feature_mean) / self.feature_scale
+
+    @torch.no_grad()
+    def data_init(self, x, lengths=None, max_series=1024):
+        """Fit the biases, the channel subsets and the feature statistics to
+        the training series ``x`` (n, T, C) with their ``lengths`` (None:
+        all of length T), drawing from torch's random generator. The feature
+        statistics come from at most ``max_series`` series."""
+        n, steps, n_channels = x.shape
+        if lengths is None:
+            lengths = torch.full((n,), steps, device=x.device)
+        quantiles = torch.as_tensor(_quantiles(self.num_features), dtype=torch.float32)
+        biases, start = [], 0
+        for index, count in enumerate(self.counts):
+            if n_channels > 1:
+                self.channels[index] = self._draw_channels(n_channels).to(x.device)
+            pick = torch.randint(n, (N_KERNELS,)).to(x.device)
+            out = self._convolve(x[pick].transpose(1, 2), index)
+            rows = out[torch.arange(N_KERNELS), torch.arange(N_KERNELS)]  # (84, T)
+            q = quantiles[start : start + N_KERNELS * count].view(N_KERNELS, count)
+            biases.append(_row_quantiles(rows, lengths[pick], q.to(x.device)))
+            start += N_KERNELS * count
+        self.biases.copy_(torch.cat([b.flatten() for b in biases]))
+        sample = torch.randperm(n)[:max_series].to(x.device)
+        equal = bool((lengths == steps).all())
+        raw = self._ppv(x[sample], None if equal else lengths[sample])
+        std = raw.std(dim=0, unbiased=False)
+        self.feature_mean.copy_(raw.mean(dim=0))
+        self.feature_scale.copy_(torch.where(std > 0, std, torch.ones_like(std)))
+
+    @torch.no_grad()
+    def fit_head(self, features, targets, sample_weight=None, classes=None):
+        """Set the head to the ridge regression of ``targets`` (n, k) on the
+        (standardised) ``features``, its penalty chosen by leave-one-out
+        error (:func:`ridge_loo`). With ``classes`` (the class index of each
+        sample; ``targets`` then hold +1 for the class and -1 elsewhere, as
+        scikit-learn's ``RidgeClassifierCV``), the weights are scaled so that
+        the softmax of the leave-one-out scores has the lowest log loss:
+        probabilities, not only the argmax."""
+        weights, intercept, loo = ridge_loo(features, targets, sample_weight)
+        scale = 1.0 if classes is None else fit_temperature(loo.float(), classes)
+        self.head.weight.copy_(scale * weights.T)
+        self.head.bias.copy_(scale * intercept)
+
+    @staticmethod
+    def _draw_channels(n_channels):
+        """(84, C, 1) masks: each kernel reads a random subset of 1 to
+        min(C, 9) channels (more often few), as MiniRocketMultivariate."""
+        limit = np.log2(min(n_channels, _KERNEL_LENGTH) + 1)
+        sizes = (2 ** (torch.rand(N_KERNELS) * limit)).long()
+        masks = torch.zeros(N_KERNELS, n_channels, 1)
+        for k in range(N_KERNELS):
+            masks[k, torch.randperm(n_channels)[: int(sizes[k])]] = 1.0
+        return masks
+
+
+def _row_quantiles(rows, lengths, q):
+    """Quantiles ``q`` (r, m) of each row of ``rows`` (r, T) within its own
+    length, interpolated linearly as ``numpy.quantile`` does: (r, m)."""
+    steps = rows.shape[1]
+    valid = torch.arange(steps, device=rows.device)[None, :] < lengths[:, None]
+    ordered = rows.masked_fill(~valid, float("inf")).sort(dim=1).values
+    position = q * (lengths[:, None] - 1).to(q.dtype)
+    low = position.floor().long()
+    high = position.ceil().long()
+    fraction = position - low
+    below, above = ordered.gather(1, low), ordered.gather(1, high)
+    return below + (above - below) * fraction
+
+
+def ridge_loo(features, targets, sample_weight=None, alphas=None):
+    """Ridge regression of ``targets`` (n, k) on ``features`` (n, p) with an
+    intercept, its penalty chosen among ``alphas`` by the exact leave-one-out
+    error (computed from one eigendecomposition of the n x n Gram matrix, as
+    scikit-learn's ``RidgeCV`` does when there are more features than
+    samples). Returns the weights (p, k), the intercept (k,) and the
+    leave-one-out predictions (n, k)."""
+    if alphas is None:
+        alphas = np.logspace(-4, 4, 17)
+    X, Y = features.double(), targets.double()
+    w = torch.ones(len(X), dtype=X.dtype) if sample_weight is None else sample_weight
+    w = w.double().to(X.device)
+    root = w.sqrt()[:, None]
+    x_mean = (w[:, None] * X).sum(0) / w.sum()
+    y_mean = (w[:, None] * Y).sum(0) / w.sum()
+    Xc, Yc = (X - x_mean) * root, (Y - y_mean) * root
+    eigenvalues, Q = torch.linalg.eigh(Xc @ Xc.T)
+    eigenvalues = eigenvalues.clamp_min(0)
+    QtY = Q.T @ Yc
+    # the intercept's share of the hat matrix: the (weighted) mean
+    mean_share = w / w.sum()
+    best = None
+    for alpha in alphas:
+        shrink = eigenvalues / (eigenvalues + alpha)
+        fitted = Q @ (shrink[:, None] * QtY)
+        leverage = mean_share + (Q**2) @ shrink  # diagonal of the hat matrix
+        residual = (Yc - fitted) / (1 - leverage).clamp_min(1e-12)[:, None]
+        error = float((residual**2).sum())
+        if best is None or error < best[0]:
+            best = (error, alpha, residual)
+    _, alpha, residual = best
+    dual = Q @ (QtY / (eigenvalues + alpha)[:, None])
+    weights = Xc.T @ dual
+    intercept = y_mean - x_mean @ weights
+    loo = Y - residual / root
+    return weights, intercept, loo
+
+
+def fit_temperature(scores, classes, grid=None):
+    """The scale of decision ``scores`` (n, k) whose softmax has the lowest
+    cross-entropy against the true ``classes`` (n,), with the targets
+    smoothed as Platt (1999) does (each class gets ``k / (n + k)`` of the
+    probability spread over all classes), so that perfectly separated scores
+    still get a finite scale."""
+    if grid is None:
+        grid = np.logspace(-1, 3, 81)
+    n, k = scores.shape
+    targets = F.one_hot(classes, k).float()
+    smoothing = k / (n + k)
+    targets = targets * (1 - smoothing) + smoothing / k
+    losses = [
+        float(-(targets * F.log_softmax(float(t) * scores, dim=1)).sum(1).mean())
+        for t in grid
+    ]
+    return float(grid[int(np.argmin(losses))])

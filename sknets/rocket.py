@@ -1,0 +1,164 @@
+"""MiniRocket estimators: random convolution features, a trained linear head
+(Dempster, Schmidt and Webb, 2021)."""
+
+from __future__ import annotations
+
+from sklearn.base import is_classifier
+from torch.nn import functional as F
+
+from ._base import BaseNeuralNet
+from ._inputs import SERIES
+from ._params import POSITIVE_INT, Budget, Param
+from ._targets import NeuralNetClassifierMixin, NeuralNetRegressorMixin
+from .modules.rocket import MiniRocket
+
+__all__ = ["MiniRocketClassifier", "MiniRocketRegressor"]
+
+RIDGE_SAMPLES = 4096  # the largest data whose head is solved in closed form
+
+
+class _MiniRocket(BaseNeuralNet):
+    """The :class:`~sknets.modules.MiniRocket` network on numeric series."""
+
+    _input_kinds = (SERIES,)
+    _family_params = (
+        Param(
+            "num_features",
+            10_000,
+            [POSITIVE_INT],
+            "int",
+            """
+            Number of convolution features (rounded down to a multiple of 84, the
+            number of kernels); MiniRocket's default.""",
+        ),
+        Param(
+            "max_dilations",
+            32,
+            [POSITIVE_INT],
+            "int",
+            "Most dilations per kernel, spread exponentially up to the series length.",
+        ),
+    )
+    _defaults = dict(lr=1e-3, lr_schedule="cosine")
+    _budget = Budget(epochs=100, batch_size=16)
+
+    def _epochs_for(self, n, batch_size):
+        if self.max_epochs == "auto" and self._closed_form(n):
+            return 0  # the ridge head is the fit
+        return super()._epochs_for(n, batch_size)
+
+    def _closed_form(self, n):
+        """Whether the head is solved in closed form: up to RIDGE_SAMPLES
+        samples, without early stopping (larger data train it by SGD)."""
+        return n <= RIDGE_SAMPLES and not self.early_stopping_
+
+    def _initialize_head(self, data):
+        features = data.X.get("features")
+        if features is None or not self._closed_form(len(features)):
+            return
+        if is_classifier(self):
+            classes = data.y.cpu()
+            targets = 2 * F.one_hot(classes, self._n_outputs).double() - 1
+        else:
+            classes, targets = None, data.y.cpu()
+        weight = None if data.sample_weight is None else data.sample_weight.cpu()
+        self.net_.module_.fit_head(features.cpu(), targets, weight, classes)
+
+    def _build_network(self, n_outputs, input_size):
+        return MiniRocket(
+            input_size,
+            n_outputs,
+            input_length=self.max_length_,
+            num_features=self.num_features,
+            max_dilations=self.max_dilations,
+        )
+
+
+class MiniRocketClassifier(NeuralNetClassifierMixin, _MiniRocket):
+    """MiniRocket classifier for time series: fixed convolutions and a linear
+    head (Dempster, Schmidt and Webb, 2021).
+
+    84 fixed kernels of length 9, applied at dilations spread up to the
+    length of the series, with biases drawn from the training data; each
+    bias gives one feature, the proportion of positive values (PPV) of the
+    convolution output. A linear layer on the standardised features
+    classifies. The features take a few seconds to compute on a CPU and
+    need no training: on up to 4,096 training series (and without early
+    stopping) the head is the ridge regression of the classes on them, its
+    penalty chosen by leave-one-out error and its scale fitted so that the
+    leave-one-out probabilities have the lowest log loss (MiniRocket's
+    ``RidgeClassifierCV``, with probabilities); on more data, or with an
+    explicit ``max_epochs``, the head trains with cross-entropy like every
+    sknets network (from the ridge solution when there is one). Takes series
+    of fixed or variable length (each series' features read its own steps
+    only), univariate or multivariate (each kernel reads a random subset of
+    the channels), channels-first or channels-last.
+
+    Parameters
+    ----------
+    {parameters}
+
+    Attributes
+    ----------
+    {attributes}
+
+    See Also
+    --------
+    InceptionTimeClassifier, FCNClassifier : Convolutional networks whose
+        kernels are learned.
+    MiniRocketRegressor : The same features for regression.
+
+    Notes
+    -----
+    Dempster, Schmidt and Webb, "MiniRocket: A Very Fast (Almost)
+    Deterministic Transform for Time Series Classification", KDD 2021. The
+    features equal those of the authors' code (and of sktime's
+    ``MiniRocket``) for the same biases; sktime's version adds no head.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sknets import MiniRocketClassifier
+    >>> rng = np.random.RandomState(0)
+    >>> X = rng.normal(size=(40, 50))
+    >>> y = (X[:, :10].sum(axis=1) > 0).astype(int)
+    >>> clf = MiniRocketClassifier(random_state=0).fit(X, y)
+    >>> clf.predict_proba(X[:3]).shape
+    (3, 2)
+    >>> clf.n_iter_  # the head was solved, not trained by epochs
+    0
+    """
+
+
+class MiniRocketRegressor(NeuralNetRegressorMixin, _MiniRocket):
+    """MiniRocket regressor for time series: fixed convolutions and a linear
+    head.
+
+    The features of :class:`MiniRocketClassifier` and one linear output per
+    target. On up to 4,096 training series the head is the ridge regression
+    of the (standardised) targets on the features, its penalty chosen by
+    leave-one-out error; on more data, or with an explicit ``max_epochs``,
+    it trains with mean squared error.
+
+    Parameters
+    ----------
+    {parameters}
+
+    Attributes
+    ----------
+    {attributes}
+
+    See Also
+    --------
+    MiniRocketClassifier : The same features for classification.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sknets import MiniRocketRegressor
+    >>> rng = np.random.RandomState(0)
+    >>> X = rng.normal(size=(40, 30, 2))
+    >>> reg = MiniRocketRegressor(random_state=0).fit(X, X[:, :5, 0].sum(axis=1))
+    >>> reg.predict(X[:2]).shape
+    (2,)
+    """

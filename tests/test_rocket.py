@@ -1,0 +1,147 @@
+"""MiniRocket: the features of the published transform, padding, the ridge
+head and its probabilities, training beyond it."""
+
+import numpy as np
+import pytest
+import torch
+from sklearn.linear_model import RidgeCV
+from test_convnets import local_shapes
+
+from sknets import MiniRocketClassifier, MiniRocketRegressor
+from sknets.modules.rocket import _INDICES, N_KERNELS, MiniRocket, ridge_loo
+
+
+def reference_ppv(series, kernel, dilation, bias, inner):
+    """One MiniRocket feature written out as the paper defines it: the
+    convolution of a series with a kernel (weight -1, and 2 at the kernel's
+    three positions) dilated by ``dilation`` with zero padding, then the
+    proportion of outputs above ``bias``, over all of them or, for
+    ``inner``, over those computed without padding."""
+    weights = -np.ones(9)
+    weights[_INDICES[kernel]] = 2.0
+    pad = 4 * dilation
+    padded = np.r_[np.zeros(pad), series, np.zeros(pad)]
+    out = np.array(
+        [
+            sum(weights[j] * padded[t + j * dilation] for j in range(9))
+            for t in range(len(series))
+        ]
+    )
+    if inner and len(series) > 2 * pad:
+        out = out[pad : len(series) - pad]
+    return np.mean(out > bias)
+
+
+def test_features_are_minirockets():
+    rng = np.random.RandomState(0)
+    x = torch.tensor(rng.normal(size=(3, 60, 1)), dtype=torch.float32)
+    module = MiniRocket(1, 2, input_length=60)
+    module.data_init(x)
+    with torch.no_grad():
+        features = module._ppv(x, None).numpy()
+    start = 0
+    for index, (dilation, count) in enumerate(zip(module.dilations, module.counts)):
+        for kernel in (0, 41, 83):
+            for j in range(count):
+                feature = start + kernel * count + j
+                bias = float(module.biases[feature])
+                inner = (index + kernel) % 2 == 1
+                for i in range(3):
+                    expected = reference_ppv(
+                        x[i, :, 0].numpy(), kernel, dilation, bias, inner
+                    )
+                    assert features[i, feature] == pytest.approx(expected, abs=1e-6)
+        start += N_KERNELS * count
+    assert module.num_features == 84 * (10_000 // 84)
+
+
+def test_variable_lengths_read_each_series_own_steps():
+    rng = np.random.RandomState(0)
+    module = MiniRocket(2, 2, input_length=50)
+    module.data_init(torch.tensor(rng.normal(size=(10, 50, 2)), dtype=torch.float32))
+    series = [rng.normal(size=(t, 2)) for t in (20, 35, 50)]
+    padded = torch.zeros(3, 50, 2)
+    for i, s in enumerate(series):
+        padded[i, : len(s)] = torch.tensor(s)
+    with torch.no_grad():
+        together = module._ppv(padded, torch.tensor([20, 35, 50]))
+        for i, s in enumerate(series):
+            alone = module._ppv(torch.tensor(s, dtype=torch.float32)[None], None)
+            torch.testing.assert_close(together[i : i + 1], alone)
+
+
+def test_padding_never_changes_a_prediction():
+    # series other than the training ones: a bias drawn from a training
+    # series can equal one of its outputs, where float rounding decides
+    rng = np.random.RandomState(0)
+    X = [rng.normal(size=(t, 2)) for t in rng.randint(5, 40, 60)]
+    clf = MiniRocketClassifier(random_state=0).fit(X, np.arange(60) % 2)
+    new = [rng.normal(size=(t, 2)) for t in (3, 12, 80)]
+    alone = np.vstack([clf.predict_proba([x]) for x in new])
+    np.testing.assert_allclose(clf.predict_proba(new), alone, rtol=0, atol=1e-6)
+
+
+def test_a_shape_at_a_random_position_in_seconds():
+    rng = np.random.RandomState(0)
+    X, y = local_shapes(300, rng)
+    X_test, y_test = local_shapes(200, rng)
+    clf = MiniRocketClassifier(random_state=0).fit(X, y)
+    assert clf.n_iter_ == 0  # the ridge head, no epoch
+    assert clf.score(X_test, y_test) > 0.95
+
+
+def test_ridge_head_matches_scikit_learn():
+    rng = np.random.RandomState(0)
+    features = torch.tensor(rng.normal(size=(40, 200)))
+    targets = torch.tensor(rng.normal(size=(40, 2)))
+    weights, intercept, _ = ridge_loo(features, targets)
+    alphas = np.logspace(-4, 4, 17)
+    ridge = RidgeCV(alphas=alphas).fit(features.numpy(), targets.numpy())
+    np.testing.assert_allclose(
+        (features @ weights + intercept).numpy(),
+        ridge.predict(features.numpy()),
+        atol=1e-6,
+    )
+
+
+def test_probabilities_are_calibrated_on_left_out_samples():
+    rng = np.random.RandomState(0)
+    X, y = local_shapes(200, rng)
+    X_test, y_test = local_shapes(300, rng)
+    clf = MiniRocketClassifier(random_state=0).fit(X, y)
+    proba = clf.predict_proba(X_test)
+    log_loss = -np.mean(np.log(proba[np.arange(len(y_test)), y_test] + 1e-12))
+    raw = clf._forward(X_test)  # the head's scores before softmax
+    scale = np.abs(clf.net_.module_.head.weight.detach().numpy()).sum()
+    assert scale > 0 and log_loss < 0.25
+    # the same scores without the fitted scale: near-uniform, worse log loss
+    flat = raw / 100
+    flat = np.exp(flat - flat.max(1, keepdims=True))
+    flat /= flat.sum(1, keepdims=True)
+    assert -np.mean(np.log(flat[np.arange(len(y_test)), y_test])) > log_loss
+
+
+def test_explicit_epochs_train_the_head_beyond_the_ridge_solution():
+    rng = np.random.RandomState(0)
+    X, y = local_shapes(100, rng)
+    ridge_only = MiniRocketClassifier(random_state=0).fit(X, y)
+    trained = MiniRocketClassifier(max_epochs=3, random_state=0).fit(X, y)
+    assert trained.n_iter_ == 3 and len(trained.loss_curve_) == 3
+    assert not np.allclose(trained.predict_proba(X), ridge_only.predict_proba(X))
+
+
+def test_regressor_and_multivariate_channels():
+    rng = np.random.RandomState(0)
+    X = rng.normal(scale=0.3, size=(200, 3, 60))  # channels first
+    width = rng.randint(3, 30, size=200)  # how long a level shift lasts
+    for i, w in enumerate(width):
+        start = rng.randint(0, 60 - w)
+        X[i, 1, start : start + w] += 2.0
+    reg = MiniRocketRegressor(random_state=0, data_format="channels_first")
+    reg.fit(X[:150], width[:150])
+    assert reg.score(X[150:], width[150:]) > 0.8  # predicting the mean: 0
+    channels = reg.net_.module_.channels
+    assert channels.shape == (len(reg.net_.module_.dilations), 84, 3, 1)
+    per_kernel = channels.sum(dim=2)
+    assert per_kernel.min() >= 1 and per_kernel.max() <= 3
+    assert len({tuple(c.flatten().tolist()) for c in channels[0]}) > 1
