@@ -1,7 +1,12 @@
 """`make bench`: every benchmark, each writing its page under docs/results/."""
 
+import os
 import sys
 from pathlib import Path
+
+# before torch starts: OpenMP threads that spin while waiting slowed one
+# measurement on a loaded machine 30-fold
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 sys.path.insert(0, str(Path(__file__).parent))
 

@@ -178,7 +178,8 @@ def mixed_precision_row(mixed_precision, epochs=1, batch_size=64):
 
 def _recurrent(Estimator, epochs, batch_size):
     """A bidirectional 128-unit module of Estimator's cell on 8 features, and
-    the estimator set up like the hand loop (no scaling, clipping or schedule)."""
+    the estimator set up like the hand loop (no scaling, clipping, schedule or
+    convolution blocks; the final state as summary)."""
     est = Estimator(
         max_epochs=epochs,
         batch_size=batch_size,
@@ -186,6 +187,8 @@ def _recurrent(Estimator, epochs, batch_size):
         lr_schedule="constant",
         standardize=False,
         clip_grad_norm=None,
+        summary="last",
+        conv_blocks=0,
         random_state=0,
     )
     torch.manual_seed(0)
@@ -267,6 +270,9 @@ def text_lstm_row(batch_size, epochs=1):
         lr=LR,
         lr_schedule="constant",
         clip_grad_norm=None,
+        summary="last",
+        conv_blocks=0,
+        embeddings=None,
         random_state=0,
     )
     torch.manual_seed(0)

@@ -176,9 +176,9 @@ class BaseNeuralNet(BaseEstimator):
         if reset:
             self.device_ = resolve_device(self.device)
             check_mixed_precision(self.mixed_precision, self.device_)
-            self._resolve_budget(n_samples(batch))
+            self._resolve_budget(batch)
         elif not incremental:
-            self.max_epochs_ = self._epochs_for(n_samples(batch), self.batch_size_)
+            self.max_epochs_ = self._epochs_for(batch, self.batch_size_)
         seed = self._draw_seed(reset)
         if weight is not None:
             weight = torch.as_tensor(weight, dtype=torch.float32)
@@ -195,9 +195,10 @@ class BaseNeuralNet(BaseEstimator):
         self._report_stop()
         return self
 
-    def _resolve_budget(self, n):
+    def _resolve_budget(self, batch):
         """``batch_size_``, ``early_stopping_`` and ``max_epochs_``: the
-        parameters with 'auto' resolved for ``n`` training samples."""
+        parameters with 'auto' resolved for the training input."""
+        n = n_samples(batch)
         auto = self.early_stopping == "auto"
         self.early_stopping_ = (
             n >= _params.AUTO_EARLY_STOPPING if auto else bool(self.early_stopping)
@@ -208,12 +209,21 @@ class BaseNeuralNet(BaseEstimator):
             if self.batch_size == "auto"
             else int(self.batch_size)
         )
-        self.max_epochs_ = self._epochs_for(n_train, self.batch_size_)
+        self.max_epochs_ = self._epochs_for(batch, self.batch_size_, n_train)
 
-    def _epochs_for(self, n, batch_size):
+    def _epochs_for(self, batch, batch_size, n=None):
+        """Epochs for training on ``n`` samples of ``batch`` (all by default).
+        The budget's work counts the steps of sequences read: their mean
+        length (batches of similar lengths carry little padding), 1 for
+        images."""
         if self.max_epochs != "auto":
             return int(self.max_epochs)
-        return self._budget.resolve_epochs(n, batch_size)
+        n = n_samples(batch) if n is None else n
+        if "lengths" in batch:
+            length = float(batch["lengths"].double().mean())
+        else:
+            length = batch["x"].shape[1] if batch["x"].dim() == 3 else 1
+        return self._budget.resolve_epochs(n, batch_size, length)
 
     def _n_valid(self, n):
         return max(1, int(round(self.validation_fraction * n)))

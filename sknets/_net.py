@@ -69,6 +69,7 @@ class Net(skorch.NeuralNet):
     generator = None  # set by the estimator around each training call
     autocast_dtype = None  # torch.bfloat16 or torch.float16: mixed precision
     grad_scaler = None  # torch.amp.GradScaler for float16
+    augmenter = None  # sknets._augment.Augmenter: training batches only
 
     def infer(self, x, **fit_params):
         # sknets' batches are dicts of tensors already on the device: skorch's
@@ -130,6 +131,8 @@ class Net(skorch.NeuralNet):
         ]
 
     def train_step_single(self, batch, **fit_params):
+        if self.augmenter is not None:
+            batch = self.augmenter(*unpack_data(batch), self.generator)
         if self.grad_scaler is None:
             return super().train_step_single(batch, **fit_params)
         # skorch's step with a scaled loss; the gradients are unscaled before

@@ -68,7 +68,10 @@ class Param:
         description = textwrap.dedent(self.doc).strip("\n")
         if budget is not None:  # the family's numbers in the training budget text
             for key, value in dataclasses.asdict(budget).items():
-                description = description.replace("{" + key + "}", f"{value:,}")
+                if value is not None:
+                    text = f"{value:,}"
+                    description = description.replace("{" + key + "}", text)
+            description = description.replace("{rule}", budget.describe())
         header = f"{self.name} : {self.type}, default={self.default!r}"
         return header + "\n" + textwrap.indent(description, "    ")
 
@@ -76,22 +79,38 @@ class Param:
 @dataclasses.dataclass(frozen=True)
 class Budget:
     """A family's training budget for ``max_epochs='auto'`` and
-    ``batch_size='auto'``: ``epochs`` passes over small data, batches of
-    ``batch_size`` up to 100 batches per epoch, and about ``steps`` optimizer
-    steps (at least 3 epochs) on larger data."""
+    ``batch_size='auto'``: batches of ``batch_size`` up to 100 batches per
+    epoch, then larger; at most ``epochs`` epochs, at least 3, and in between
+    about ``steps`` optimizer steps or, with ``work``, no more epochs than
+    read ``work`` time steps of series (samples x length x epochs), which
+    bounds the time of a family whose cost grows with the series' length."""
 
     epochs: int = 100
     batch_size: int = 32
     steps: int = 3000
+    work: int | None = None
 
     def resolve_batch_size(self, n):
         if n <= 100 * self.batch_size:
             return self.batch_size
         return int(min(2 ** round(math.log2(n / 100)), 512))
 
-    def resolve_epochs(self, n, batch_size):
-        steps_per_epoch = max(math.ceil(n / batch_size), 1)
-        return int(min(max(math.ceil(self.steps / steps_per_epoch), 3), self.epochs))
+    def resolve_epochs(self, n, batch_size, length=1):
+        epochs = math.ceil(self.steps / max(math.ceil(n / batch_size), 1))
+        if self.work is not None:
+            epochs = min(epochs, self.work // max(n * length, 1))
+        return int(min(max(epochs, 3), self.epochs))
+
+    def describe(self):
+        """The 'auto' rule in words, for the docstrings."""
+        rule = f"enough epochs for about {self.steps:,} optimizer steps"
+        if self.work is None:
+            return rule
+        return (
+            f"{rule} or to read {self.work:,} time steps of series (samples x "
+            "length x epochs, which bounds the time of a fit on long series), "
+            "whichever is fewer"
+        )
 
 
 AUTO_EARLY_STOPPING = 10_000  # samples from which early_stopping='auto' is on
@@ -192,11 +211,10 @@ TRAINING = (
         "int or 'auto'",
         """
         Number of passes over the training data. 'auto' follows the size of the
-        data: enough epochs for about {steps} optimizer steps, at most {epochs}
-        and at least 3, so that a small data set gets the full {epochs} epochs
-        and a large one a few passes, in time proportional to its size. The
-        number used is ``max_epochs_``. With early stopping, training may stop
-        earlier.""",
+        data: {rule}, at most {epochs} and at least 3, so that a small data set
+        gets many epochs and a large one a few passes, in time proportional to
+        its size. The number used is ``max_epochs_``. With early stopping,
+        training may stop earlier.""",
     ),
     Param(
         "batch_size",
@@ -375,6 +393,24 @@ CLIP_GRAD_NORM = Param(
     """
     Maximum norm of the gradient of all parameters (gradient-norm clipping,
     which keeps recurrent training from exploding); None turns it off.""",
+)
+
+AUGMENT = Param(
+    "augment",
+    None,
+    [str, list, dict, None],
+    "str, list of str, dict or None",
+    """
+    Data augmentation of the training batches (never of validation data or
+    at predict time), drawn from the fit's seeded generator: 'jitter' adds
+    Gaussian noise (standard deviation 0.03 of the standardised series),
+    'scaling' multiplies each series by a factor around 1 (standard deviation
+    0.1), 'window_slice' crops each series to a random window of 90 % of its
+    length and stretches it back (Le Guennec et al., 2016), 'mixup' mixes
+    each series and its target with another one of the batch (Zhang et al.,
+    2018; series of one length). A name, a list of names, or a dict of name
+    to strength (the number above). Applies to numeric series and image
+    sequences, not to text.""",
 )
 
 FITTED = (

@@ -88,7 +88,7 @@ class _CRNN(SequenceEstimator):
         ),
         SUMMARY,
     )
-    _defaults = dict(cell="gru", summary="attention", lr=3e-3, lr_schedule="cosine")
+    _defaults = dict(cell="gru", lr=3e-3, lr_schedule="cosine")
     _budget = Budget(epochs=100, batch_size=32)
 
     def _build_network(self, n_outputs, **inputs):

@@ -30,7 +30,7 @@ class _FCN(SequenceEstimator):
         ),
     )
     _defaults = dict(lr=1e-3, lr_schedule="cosine")
-    _budget = Budget(epochs=100, batch_size=16)
+    _budget = Budget(epochs=1500, batch_size=16, steps=2000, work=6_000_000)
 
     def _build_network(self, n_outputs, **inputs):
         return FCN(

@@ -32,7 +32,7 @@ class _ResNet(SequenceEstimator):
         ),
     )
     _defaults = dict(lr=1e-3, lr_schedule="cosine")
-    _budget = Budget(epochs=100, batch_size=16)
+    _budget = Budget(epochs=1500, batch_size=16, steps=1000, work=2_600_000)
 
     def _build_network(self, n_outputs, **inputs):
         return ResNet(

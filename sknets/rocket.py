@@ -7,8 +7,10 @@ from sklearn.base import is_classifier
 from torch.nn import functional as F
 
 from ._base import BaseNeuralNet
+from ._batching import n_samples
 from ._inputs import SERIES
-from ._params import POSITIVE_INT, Budget, Param
+from ._params import AUGMENT, POSITIVE_INT, Budget, Param
+from ._sequence import AugmentedMixin
 from ._targets import NeuralNetClassifierMixin, NeuralNetRegressorMixin
 from .modules.rocket import MiniRocket
 
@@ -17,10 +19,11 @@ __all__ = ["MiniRocketClassifier", "MiniRocketRegressor"]
 RIDGE_SAMPLES = 4096  # the largest data whose head is solved in closed form
 
 
-class _MiniRocket(BaseNeuralNet):
+class _MiniRocket(AugmentedMixin, BaseNeuralNet):
     """The :class:`~sknets.modules.MiniRocket` network on numeric series."""
 
     _input_kinds = (SERIES,)
+    _extra_params = (AUGMENT,)
     _family_params = (
         Param(
             "num_features",
@@ -42,15 +45,22 @@ class _MiniRocket(BaseNeuralNet):
     _defaults = dict(lr=1e-3, lr_schedule="cosine")
     _budget = Budget(epochs=100, batch_size=16)
 
-    def _epochs_for(self, n, batch_size):
+    def _epochs_for(self, batch, batch_size, n=None):
+        n = n_samples(batch) if n is None else n
         if self.max_epochs == "auto" and self._closed_form(n):
             return 0  # the ridge head is the fit
-        return super()._epochs_for(n, batch_size)
+        return super()._epochs_for(batch, batch_size, n)
 
     def _closed_form(self, n):
         """Whether the head is solved in closed form: up to RIDGE_SAMPLES
-        samples, without early stopping (larger data train it by SGD)."""
-        return n <= RIDGE_SAMPLES and not self.early_stopping_
+        samples, without early stopping or augmentation (otherwise it trains
+        by SGD)."""
+        return n <= RIDGE_SAMPLES and not self.early_stopping_ and not self.augment
+
+    def _training_input(self, batch, **kwargs):
+        if self.augment:  # features of augmented series: computed batch by batch
+            return AugmentedMixin._training_input(self, batch, max_bytes=0)
+        return super()._training_input(batch, **kwargs)
 
     def _initialize_head(self, data):
         features = data.X.get("features")

@@ -88,16 +88,16 @@ class TokenInput(InputKind):
         ),
         Param(
             "embeddings",
-            None,
+            "corpus",
             [StrOptions({"corpus"}), "array-like", dict, None],
             "'corpus', array-like of shape (n_tokens, dim), dict or None",
             """
-            Initial token vectors. None draws them at random. 'corpus' learns them
-            from the training texts themselves before training, without labels:
-            positive pointwise mutual information of tokens within 5 positions,
-            reduced to ``embedding_dim`` by a truncated SVD (Levy, Goldberg and
-            Dagan, 2015); a cheap (about a second for 10,000 short texts) and often
-            large gain on text when no pretrained vectors are at hand. Pretrained
+            Initial token vectors. 'corpus' learns them from the training texts
+            themselves before training, without labels: positive pointwise mutual
+            information of tokens within 5 positions, reduced to ``embedding_dim``
+            by a truncated SVD (Levy, Goldberg and Dagan, 2015); cheap (about a
+            second for 10,000 short texts), and a large gain on text when no
+            pretrained vectors are at hand. None draws them at random. Pretrained
             vectors: a matrix whose row ``i`` is the vector of token id ``i`` (row 0
             padding, row 1 unknown; see :meth:`TextTokenizer.embedding_matrix`), or,
             for raw text input, a dict of token to vector aligned with the fitted
