@@ -17,10 +17,16 @@ A concrete estimator combines three parts, and declares nothing twice:
   Parameters and Attributes sections (:mod:`sknets._params`) when the class
   is defined.
 
-sknets' own helpers talk to an estimator through two methods of this base:
-``__sknets_getstate__`` / ``__sknets_setstate__`` (what ``sknets.save`` and
-``sknets.load`` write and read) and ``__sknets_onnx__`` (what
-``sknets.export_onnx`` needs).
+sknets' own helpers talk to an estimator through the protocol methods of its
+fitted state (:mod:`sknets._state`): ``__sknets_getstate__`` /
+``__sknets_setstate__`` (what ``sknets.save`` and ``sknets.load`` write and
+read) and ``__sknets_onnx__`` (what ``sknets.export_onnx`` needs).
+
+A fit either completes or leaves the estimator as it was: an exception
+restores the previous fitted state, a fit that completes no epoch (it
+diverged or was interrupted at once) leaves it unfitted, with a warning.
+After a fit the module is in evaluation mode, and prediction changes no
+state, so that several threads can predict with one fitted estimator.
 """
 
 from __future__ import annotations
@@ -28,19 +34,19 @@ from __future__ import annotations
 import copy
 import dataclasses
 import inspect
+import threading
 
 import numpy as np
 import torch
-from sklearn.base import BaseEstimator, _fit_context, is_classifier
+from sklearn.base import BaseEstimator, _fit_context
 from sklearn.model_selection import train_test_split
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted
-from skorch.callbacks import LRScheduler, ProgressBar
 
 from . import _params
 from ._batching import TensorDataset, call, n_samples, take, to_device
-from ._callbacks import Checkpoint, TrainingGuard, ValidatedEarlyStopping, ValidScore
-from ._inputs import check_input, exportable_kind, input_kind
+from ._callbacks import check_checkpoint_dir, net_callbacks
+from ._inputs import check_input, input_kind
 from ._net import Net
 from ._registry import register
 from ._runtime import (
@@ -52,17 +58,22 @@ from ._runtime import (
     torch_seed,
     warn_caller,
 )
+from ._state import StateMixin
 from ._transfer import transfer_features
 from .persistence import save
 
 __all__ = ["BaseNeuralNet", "TrainingDivergedWarning"]
+
+# torch's random generator is one per process: fits that seed it run one at a
+# time, so that a seeded fit in a thread gives what it gives alone
+FIT_LOCK = threading.RLock()
 
 
 class TrainingDivergedWarning(UserWarning):
     """The training loss became NaN or infinite; the last good weights were kept."""
 
 
-class BaseNeuralNet(BaseEstimator):
+class BaseNeuralNet(StateMixin, BaseEstimator):
     """Shared base of sknets estimators; not meant to be used directly."""
 
     #: the family's own hyperparameters (:class:`sknets._params.Param`)
@@ -170,6 +181,20 @@ class BaseNeuralNet(BaseEstimator):
                 f"This {type(self).__name__} estimator requires y to be passed, "
                 "but the target y is None."
             )
+        snapshot = self._snapshot(weights=not reset)
+        try:
+            with FIT_LOCK:
+                self._fit_unguarded(X, y, sample_weight, reset, incremental, classes)
+        except BaseException:
+            self._restore(snapshot)  # a failed fit leaves the estimator as it was
+            raise
+        self._record_history()
+        if self._report_stop() and reset and self.n_iter_ == 0:
+            self._unfit()  # no epoch completed: nothing usable was learned
+        return self
+
+    def _fit_unguarded(self, X, y, sample_weight, reset, incremental, classes):
+        settings = [] if reset else self._continued_settings()
         batch, y = check_input(self, X, y, reset=reset, **self._y_check_params)
         y_t = self._encode_target(y, reset=reset, classes=classes)
         weight = self._sample_weight(y, sample_weight)
@@ -177,8 +202,9 @@ class BaseNeuralNet(BaseEstimator):
             self.device_ = resolve_device(self.device)
             check_mixed_precision(self.mixed_precision, self.device_)
             self._resolve_budget(batch)
-        elif not incremental:
-            self.max_epochs_ = self._epochs_for(batch, self.batch_size_)
+        else:
+            self._continue(batch, settings, incremental)
+        check_checkpoint_dir(self)
         seed = self._draw_seed(reset)
         if weight is not None:
             weight = torch.as_tensor(weight, dtype=torch.float32)
@@ -191,9 +217,6 @@ class BaseNeuralNet(BaseEstimator):
                 self._initialize_head(data)
             train, valid = self._split(data, seed, holdout=not incremental)
             self._train(train, valid, seed, epochs=1 if incremental else None)
-        self._record_history()
-        self._report_stop()
-        return self
 
     def _resolve_budget(self, batch):
         """``batch_size_``, ``early_stopping_`` and ``max_epochs_``: the
@@ -256,28 +279,58 @@ class BaseNeuralNet(BaseEstimator):
                 (to_device(train, self.device_), to_device(valid, self.device_)),
                 epochs=self.max_epochs_ if epochs is None else epochs,
             )
+        except ValueError as exc:
+            if "Expected more than 1 value per channel" not in str(exc):
+                raise
+            raise ValueError(
+                f"{type(self).__name__}: batch normalisation cannot train on a "
+                "batch that holds a single value per channel (batch_size="
+                f"{self.batch_size_} on inputs of one step or pixel); use a larger "
+                "batch_size, or batch_norm=False."
+            ) from exc
         finally:
             net.generator = None
             if checkpoint is not None:
                 checkpoint.write = None
+            net.module_.eval()  # predictions read the module, never switch it
+        self._fit_params = self.get_params(deep=False)
 
     def _report_stop(self):
+        """Warn when training stopped on its own; True when it did."""
         reason = dict(self.net_.callbacks_)["training_guard"].stop_reason_
         name = type(self).__name__
-        if reason == "diverged":
-            warn_caller(
-                f"{name}: the training loss became NaN or infinite; training "
-                f"stopped and the weights of epoch {self.n_iter_}, the good epoch "
-                "with the lowest training loss, were restored. Try a lower lr, "
-                "scaling the inputs (and targets), or gradient clipping.",
-                TrainingDivergedWarning,
-            )
-        elif reason == "interrupted":
+        if reason is None:
+            return False
+        kept = (
+            f"the weights of epoch {self.n_iter_}, the good epoch with the lowest "
+            "training loss, were restored"
+            if self.n_iter_
+            else "no epoch completed, so the estimator is not fitted"
+        )
+        if reason == "interrupted":
             warn_caller(
                 f"{name}: training was interrupted during epoch {self.n_iter_ + 1}; "
-                f"the estimator keeps the weights of epoch {self.n_iter_}.",
+                + (
+                    f"the estimator keeps the weights of epoch {self.n_iter_}."
+                    if self.n_iter_
+                    else "no epoch completed, so the estimator is not fitted."
+                ),
                 UserWarning,
             )
+        else:
+            which = "validation" if reason == "diverged in validation" else "training"
+            warn_caller(
+                f"{name}: the {which} loss became NaN or infinite; training "
+                f"stopped and {kept}. Try a lower lr, scaling the inputs (and "
+                "targets), or gradient clipping"
+                + (
+                    "; check the held-out data, which the model cannot score."
+                    if which == "validation"
+                    else "."
+                ),
+                TrainingDivergedWarning,
+            )
+        return True
 
     def _draw_seed(self, reset):
         seed = check_random_state(self.random_state).randint(np.iinfo(np.int32).max)
@@ -309,28 +362,6 @@ class BaseNeuralNet(BaseEstimator):
             data.subset(torch.as_tensor(np.sort(valid_idx))),
         )
 
-    def _callbacks(self):
-        """The callbacks of a new net, in the order they run."""
-        callbacks = [("training_guard", TrainingGuard()), *self._extra_callbacks()]
-        if self.early_stopping_:  # before early stopping, which may end the fit
-            callbacks.append(("valid_score", ValidScore(is_classifier(self))))
-        if self.lr_schedule == "cosine":
-            schedule = LRScheduler(
-                policy=torch.optim.lr_scheduler.CosineAnnealingLR,
-                T_max=max(self.max_epochs_, 1),
-            )
-            callbacks.append(("lr_schedule", schedule))
-        if self.checkpoint_dir is not None:  # before early stopping ends an epoch
-            callbacks.append(("checkpoint", Checkpoint(self.checkpoint_dir)))
-        if self.early_stopping_:
-            stopping = ValidatedEarlyStopping(
-                monitor="valid_loss", patience=self.n_iter_no_change, load_best=True
-            )
-            callbacks.append(("early_stopping", stopping))
-        if self.verbose and self.verbose >= 2:
-            callbacks.append(("progress_bar", ProgressBar()))
-        return callbacks + [copy.deepcopy(cb) for cb in self.callbacks or []]
-
     def _make_net(self, module):
         optimizer, extra = optimizer_class(self.optimizer)
         net = Net(
@@ -341,7 +372,7 @@ class BaseNeuralNet(BaseEstimator):
             max_epochs=self.max_epochs_,
             batch_size=self.batch_size_,
             train_split=None,
-            callbacks=self._callbacks(),
+            callbacks=net_callbacks(self, self._extra_callbacks()),
             device=self.device_,
             verbose=self.verbose,
             **{f"optimizer__{k}": v for k, v in extra.items()},
@@ -411,6 +442,11 @@ class BaseNeuralNet(BaseEstimator):
             ) from exc
         finally:
             module.train(was_training)
+        if isinstance(out, torch.Tensor) and not out.is_floating_point():
+            raise ValueError(
+                f"The module of {type(self).__name__} returned {out.dtype} output; "
+                "it must return floating-point logits or values."
+            )
         if not isinstance(out, torch.Tensor) or tuple(out.shape) != expected:
             got = tuple(out.shape) if isinstance(out, torch.Tensor) else type(out)
             raise ValueError(
@@ -445,6 +481,11 @@ class BaseNeuralNet(BaseEstimator):
         if np.all(weight == weight[0]) and weight[0] > 0:
             return None
         total = weight.sum()
+        if not np.isfinite(total):
+            raise ValueError(
+                f"The sample weights of {type(self).__name__} sum to {total}; "
+                "rescale them (only their ratios matter)."
+            )
         if not total > 0:
             raise ValueError(
                 f"The sample weights of {type(self).__name__} sum to zero once "
@@ -469,8 +510,9 @@ class BaseNeuralNet(BaseEstimator):
         tensor). Variable lengths go in order of length, so that batches
         carry little padding."""
         module = self.net_.module_
-        was_training = module.training
-        module.eval()
+        was_training = module.training  # False after a fit: nothing is switched
+        if was_training:
+            module.eval()
         size = max(self.batch_size_, 256)
         order = (
             torch.argsort(batch["lengths"], stable=True) if "lengths" in batch else None
@@ -489,7 +531,8 @@ class BaseNeuralNet(BaseEstimator):
                     else:
                         out[rows] = result.to(out.dtype)
         finally:
-            module.train(was_training)
+            if was_training:
+                module.train()
         return out
 
     def __sklearn_tags__(self):
@@ -500,73 +543,6 @@ class BaseNeuralNet(BaseEstimator):
         tags.input_tags.allow_nan = False
         tags.input_tags.three_d_array = True
         return tags
-
-    # -- what sknets' own helpers ask of an estimator -------------------------
-    def __sknets_getstate__(self):
-        """What ``sknets.save`` writes: the fitted attributes (every instance
-        attribute ending in ``_`` but ``net_``), the training history (one
-        dict of scalars per epoch) and the module's weights (on the CPU)."""
-        check_is_fitted(self, "net_")
-        return {
-            "fitted": {k: v for k, v in vars(self).items() if _is_state_name(k)},
-            "history": [
-                {k: v for k, v in row.items() if k != "batches"}
-                for row in self.net_.history
-            ],
-            "weights": {
-                k: v.detach().cpu() for k, v in self.net_.module_.state_dict().items()
-            },
-        }
-
-    def __sknets_setstate__(self, state):
-        """Rebuild a fitted estimator from what ``__sknets_getstate__`` gave,
-        on its device or, for a model saved on a GPU, on the CPU when no GPU
-        is here. A name that is not a fitted attribute is refused."""
-        for key, value in state["fitted"].items():
-            if not (_is_state_name(key) and not hasattr(type(self), key)):
-                raise ValueError(
-                    f"The model file sets {key!r}, which is not a fitted attribute "
-                    f"of {type(self).__name__}; it is refused."
-                )
-            setattr(self, key, value)
-        requested = self.device
-        if str(requested).startswith("cuda") and not torch.cuda.is_available():
-            requested = "cpu"  # saved on a GPU, loaded without one
-        self.device_ = resolve_device(requested)
-        module = self._build_module(self._n_outputs)
-        module.load_state_dict(state["weights"])
-        self.net_ = self._make_net(module)
-        self.net_.initialize()
-        for group in self.net_.optimizer_.param_groups:
-            group.setdefault("initial_lr", group["lr"])  # lets an LR schedule resume
-        self.net_.restore_history(state["history"])
-        self._record_history()  # a checkpoint is written before fit records it
-        return self
-
-    def __sknets_onnx__(self):
-        """What ``sknets.export_onnx`` needs: a copy of the network on the
-        CPU, the input scaling and output transform that ``predict`` /
-        ``predict_proba`` add around it, an example input and its dynamic
-        axes. A ValueError when the input kind cannot be exported."""
-        check_is_fitted(self, "net_")
-        kind = exportable_kind(self)
-        example, axes = kind.export_example(self)
-        return {
-            "module": copy.deepcopy(self.net_.module_).cpu().eval(),
-            "scaling": kind.export_scaling(self),
-            "output": self._output_module(),
-            "example": example,
-            "axes": axes,
-        }
-
-
-def _is_state_name(name):
-    return (
-        name.isidentifier()
-        and name.endswith("_")
-        and not name.startswith("__")
-        and name != "net_"
-    )
 
 
 def _epochs_of(history, key):

@@ -3,14 +3,26 @@ early stopping and the validation score."""
 
 from __future__ import annotations
 
+import copy
 import math
 import os
 
 import numpy as np
 import torch
-from skorch.callbacks import Callback, EarlyStopping
+from sklearn.base import is_classifier
+from skorch.callbacks import Callback, EarlyStopping, LRScheduler, ProgressBar
 
-__all__ = ["Checkpoint", "ValidatedEarlyStopping", "TrainingGuard", "ValidScore"]
+from .persistence import check_saveable
+
+__all__ = [
+    "Checkpoint",
+    "TrainingGuard",
+    "ValidScore",
+    "ValidatedEarlyStopping",
+    "check_checkpoint_dir",
+    "net_callbacks",
+    "set_schedule",
+]
 
 
 class ValidatedEarlyStopping(EarlyStopping):
@@ -23,6 +35,11 @@ class ValidatedEarlyStopping(EarlyStopping):
     def on_epoch_end(self, net, **kwargs):
         if "valid_loss" in net.history[-1]:
             super().on_epoch_end(net, **kwargs)
+
+    def on_train_end(self, net, **kwargs):
+        # no epoch left (stopped in the first one): there is no best epoch
+        if len(net.history) and self.best_epoch_ <= len(net.history):
+            super().on_train_end(net, **kwargs)
 
 
 class ValidScore(Callback):
@@ -95,16 +112,17 @@ class TrainingGuard(Callback):
 
     def on_batch_end(self, net, batch=None, training=None, loss=None, **kwargs):
         if loss is not None and not math.isfinite(loss.item()):
-            self.stop_reason_ = "diverged"
+            self.stop_reason_ = "diverged" if training else "diverged in validation"
             raise KeyboardInterrupt
 
     def on_train_end(self, net, **kwargs):
         history = net.history
-        complete, state = self._best if self.stop_reason_ == "diverged" else self._last
+        diverged = (self.stop_reason_ or "").startswith("diverged")
+        complete, state = self._best if diverged else self._last
         if len(history) > complete:
             del history[complete:]
             net.module_.load_state_dict(state)
-            if self.stop_reason_ == "diverged":  # the optimizer state is broken too
+            if diverged:  # the optimizer state is broken too
                 net.initialize_optimizer()
                 for group in net.optimizer_.param_groups:
                     group.setdefault("initial_lr", group["lr"])  # for LR schedules
@@ -152,3 +170,67 @@ class Checkpoint(Callback):
         state = super().__getstate__()
         state["write"] = None
         return state
+
+
+class Cosine:
+    """The factor of ``lr`` in epoch ``epoch`` of a cosine schedule: from 1
+    down towards 0 over ``epochs`` epochs, counted from ``start`` (the epochs
+    trained before the fit that set the schedule). A closed form (no chained
+    update), so that a net rebuilt around a trained module resumes it exactly;
+    past ``epochs`` (``partial_fit`` beyond ``max_epochs``) it rises again, as
+    torch's ``CosineAnnealingLR`` does."""
+
+    def __init__(self, epochs, start=0):
+        self.epochs, self.start = max(int(epochs), 1), int(start)
+
+    def __call__(self, epoch):
+        return 0.5 * (
+            1.0 + math.cos(math.pi * max(epoch - self.start, 0) / self.epochs)
+        )
+
+
+def set_schedule(net, epochs, start=0):
+    """Point the net's cosine schedule (if any) at a cycle of ``epochs``
+    starting at epoch ``start``."""
+    schedule = dict(net.callbacks_).get("lr_schedule")
+    if schedule is not None:
+        schedule.lr_lambda = Cosine(epochs, start)
+
+
+def net_callbacks(estimator, extra=()):
+    """The callbacks of an estimator's new net, in the order they run;
+    ``extra`` are those its family adds (gradient clipping)."""
+    callbacks = [("training_guard", TrainingGuard()), *extra]
+    if estimator.early_stopping_:  # before early stopping, which may end the fit
+        callbacks.append(("valid_score", ValidScore(is_classifier(estimator))))
+    if estimator.lr_schedule == "cosine":
+        schedule = LRScheduler(
+            policy=torch.optim.lr_scheduler.LambdaLR,
+            lr_lambda=Cosine(estimator.max_epochs_),
+        )
+        callbacks.append(("lr_schedule", schedule))
+    if estimator.checkpoint_dir is not None:  # before early stopping ends an epoch
+        callbacks.append(("checkpoint", Checkpoint(estimator.checkpoint_dir)))
+    if estimator.early_stopping_:
+        stopping = ValidatedEarlyStopping(
+            monitor="valid_loss", patience=estimator.n_iter_no_change, load_best=True
+        )
+        callbacks.append(("early_stopping", stopping))
+    if estimator.verbose and estimator.verbose >= 2:
+        callbacks.append(("progress_bar", ProgressBar()))
+    return callbacks + [copy.deepcopy(cb) for cb in estimator.callbacks or []]
+
+
+def check_checkpoint_dir(estimator):
+    """Checkpoint problems before the first epoch: a directory that cannot be
+    made, parameters that a model file cannot hold."""
+    path = estimator.checkpoint_dir
+    if path is None:
+        return
+    try:
+        os.makedirs(path, exist_ok=True)
+    except OSError as exc:
+        raise ValueError(
+            f"checkpoint_dir={os.fspath(path)!r} cannot be used as a directory: {exc}."
+        ) from exc
+    check_saveable(estimator, skip=("callbacks",))

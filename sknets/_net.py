@@ -212,6 +212,8 @@ class Net(skorch.NeuralNet):
         and tell skorch's scoring callbacks which scores were the best so far,
         so that the ``*_best`` flags (and the checkpoints that follow them)
         stay right when training resumes."""
+        for group in self.optimizer_.param_groups:
+            group.setdefault("initial_lr", group["lr"])  # lets an LR schedule resume
         for row in rows:
             self.history.new_epoch()
             for key, value in row.items():

@@ -63,6 +63,9 @@ class Param:
     constraints: list
     type: str
     doc: str
+    #: a training setting that a continued fit (warm_start, partial_fit)
+    #: applies; a change of any other parameter needs a new fit
+    warm: bool = False
 
     def render(self, budget=None) -> str:
         description = textwrap.dedent(self.doc).strip("\n")
@@ -253,7 +256,9 @@ TRAINING = (
         "{'constant', 'cosine'}",
         """
         'cosine' anneals the learning rate from ``lr`` to zero over ``max_epochs``
-        (a cosine curve, one cycle); 'constant' keeps ``lr``.""",
+        (a cosine curve, one cycle; a fit continued with ``warm_start`` runs a
+        new cycle from ``lr``, ``partial_fit`` goes on along it); 'constant'
+        keeps ``lr``.""",
     ),
     Param(
         "early_stopping",
@@ -385,6 +390,13 @@ TRAINING = (
     ),
 )
 
+# every training parameter is a setting a continued fit applies, but the two
+# that only act when the network is built
+TRAINING = tuple(
+    dataclasses.replace(p, warm=p.name not in ("init_from", "freeze_features"))
+    for p in TRAINING
+)
+
 CLIP_GRAD_NORM = Param(
     "clip_grad_norm",
     1.0,
@@ -393,6 +405,7 @@ CLIP_GRAD_NORM = Param(
     """
     Maximum norm of the gradient of all parameters (gradient-norm clipping,
     which keeps recurrent training from exploding); None turns it off.""",
+    warm=True,
 )
 
 AUGMENT = Param(
@@ -411,6 +424,7 @@ AUGMENT = Param(
     2018; series of one length). A name, a list of names, or a dict of name
     to strength (the number above). Applies to numeric series and image
     sequences, not to text.""",
+    warm=True,
 )
 
 FITTED = (

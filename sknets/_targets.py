@@ -10,6 +10,7 @@ from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.class_weight import compute_sample_weight
 from sklearn.utils.multiclass import check_classification_targets, unique_labels
 
+from ._inputs._base import FLOAT32_MAX
 from ._params import Attribute, Param
 
 __all__ = ["NeuralNetClassifierMixin", "NeuralNetRegressorMixin"]
@@ -27,6 +28,7 @@ class NeuralNetClassifierMixin(ClassifierMixin):
             """
             Weights of the classes in the loss, as in scikit-learn's classifiers;
             multiplied with ``sample_weight``.""",
+            warm=True,
         ),
     )
     _target_attributes = (
@@ -77,6 +79,12 @@ class NeuralNetClassifierMixin(ClassifierMixin):
                 "(y.astype(str))."
             )
         check_classification_targets(y)
+        if any(isinstance(v, str) and v.endswith("\x00") for v in np.ravel(y)):
+            raise ValueError(
+                f"y holds labels that end with a NUL character ('\\x00'), which "
+                f"numpy's string arrays drop: {name} would merge 'a' and 'a\\x00'. "
+                "Remove trailing NUL characters from the labels."
+            )
         if reset:
             labels = unique_labels(y) if classes is None else unique_labels(classes)
             if len(labels) < 2:
@@ -99,6 +107,13 @@ class NeuralNetClassifierMixin(ClassifierMixin):
     def _class_weight(self, y):
         if self.class_weight is None:
             return 1.0
+        if isinstance(self.class_weight, dict) and any(
+            not np.isfinite(w) or w < 0 for w in self.class_weight.values()
+        ):
+            raise ValueError(
+                f"class_weight={self.class_weight!r} gives a class a negative or "
+                "non-finite weight; weights must be finite and non-negative."
+            )
         return compute_sample_weight(self.class_weight, y)
 
     def _stratify_labels(self, data):
@@ -213,6 +228,11 @@ class NeuralNetRegressorMixin(RegressorMixin):
             self._y_1d_ = y.ndim == 1
             self._y_mean_ = y2.mean(axis=0)
             scale = y2.std(axis=0)
+            if not np.all(np.isfinite(scale)) or np.abs(y2).max() > FLOAT32_MAX:
+                raise ValueError(
+                    f"y holds values up to {np.abs(y2).max():.3g}, beyond the range "
+                    f"of float32 that {type(self).__name__} computes in; rescale y."
+                )
             self._y_scale_ = np.where(scale > 0, scale, 1.0)
         elif y2.shape[1] != self.n_outputs_:
             raise ValueError(

@@ -21,9 +21,12 @@ trust only.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
+import os
 import pickle
+import tempfile
 import zipfile
 from pathlib import Path
 
@@ -34,9 +37,16 @@ from sklearn.base import BaseEstimator
 from ._registry import ESTIMATORS
 from ._version import __version__
 
-__all__ = ["save", "load"]
+__all__ = ["save", "load", "check_saveable"]
 
 FORMAT_VERSION = 2
+# what load reads at most: members of the archive (before they are read,
+# from its directory, and again while inflating), nesting of the JSON, and
+# the size of one string in a saved array (class labels, vocabulary)
+MAX_CONFIG_BYTES = 64 * 2**20
+MAX_WEIGHTS_BYTES = 64 * 2**30
+MAX_DEPTH = 64
+MAX_STRING_CHARS = 100_000
 
 
 def _encode(value, where, arrays):
@@ -80,6 +90,12 @@ def _encode(value, where, arrays):
                 "dtype": value.dtype.str if value.dtype != object else "object",
                 "shape": list(value.shape),
             }
+    if isinstance(value, np.ndarray):
+        raise TypeError(
+            f"sknets.save cannot store {where}, an array of dtype {value.dtype}: "
+            "model files hold numbers, strings and booleans (convert such labels "
+            "first, for example y.astype(str))."
+        )
     if isinstance(value, BaseEstimator) and hasattr(value, "__sknets_getstate__"):
         return {
             "__estimator__": _class_name(value),
@@ -111,12 +127,43 @@ def _decode(value, arrays):
     if "__torch__" in value:
         return arrays[value["__torch__"]]
     if "__ndarray__" in value:
-        dtype = object if value["dtype"] == "object" else np.dtype(value["dtype"])
-        return np.array(value["__ndarray__"], dtype=dtype).reshape(value["shape"])
+        return _array(value)
     if "__estimator__" in value:
         estimator = _new(value["__estimator__"], value["params"], arrays)
         return estimator.__sknets_setstate__(_decode(value["state"], arrays))
     raise ValueError(f"Unknown entry in the model file: {sorted(value)}.")
+
+
+def _array(value):
+    """A saved small array, its dtype and shape checked before any memory is
+    taken: only the dtypes save writes, strings of bounded length, a shape
+    that matches the values."""
+    values, shape = value["__ndarray__"], value["shape"]
+    if value["dtype"] == "object":
+        if not all(isinstance(v, (str, int, float, bool)) for v in values):
+            raise ValueError("an object array holds something other than scalars")
+        dtype = object
+    else:
+        dtype = np.dtype(value["dtype"])
+        limit = 8 if dtype.kind in "biuf" else 4 * MAX_STRING_CHARS
+        if dtype.kind not in "biufUS" or dtype.itemsize > limit:
+            raise ValueError(f"an array declares the dtype {value['dtype']!r}")
+    if not isinstance(shape, list) or int(np.prod(shape)) != len(values):
+        raise ValueError(f"an array's shape {shape!r} does not match its values")
+    return np.array(values, dtype=dtype).reshape(shape)
+
+
+def _depth(value):
+    """Nesting depth of decoded JSON (iteratively: no recursion limit)."""
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        deepest = max(deepest, depth)
+        if isinstance(item, dict):
+            stack.extend((v, depth + 1) for v in item.values())
+        elif isinstance(item, list):
+            stack.extend((v, depth + 1) for v in item)
+    return deepest
 
 
 def _class_name(estimator):
@@ -180,9 +227,49 @@ def save(estimator, path, *, _skip=()):
     weights.update({f"array.{k}": v for k, v in arrays.items()})
     buffer = io.BytesIO()
     torch.save(weights, buffer)
-    with zipfile.ZipFile(Path(path), "w", zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr("config.json", json.dumps(config, indent=1))
-        archive.writestr("weights.pt", buffer.getvalue())
+    _write_atomically(Path(path), json.dumps(config, indent=1), buffer.getvalue())
+
+
+def _write_atomically(path, config, weights):
+    """Write the archive to a temporary file beside ``path``, flush it to the
+    disk, then rename it over ``path``: a crash or a full disk at any point
+    leaves the file that was there before as it was."""
+    handle, temporary = tempfile.mkstemp(
+        prefix=f".{path.name}.", suffix=".tmp", dir=path.parent
+    )
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            with zipfile.ZipFile(stream, "w", zipfile.ZIP_DEFLATED) as archive:
+                archive.writestr("config.json", config)
+                archive.writestr("weights.pt", weights)
+            stream.flush()
+            os.fsync(stream.fileno())
+        mode = path.stat().st_mode & 0o777 if path.exists() else 0o644
+        os.chmod(temporary, mode)
+        os.replace(temporary, path)
+    except BaseException as exc:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        if isinstance(exc, OSError):
+            raise OSError(
+                exc.errno,
+                f"sknets.save could not write {path} ({exc.strerror or exc}); the "
+                "file that was there is unchanged",
+            ) from exc
+        raise
+    with contextlib.suppress(OSError):  # the rename itself, on the disk
+        folder = os.open(path.parent, os.O_RDONLY)
+        try:
+            os.fsync(folder)
+        finally:
+            os.close(folder)
+
+
+def check_saveable(estimator, skip=()):
+    """A TypeError now when ``sknets.save`` could not write the estimator's
+    hyperparameters (a custom module, an optimizer class, callbacks)."""
+    params = estimator.get_params(deep=False)
+    _encode({k: v for k, v in params.items() if k not in skip}, "param", {})
 
 
 def load(path):
@@ -214,28 +301,55 @@ def load(path):
     arrays = {
         k[len("array.") :]: v for k, v in weights.items() if k.startswith("array.")
     }
-    estimator = _new(config["estimator"], config["params"], arrays)
-    return estimator.__sknets_setstate__(
-        {
-            "fitted": _decode(config["fitted"], arrays),
-            "history": _decode(config["history"], arrays),
-            "weights": {
-                k[len("module.") :]: v
-                for k, v in weights.items()
-                if k.startswith("module.")
-            },
-        }
-    )
+    try:
+        estimator = _new(config["estimator"], config["params"], arrays)
+        return estimator.__sknets_setstate__(
+            {
+                "fitted": _decode(config["fitted"], arrays),
+                "history": _decode(config["history"], arrays),
+                "weights": {
+                    k[len("module.") :]: v
+                    for k, v in weights.items()
+                    if k.startswith("module.")
+                },
+            }
+        )
+    except ValueError as exc:
+        raise ValueError(f"{path}: {exc}") from exc
+    except (KeyError, TypeError, AttributeError, IndexError, RuntimeError) as exc:
+        raise ValueError(
+            f"{path} is not a valid sknets model file ({type(exc).__name__}: {exc})."
+        ) from exc
+
+
+def _member(archive, name, limit):
+    """A member of the archive, refused when it holds more than ``limit``
+    bytes: by the size the archive declares, and while it inflates."""
+    info = archive.getinfo(name)
+    if info.file_size > limit:
+        raise ValueError(
+            f"{name} declares {info.file_size:,} bytes, more than a model file's "
+            f"{limit:,}; it is not read"
+        )
+    with archive.open(info) as stream:
+        data = stream.read(limit + 1)
+    if len(data) > limit:
+        raise ValueError(f"{name} inflates beyond {limit:,} bytes; it is not read")
+    return data
 
 
 def _read(path):
     """The config and the tensors of a model file, or a ValueError."""
     try:
         with zipfile.ZipFile(Path(path)) as archive:
-            config = json.loads(archive.read("config.json"))
-            raw_weights = archive.read("weights.pt")
-    except (zipfile.BadZipFile, KeyError, json.JSONDecodeError) as exc:
+            config = json.loads(_member(archive, "config.json", MAX_CONFIG_BYTES))
+            raw_weights = _member(archive, "weights.pt", MAX_WEIGHTS_BYTES)
+    except (zipfile.BadZipFile, KeyError, ValueError, RecursionError) as exc:
         raise ValueError(f"{path} is not an sknets model file: {exc}") from exc
+    if not isinstance(config, dict):
+        raise ValueError(f"{path}: its config is not the JSON object save writes.")
+    if _depth(config) > MAX_DEPTH:
+        raise ValueError(f"{path}: its config nests deeper than {MAX_DEPTH} levels.")
     saved = str(config.get("sknets_version", "?"))
     if saved.split(".")[0] != __version__.split(".")[0]:
         raise ValueError(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Mapping
 from numbers import Integral
@@ -15,6 +16,13 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
 from ._registry import register
+
+try:  # Python 3.11+
+    import re._constants as sre_constants
+    import re._parser as sre_parse
+except ImportError:  # pragma: no cover
+    import sre_constants
+    import sre_parse
 
 __all__ = ["TextTokenizer", "check_texts", "is_text"]
 
@@ -345,7 +353,10 @@ class TextTokenizer(TransformerMixin, BaseEstimator):
         return {"fitted": {k: v for k, v in vars(self).items() if k.endswith("_")}}
 
     def __sknets_setstate__(self, state):
-        """A fitted tokenizer from what ``__sknets_getstate__`` gave."""
+        """A fitted tokenizer from what ``__sknets_getstate__`` gave. A
+        ``token_pattern`` read from a file must not repeat a repetition
+        (``(a+)+``), which can take exponential time to match a text."""
+        check_pattern(self.token_pattern)
         for key, value in state["fitted"].items():
             if key not in ("vocabulary_", "max_len_", "n_tokens_"):
                 raise ValueError(
@@ -361,6 +372,51 @@ class TextTokenizer(TransformerMixin, BaseEstimator):
         tags.input_tags.two_d_array = False
         tags.requires_fit = True
         return tags
+
+
+def check_pattern(pattern):
+    """A ValueError for a regular expression that nests repetitions (a
+    repeated group that itself repeats, as in ``(a+)+``, or repeats an
+    alternation, as in ``(a|aa)+``): the shapes whose matching can backtrack
+    catastrophically. Simple token patterns (``\\b\\w+\\b``,
+    ``[a-z]{2,}``) pass."""
+    try:
+        parsed = sre_parse.parse(pattern)
+    except (re.error, TypeError) as exc:
+        raise ValueError(
+            f"token_pattern {pattern!r} is not a regular expression: {exc}"
+        ) from exc
+    stack = [(parsed, False)]
+    while stack:
+        items, inside_repeat = stack.pop()
+        for op, argument in items:
+            if op in _REPEATS:
+                _, high, sub = argument
+                repeats = high > 1
+                if repeats and inside_repeat:
+                    raise ValueError(
+                        f"token_pattern {pattern!r} repeats a repetition, which can "
+                        "take exponential time to match; it is refused."
+                    )
+                stack.append((sub, inside_repeat or repeats))
+            elif op == sre_constants.SUBPATTERN:
+                stack.append((argument[-1], inside_repeat))
+            elif op == sre_constants.BRANCH:
+                if inside_repeat:  # (a|aa)+ matches one text in many ways
+                    raise ValueError(
+                        f"token_pattern {pattern!r} repeats an alternation, which "
+                        "can take exponential time to match; it is refused (use a "
+                        "character class, [ab]+, instead)."
+                    )
+                stack.extend((branch, inside_repeat) for branch in argument[1])
+    return pattern
+
+
+_REPEATS = (sre_constants.MAX_REPEAT, sre_constants.MIN_REPEAT) + (
+    (sre_constants.POSSESSIVE_REPEAT,)
+    if hasattr(sre_constants, "POSSESSIVE_REPEAT")
+    else ()
+)
 
 
 def _fixed_vocabulary(vocabulary):

@@ -124,3 +124,157 @@ def test_save_refuses_a_subclass_of_the_same_name(tmp_path):
     clf = CNNClassifier(max_epochs=1).fit(rng.rand(20, 8, 8), np.arange(20) % 2)
     with pytest.raises(TypeError, match="stores sknets' own estimators"):
         sknets.save(clf, tmp_path / "m.sknets")
+
+
+def _fitted(n=30):
+    rng = np.random.RandomState(0)
+    X, y = rng.rand(n, 8, 8), np.arange(n) % 2
+    return CNNClassifier(max_epochs=1, random_state=0).fit(X, y), X
+
+
+@pytest.mark.parametrize("where", ["torch.save", "writestr", "fsync", "os.replace"])
+def test_a_save_that_fails_midway_leaves_the_old_file(tmp_path, monkeypatch, where):
+    import os
+    import zipfile
+
+    import torch
+
+    old, X = _fitted()
+    path = tmp_path / "model.sknets"
+    sknets.save(old, path)
+    original = path.read_bytes()
+    new = CNNClassifier(max_epochs=2, random_state=1).fit(X, np.arange(30) % 2)
+
+    def fail(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    targets = {
+        "torch.save": (torch, "save"),
+        "writestr": (zipfile.ZipFile, "writestr"),
+        "fsync": (os, "fsync"),
+        "os.replace": (os, "replace"),
+    }
+    monkeypatch.setattr(*targets[where], fail)
+    with pytest.raises(OSError, match="No space left|unchanged"):
+        sknets.save(new, path)
+    monkeypatch.undo()
+    assert path.read_bytes() == original
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["model.sknets"]
+    np.testing.assert_array_equal(
+        sknets.load(path).predict_proba(X), old.predict_proba(X)
+    )
+
+
+def _run_isolated(code):
+    """Run ``code`` in a fresh interpreter; return its stdout (peak memory
+    and time are measured there, away from this process' history)."""
+    import subprocess
+    import sys
+
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120
+    )
+    assert out.returncode == 0, out.stderr
+    return out.stdout
+
+
+def _saved_parts(tmp_path):
+    """The decoded config and the raw weights of a saved model."""
+    clf, _ = _fitted()
+    path = tmp_path / "model.sknets"
+    sknets.save(clf, path)
+    with zipfile.ZipFile(path) as archive:
+        return json.loads(archive.read("config.json")), archive.read("weights.pt")
+
+
+def test_a_zip_bomb_and_a_huge_dtype_are_refused_quickly_in_little_memory(tmp_path):
+    config, weights = _saved_parts(tmp_path)
+    # a config.json that inflates to 300 MB (the limit is 64 MB)
+    bomb = tmp_path / "bomb.sknets"
+    with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as archive:
+        with archive.open("config.json", "w", force_zip64=True) as stream:
+            chunk = b" " * 2**20
+            for _ in range(300):
+                stream.write(chunk)
+        archive.writestr("weights.pt", weights)
+    assert bomb.stat().st_size < 2**20
+    # a 4 KB file declaring strings of 100,000,000 characters
+    huge = tmp_path / "huge.sknets"
+    entries = config["fitted"]["__dict__"]
+    for entry in entries:
+        if entry[0] == "classes_":
+            entry[1] = {"__ndarray__": [0, 1], "dtype": "<U100000000", "shape": [2]}
+    _rewrite_to(huge, config, weights)
+    code = f"""
+import time, resource, sknets
+for path in {[str(bomb), str(huge)]!r}:
+    start_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    start = time.perf_counter()
+    try:
+        sknets.load(path)
+    except ValueError as exc:
+        message = str(exc)
+    seconds = time.perf_counter() - start
+    grown = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - start_rss) / 1024
+    print(f"{{seconds:.3f}} {{grown:.0f}} {{message!r}}")
+"""
+    lines = _run_isolated(code).strip().splitlines()
+    assert len(lines) == 2
+    for line, expected in zip(lines, ["declares", "dtype '<U100000000'"]):
+        seconds, grown, message = line.split(" ", 2)
+        assert float(seconds) < 1.0 and float(grown) < 100, line
+        assert expected in message, line
+
+
+def _rewrite_to(path, config, weights):
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("config.json", json.dumps(config))
+        archive.writestr("weights.pt", weights)
+
+
+def test_malformed_files_are_value_errors(tmp_path):
+    config, weights = _saved_parts(tmp_path)
+    deep = 1
+    for _ in range(100):  # deeper than the 64 levels a model file may nest
+        deep = [deep]
+    broken = [
+        (lambda c: c.pop("fitted"), "not a valid sknets model file.*'fitted'"),
+        (
+            lambda c: c.update(params={"__dict__": [["channels", {"__tensor__": 1}]]}),
+            "not a valid sknets model file",
+        ),
+        (  # not history rows
+            lambda c: c.update(history=[[[[[[[[[[1]]]]]]]]]] * 2),
+            "not a valid sknets model file",
+        ),
+        (
+            lambda c: c.update(fitted={"__dict__": [["classes_", {"__odd__": 1}]]}),
+            "Unknown entry in the model file",
+        ),
+        (lambda c: c.update(params=deep), "nests deeper than 64 levels"),
+        (lambda c: c.update(format_version=99), "model file format 99"),
+    ]
+    for i, (edit, message) in enumerate(broken):
+        changed = json.loads(json.dumps(config))
+        edit(changed)
+        target = tmp_path / f"broken{i}.sknets"
+        _rewrite_to(target, changed, weights)
+        with pytest.raises(ValueError, match=message):
+            sknets.load(target)
+
+
+def test_a_backtracking_token_pattern_in_a_file_is_refused(tmp_path):
+    from sknets import LSTMClassifier, TextTokenizer
+
+    texts = ["a good film", "a bad plot"] * 10
+    clf = LSTMClassifier(max_epochs=1, tokenizer=TextTokenizer(token_pattern=r"\w+"))
+    clf.fit(texts, [1, 0] * 10)
+    path = tmp_path / "text.sknets"
+    sknets.save(clf, path)
+    with zipfile.ZipFile(path) as archive:
+        config = json.loads(archive.read("config.json"))
+        weights = archive.read("weights.pt")
+    text = json.dumps(config).replace(json.dumps(r"\w+"), json.dumps(r"(\w+)+$"))
+    _rewrite_to(path, json.loads(text), weights)
+    with pytest.raises(ValueError, match="repeats a repetition"):
+        sknets.load(path)

@@ -1,5 +1,6 @@
 """Reliability and safety: divergence, interruption, persistence, seeds."""
 
+import copy
 import json
 import os
 import subprocess
@@ -109,10 +110,9 @@ def test_keyboard_interrupt_keeps_the_last_completed_epoch(images):
     for key, value in clf.net_.module_.state_dict().items():
         torch.testing.assert_close(value, epoch_2[key], rtol=0, atol=0)
     assert clf.predict(X).shape == (60,)
-    # and the estimator can go on training from there (warm start keeps the
-    # net and its callbacks: let this one stop interrupting)
-    dict(clf.net_.callbacks_)["InterruptInEpoch"].epoch = None
-    clf.set_params(warm_start=True, max_epochs=2).fit(X, y)
+    # and the estimator can go on training from there, without the callback
+    # (a changed setting takes effect in a continued fit)
+    clf.set_params(warm_start=True, max_epochs=2, callbacks=None).fit(X, y)
     assert clf.n_iter_ == 4
 
 
@@ -337,3 +337,213 @@ def test_checkpoints_let_a_crashed_fit_resume(images, tmp_path):
     assert sknets.load(tmp_path / "last.sknets").n_iter_ == 5
     best = sknets.load(tmp_path / "best.sknets")
     assert best.n_iter_ == int(np.argmin(resumed.loss_curve_)) + 1
+
+
+# -- threads --------------------------------------------------------------
+def _thread_models():
+    rng = np.random.RandomState(0)
+    images = rng.rand(300, 8, 8)
+    series = rng.normal(size=(300, 12, 2))
+    texts = [f"good film {i}" if i % 2 else f"bad plot {i}" for i in range(300)]
+    labels = np.arange(300) % 2
+    return [
+        (CNNClassifier(max_epochs=2, random_state=0), images, labels),
+        (
+            GRUClassifier(dropout=0.5, num_layers=2, max_epochs=2, random_state=0),
+            series,
+            labels,
+        ),
+        (LSTMClassifier(max_epochs=2, random_state=0), texts, labels),
+    ]
+
+
+@pytest.mark.parametrize(
+    "estimator, X, y", _thread_models(), ids=["cnn", "gru-dropout", "text-lstm"]
+)
+def test_predictions_from_threads_equal_sequential_ones_and_change_nothing(
+    estimator, X, y
+):
+    from concurrent.futures import ThreadPoolExecutor
+
+    estimator.fit(X, y)
+    before = {k: v.clone() for k, v in estimator.net_.module_.state_dict().items()}
+    expected = estimator.predict_proba(X)
+    with ThreadPoolExecutor(4) as pool:
+        results = list(pool.map(lambda _: estimator.predict_proba(X), range(8)))
+    for result in results:
+        np.testing.assert_array_equal(result, expected)
+    after = estimator.net_.module_.state_dict()
+    for key, value in before.items():
+        assert torch.equal(value, after[key]), key
+    assert not estimator.net_.module_.training
+
+
+def test_seeded_fits_in_threads_equal_a_sequential_fit():
+    from concurrent.futures import ThreadPoolExecutor
+
+    rng = np.random.RandomState(0)
+    X, y = rng.rand(60, 8, 8), np.arange(60) % 3
+    make = lambda seed: CNNClassifier(max_epochs=2, random_state=seed)  # noqa: E731
+    expected = {seed: make(seed).fit(X, y).predict_proba(X) for seed in (0, 1)}
+    torch.manual_seed(123)
+    np.random.seed(123)
+    torch_state, numpy_state = torch.get_rng_state(), np.random.get_state()
+    with ThreadPoolExecutor(4) as pool:
+        fits = list(pool.map(lambda s: make(s).fit(X, y), [0, 1, 0, 1]))
+    for seed, fitted in zip([0, 1, 0, 1], fits):
+        np.testing.assert_array_equal(fitted.predict_proba(X), expected[seed])
+    assert torch.equal(torch.get_rng_state(), torch_state)
+    assert np.array_equal(np.random.get_state()[1], numpy_state[1])
+
+
+# -- a fit that stops, fails or continues ---------------------------------
+class RaiseAt(Callback):
+    def __init__(self, epoch=1, error=KeyboardInterrupt):
+        self.epoch, self.error = epoch, error
+
+    def on_batch_end(self, net, **kwargs):
+        if len(net.history) == self.epoch:
+            raise self.error("stop")
+
+
+@pytest.mark.parametrize("early_stopping", [True, False])
+def test_divergence_or_interruption_in_the_first_epoch_leaves_an_unfitted_estimator(
+    images, early_stopping
+):
+    from sklearn.exceptions import NotFittedError
+
+    X, y = images
+    diverging = CNNRegressor(
+        batch_norm=False,
+        lr=1e30,  # the second step of the first epoch overflows
+        optimizer="sgd",
+        batch_size=8,
+        max_epochs=5,
+        early_stopping=early_stopping,
+        random_state=0,
+    )
+    with pytest.warns(TrainingDivergedWarning, match="not fitted"):
+        diverging.fit(X, X.sum(axis=(1, 2)))
+    with pytest.raises(NotFittedError):
+        diverging.predict(X)
+    interrupted = CNNClassifier(
+        max_epochs=5, early_stopping=early_stopping, callbacks=[RaiseAt(1)]
+    )
+    with pytest.warns(UserWarning, match="no epoch completed"):
+        interrupted.fit(X, y)
+    assert not hasattr(interrupted, "net_") and not hasattr(interrupted, "n_iter_")
+
+
+def test_an_exception_mid_fit_leaves_the_previous_fitted_state(images):
+    X, y = images
+    clf = CNNClassifier(max_epochs=2, random_state=0).fit(X, y)
+    before = clf.predict_proba(X)
+    net, curve = clf.net_, clf.loss_curve_
+    clf.set_params(callbacks=[RaiseAt(1, RuntimeError)])
+    with pytest.raises(RuntimeError, match="stop"):
+        clf.fit(X, y)
+    assert clf.net_ is net and clf.loss_curve_ == curve
+    np.testing.assert_array_equal(clf.predict_proba(X), before)
+    # the same for a continued fit, which trains the same network in place
+    clf.set_params(warm_start=True, callbacks=[RaiseAt(3, RuntimeError)])
+    with pytest.raises(RuntimeError, match="stop"):
+        clf.fit(X, y)
+    np.testing.assert_array_equal(clf.predict_proba(X), before)
+    assert clf.n_iter_ == 2 and len(clf.net_.history) == 2
+    fresh = CNNClassifier(max_epochs=2, callbacks=[RaiseAt(1, RuntimeError)])
+    with pytest.raises(RuntimeError):
+        fresh.fit(X, y)
+    assert not hasattr(fresh, "net_")
+
+
+def test_checkpoint_problems_surface_before_training(images, tmp_path):
+    X, y = images
+    afile = tmp_path / "file"
+    afile.write_text("")
+    clf = CNNClassifier(max_epochs=2, checkpoint_dir=str(afile))
+    with pytest.raises(ValueError, match="cannot be used as a directory"):
+        clf.fit(X, y)
+    custom = CNNClassifier(
+        module=torch.nn.Sequential(torch.nn.Flatten(), torch.nn.Linear(64, 3)),
+        checkpoint_dir=str(tmp_path / "ok"),
+        callbacks=[RaiseAt(1, AssertionError)],  # training must not start
+    )
+    with pytest.raises(TypeError, match="cannot store"):
+        custom.fit(X, y)
+
+
+@pytest.mark.parametrize(
+    "change, value",
+    [
+        ("lr", 1e-6),
+        ("batch_size", 7),
+        ("optimizer", "sgd"),
+        ("weight_decay", 0.5),
+        ("early_stopping", True),
+    ],
+)
+def test_warm_start_applies_changed_training_settings(images, change, value):
+    X, y = images
+    clf = CNNClassifier(max_epochs=2, random_state=0).fit(X, y)
+    before = copy.deepcopy(clf.net_.module_.state_dict())
+    clf.set_params(warm_start=True, **{change: value})
+    clf.fit(X, y)
+    net = clf.net_
+    assert clf.n_iter_ == 4
+    if change == "lr":  # the cosine cycle starts again from the new lr
+        assert net.optimizer_.param_groups[0]["initial_lr"] == 1e-6
+        moved = max(
+            float((value - before[key]).abs().max())
+            for key, value in net.module_.state_dict().items()
+            if value.is_floating_point() and "running" not in key
+        )
+        assert 0 < moved < 1e-4
+    if change == "batch_size":
+        assert clf.batch_size_ == 7 and net.batch_size == 7
+    if change == "optimizer":
+        assert isinstance(net.optimizer_, torch.optim.SGD)
+    if change == "weight_decay":
+        assert net.optimizer_.param_groups[0]["weight_decay"] == 0.5
+    if change == "early_stopping":
+        assert clf.validation_loss_curve_ is not None
+
+
+def test_warm_start_refuses_a_change_of_the_network_and_stays_saveable(
+    images, tmp_path
+):
+    X, y = images
+    clf = GRUClassifier(hidden_size=8, max_epochs=1, random_state=0)
+    series = np.random.RandomState(0).rand(40, 5, 2)
+    clf.fit(series, np.arange(40) % 2)
+    clf.set_params(hidden_size=32, warm_start=True)
+    with pytest.raises(ValueError, match="'hidden_size' changed since the network"):
+        clf.fit(series, np.arange(40) % 2)
+    clf.set_params(hidden_size=8)
+    sknets.save(clf, tmp_path / "m.sknets")
+    loaded = sknets.load(tmp_path / "m.sknets")
+    np.testing.assert_array_equal(
+        loaded.predict_proba(series), clf.predict_proba(series)
+    )
+    loaded.set_params(dropout=0.5, warm_start=True)
+    with pytest.raises(ValueError, match="'dropout' changed"):
+        loaded.fit(series, np.arange(40) % 2)
+
+
+def test_nan_in_the_validation_loss_only_is_named_so(images):
+    X, y = images
+    y = X.sum(axis=(1, 2))
+    X_bad = X.copy()
+
+    class PoisonValidation(Callback):
+        def on_batch_begin(self, net, batch=None, training=None, **kwargs):
+            if not training:
+                batch[0]["x"][:] = float("nan")
+
+    reg = CNNRegressor(
+        max_epochs=3,
+        early_stopping=True,
+        callbacks=[PoisonValidation()],
+        random_state=0,
+    )
+    with pytest.warns(TrainingDivergedWarning, match="the validation loss became NaN"):
+        reg.fit(X_bad, y)

@@ -9,6 +9,7 @@ import copy
 
 import numpy as np
 import pytest
+import torch
 from conftest import assert_clear_error
 
 from sknets import (
@@ -16,10 +17,18 @@ from sknets import (
     CNNRegressor,
     CRNNClassifier,
     CRNNRegressor,
+    FCNClassifier,
+    FCNRegressor,
     GRUClassifier,
     GRURegressor,
+    InceptionTimeClassifier,
+    InceptionTimeRegressor,
     LSTMClassifier,
     LSTMRegressor,
+    MiniRocketClassifier,
+    MiniRocketRegressor,
+    ResNetClassifier,
+    ResNetRegressor,
     RNNClassifier,
     RNNRegressor,
     TCNClassifier,
@@ -47,6 +56,10 @@ CLASSIFIERS = [
     TCNClassifier,
     TransformerClassifier,
     CRNNClassifier,
+    FCNClassifier,
+    ResNetClassifier,
+    InceptionTimeClassifier,
+    MiniRocketClassifier,
 ]
 REGRESSORS = [
     CNNRegressor,
@@ -57,6 +70,10 @@ REGRESSORS = [
     TCNRegressor,
     TransformerRegressor,
     CRNNRegressor,
+    FCNRegressor,
+    ResNetRegressor,
+    InceptionTimeRegressor,
+    MiniRocketRegressor,
 ]
 FRAME_MODELS = (CRNNClassifier, CRNNRegressor)
 IMAGE_MODELS = (CNNClassifier, CNNRegressor)
@@ -117,6 +134,25 @@ def _cases(Estimator):
             {"sample_weight": np.zeros(20)},
             "at least one non-zero",
         ),
+        "float32-overflow": (
+            "fit",
+            (_with(X, (1, 2, 2), 1e39), y),
+            {},
+            "beyond the range of float32",
+        ),
+        "float32-overflow-at-predict": (
+            "predict",
+            (_with(X, (1, 2, 2), -1e39),),
+            {},
+            "beyond the range of float32",
+        ),
+        "weights-sum-overflows": (
+            "fit",
+            (X, y),
+            {"sample_weight": np.r_[np.full(19, 1e308), 1.0]},
+            "sum to inf",
+        ),
+        "bare-string": ("fit", ("a text", y), {}, "single string"),
         "predict-other-shape": (
             "predict",
             (other_shape,),
@@ -125,6 +161,12 @@ def _cases(Estimator):
         ),
     }
     if image:
+        cases["negative-image-shape"] = (
+            "fit",
+            (X.reshape(20, -1), y),
+            {"image_shape": (-6, -6)},
+            "image_shape=\\(-6, -6\\) is not the shape of an image",
+        )
         cases["predict-other-channels"] = (
             "predict",
             (rng.rand(5, 6, 6, 3),),
@@ -152,6 +194,18 @@ def _cases(Estimator):
             {},
             "mixes labels of different types",
         )
+        cases["negative-class-weight"] = (
+            "fit",
+            (X, y),
+            {"class_weight": {0: -1.0, 1: 1.0}},
+            "negative or non-finite weight",
+        )
+        cases["nul-labels"] = (
+            "fit",
+            (X, np.array(["a", "a\x00"] * 10, dtype=object)),
+            {},
+            "NUL character",
+        )
         cases["unknown-class-weight"] = (
             "fit",
             (X, y),
@@ -160,6 +214,12 @@ def _cases(Estimator):
         )
     else:
         cases["inf-y"] = ("fit", (X, _with(y, 3, np.inf)), {}, "infinity")
+        cases["y-overflow"] = (
+            "fit",
+            (X, _with(y, 3, 1e300)),
+            {},
+            "beyond the range of float32",
+        )
     return {k: v for k, v in cases.items() if v[3] is not None}
 
 
@@ -175,8 +235,9 @@ def test_bad_input_gets_a_clear_error(Estimator, name, case):
     method, args, kwargs, match = case
     kwargs = dict(kwargs)
     params = dict(FAST)
-    if "class_weight" in kwargs:
-        params["class_weight"] = kwargs.pop("class_weight")
+    for name in ("class_weight", "image_shape"):
+        if name in kwargs:
+            params[name] = kwargs.pop(name)
     estimator = Estimator(**params)
     if method == "predict":
         X = IMAGES if Estimator in IMAGE_MODELS else SERIES
@@ -205,3 +266,34 @@ def test_tokenizer_bad_input(X, error, match):
     with pytest.raises(error, match=match) as excinfo:
         TextTokenizer().fit(X)
     assert_clear_error(excinfo)
+
+
+def test_batch_norm_on_single_values_is_a_clear_error():
+    X = rng.rand(8, 1, 1)  # 1x1 images, one per batch
+    with pytest.raises(ValueError, match="batch normalisation cannot train") as exc:
+        CNNClassifier(batch_size=1, max_epochs=1).fit(X, np.arange(8) % 2)
+    assert_clear_error(exc)
+
+
+class IntegerNet(torch.nn.Module):
+    def __init__(self, in_channels, n_outputs):
+        super().__init__()
+        self.n_outputs = n_outputs
+
+    def forward(self, x):
+        return torch.zeros(len(x), self.n_outputs, dtype=torch.int64)
+
+
+def test_module_returning_integers_is_a_clear_error():
+    with pytest.raises(ValueError, match="returned torch.int64 output") as exc:
+        CNNClassifier(module=IntegerNet, max_epochs=1).fit(IMAGES, LABELS)
+    assert_clear_error(exc)
+
+
+def test_labels_that_a_model_file_cannot_hold_are_named(tmp_path):
+    import sknets
+
+    labels = np.array(["2020-01-01", "2021-01-01"] * 10, dtype="datetime64[D]")
+    clf = CNNClassifier(max_epochs=1).fit(IMAGES, labels)
+    with pytest.raises(TypeError, match="an array of dtype datetime64"):
+        sknets.save(clf, tmp_path / "m.sknets")

@@ -38,6 +38,11 @@ def check_input(estimator, X, y=None, *, reset, **y_kw):
     kind that claims X given the fitted kind, which refuses input of another
     kind with a message that says what the model was fitted on.
     """
+    if isinstance(X, (str, bytes)):
+        raise TypeError(
+            f"{type(estimator).__name__} got a single string as X; pass a "
+            "collection of samples (a list or array of texts, series or images)."
+        )
     view = InputView(X)
     fitted_kind = None if reset else getattr(estimator, "input_kind_", None)
     kind = next(k for k in estimator._input_kinds if k.claims(view, fitted_kind))

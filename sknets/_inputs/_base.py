@@ -12,7 +12,9 @@ from sklearn.utils.validation import (
 )
 
 __all__ = [
+    "FLOAT32_MAX",
     "InputKind",
+    "check_float32",
     "InputView",
     "check_array_input",
     "check_target",
@@ -23,8 +25,24 @@ __all__ = [
 ]
 
 
+FLOAT32_MAX = float(np.finfo(np.float32).max)
+
+
 def estimator_name(estimator) -> str:
     return type(estimator).__name__
+
+
+def check_float32(values, name, where="X"):
+    """A ValueError for values beyond float32's range, which the networks
+    compute in (they would become infinite)."""
+    values = np.asarray(values)
+    if values.size and values.dtype.kind == "f" and values.dtype.itemsize > 4:
+        largest = float(np.max(np.abs(values)))
+        if largest > FLOAT32_MAX:
+            raise ValueError(
+                f"{where} holds values up to {largest:.3g}, beyond the range of "
+                f"float32 (about 3.4e38) that {name} computes in; rescale it first."
+            )
 
 
 def check_target(estimator, X, y, **y_kw):

@@ -8,7 +8,12 @@ import numpy as np
 import torch
 
 from .._params import Attribute
-from ._base import InputKind, check_target, estimator_name, fit_scaling
+from ._base import (
+    InputKind,
+    check_target,
+    estimator_name,
+    fit_scaling,
+)
 from .series import CHANNEL_SCALING, MAX_LENGTH, N_CHANNELS, check_data_format
 
 __all__ = ["FRAMES"]

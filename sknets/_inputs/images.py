@@ -11,7 +11,7 @@ from sklearn.utils.validation import validate_data
 
 from .._params import Attribute, Param
 from ..text import is_text
-from ._base import InputKind, estimator_name
+from ._base import InputKind, check_float32, estimator_name
 
 __all__ = ["IMAGES"]
 
@@ -44,6 +44,11 @@ def _image_shape_from_flat(n_features, image_shape, data_format, name):
             return (1, side, side), "channels_first"
         return (1, 1, n_features), "channels_first"
     shape = tuple(int(s) for s in image_shape)
+    if len(shape) not in (2, 3) or min(shape) < 1:
+        raise ValueError(
+            f"image_shape={tuple(image_shape)} is not the shape of an image: give "
+            "(H, W) or (H, W, C) with positive sizes."
+        )
     if math.prod(shape) != n_features:
         raise ValueError(
             f"image_shape={tuple(image_shape)} holds {math.prod(shape)} values per "
@@ -145,6 +150,7 @@ class ImageInput(InputKind):
             **({} if y is None else y_kw),
         )
         X, y = Xy if y is not None else (Xy, None)
+        check_float32(X, name)
         if chw is None and reset:
             chw, layout = _image_shape_from_flat(
                 X.shape[1], estimator.image_shape, data_format, name

@@ -11,6 +11,7 @@ from .._params import Attribute, Param
 from ._base import (
     InputKind,
     check_array_input,
+    check_float32,
     check_target,
     estimator_name,
     fit_scaling,
@@ -108,6 +109,7 @@ def _check_sample(i, a, data_format, name, n_channels):
             f"Sample {i} of X contains NaN or infinity; {name} needs finite "
             "values (impute or drop them first)."
         )
+    check_float32(a, name, f"Sample {i} of X")
     return a
 
 
@@ -191,6 +193,7 @@ class SeriesInput(InputKind):
         X, y = check_array_input(
             estimator, X, y, reset=reset, dtype=(np.float64, np.float32), **y_kw
         )
+        check_float32(X, name)
         check_series_kind(estimator, fitted_kind)
         columns = X.shape[1] if X.ndim == 2 else None
         if X.ndim == 2:
