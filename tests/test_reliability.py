@@ -367,11 +367,16 @@ def test_predictions_from_threads_equal_sequential_ones_and_change_nothing(
 
     estimator.fit(X, y)
     before = {k: v.clone() for k, v in estimator.net_.module_.state_dict().items()}
-    expected = estimator.predict_proba(X)
+    calls = [
+        estimator.predict_proba,
+        estimator.predict,
+        lambda X: estimator.score(X, y),
+    ]
+    expected = [call(X) for call in calls]
     with ThreadPoolExecutor(4) as pool:
-        results = list(pool.map(lambda _: estimator.predict_proba(X), range(8)))
-    for result in results:
-        np.testing.assert_array_equal(result, expected)
+        results = list(pool.map(lambda i: calls[i % 3](X), range(12)))
+    for i, result in enumerate(results):
+        np.testing.assert_array_equal(result, expected[i % 3])
     after = estimator.net_.module_.state_dict()
     for key, value in before.items():
         assert torch.equal(value, after[key]), key
