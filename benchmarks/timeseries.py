@@ -34,6 +34,7 @@ from sklearn.pipeline import make_pipeline  # noqa: E402
 from sklearn.preprocessing import StandardScaler  # noqa: E402
 
 import sknets  # noqa: E402
+from sknets.datasets import make_adding_problem  # noqa: E402
 
 torch.set_num_threads(THREADS)
 
@@ -234,21 +235,12 @@ def regression():
     return results, mean_only
 
 
-def adding_problem(n, length, rng):
-    values = rng.uniform(size=(n, length))
-    markers = np.zeros((n, length))
-    rows = np.arange(n)
-    markers[rows, rng.randint(0, length // 2, size=n)] = 1.0
-    markers[rows, rng.randint(length // 2, length, size=n)] = 1.0
-    return np.stack([values, markers], axis=2), (values * markers).sum(axis=1)
-
-
 def adding():
     """The adding problem, 4,000 training sequences of 40 steps: test MSE and
     fit time of the default recurrent regressors (seed 0)."""
     rng = np.random.RandomState(0)
-    X, y = adding_problem(4000, 40, rng)
-    X_test, y_test = adding_problem(1000, 40, rng)
+    X, y = make_adding_problem(4000, 40, random_state=rng)
+    X_test, y_test = make_adding_problem(1000, 40, random_state=rng)
     rows = []
     for model_name in ("LSTMRegressor", "GRURegressor"):
         model = getattr(sknets, model_name)(random_state=0)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 from sklearn.utils import check_random_state
 
-__all__ = ["make_moving_squares"]
+__all__ = ["make_adding_problem", "make_moving_squares"]
 
 
 def make_moving_squares(
@@ -78,3 +78,39 @@ def make_moving_squares(
         for t, col in enumerate(cols):
             X[i, t, row : row + square_size, col : col + square_size] += 1.0
     return X, y
+
+
+def make_adding_problem(n_samples=1000, length=40, random_state=None):
+    """The adding problem of Hochreiter and Schmidhuber (1997): a regression
+    that needs a memory across the whole sequence.
+
+    Each sequence has two channels: random values drawn uniformly from
+    [0, 1), and markers, 1.0 on one step of the first half and one step of
+    the second half, 0.0 elsewhere. The target is the sum of the two marked
+    values. Always predicting 1.0 gives a mean squared error of 1/6.
+
+    Parameters
+    ----------
+    n_samples : int, default=1000
+        Number of sequences.
+    length : int, default=40
+        Steps per sequence (at least 2).
+    random_state : int, RandomState instance or None, default=None
+        Seed of the values and the marker positions.
+
+    Returns
+    -------
+    X : ndarray of shape (n_samples, length, 2)
+        The values (channel 0) and the markers (channel 1).
+    y : ndarray of shape (n_samples,)
+        The sum of the two marked values.
+    """
+    if length < 2:
+        raise ValueError(f"length must be at least 2, got {length}.")
+    rng = check_random_state(random_state)
+    values = rng.uniform(size=(n_samples, length))
+    markers = np.zeros((n_samples, length))
+    rows = np.arange(n_samples)
+    markers[rows, rng.randint(0, length // 2, size=n_samples)] = 1.0
+    markers[rows, rng.randint(length // 2, length, size=n_samples)] = 1.0
+    return np.stack([values, markers], axis=2), (values * markers).sum(axis=1)

@@ -18,6 +18,7 @@ from sknets import (
     RNNClassifier,
     RNNRegressor,
 )
+from sknets.datasets import make_adding_problem
 from sknets.modules import (
     AttentionPool,
     RecurrentNet,
@@ -29,23 +30,11 @@ from sknets.modules import (
 FAST = dict(hidden_size=16, max_epochs=10, random_state=0)
 
 
-def adding_problem(n, length, rng):
-    """Hochreiter & Schmidhuber's adding problem: channel 0 holds random values,
-    channel 1 marks one step in each half; the target is the sum of the two
-    marked values. Always predicting 1.0 gives a mean squared error of 1/6."""
-    values = rng.uniform(size=(n, length))
-    markers = np.zeros((n, length))
-    rows = np.arange(n)
-    markers[rows, rng.randint(0, length // 2, size=n)] = 1.0
-    markers[rows, rng.randint(length // 2, length, size=n)] = 1.0
-    return np.stack([values, markers], axis=2), (values * markers).sum(axis=1)
-
-
 @pytest.mark.parametrize("Regressor", [LSTMRegressor, GRURegressor])
 def test_lstm_and_gru_solve_the_adding_problem(Regressor):
     rng = np.random.RandomState(0)
-    X, y = adding_problem(1500, 20, rng)
-    X_test, y_test = adding_problem(500, 20, rng)
+    X, y = make_adding_problem(1500, 20, random_state=rng)
+    X_test, y_test = make_adding_problem(500, 20, random_state=rng)
     reg = Regressor(hidden_size=32, max_epochs=25, batch_size=32, random_state=0)
     reg.fit(X, y)
     mse = np.mean((reg.predict(X_test) - y_test) ** 2)
@@ -374,3 +363,15 @@ def test_user_sequence_module_that_refuses_the_input_arguments():
         TypeError, match=r"builds a module class as module\(input_size=2, n_outputs=2\)"
     ):
         GRUClassifier(module=NoArgs, max_epochs=1).fit(X, np.arange(10) % 2)
+
+
+def test_make_adding_problem_marks_one_step_per_half_and_sums_them():
+    X, y = make_adding_problem(50, 10, random_state=0)
+    assert X.shape == (50, 10, 2) and y.shape == (50,)
+    markers = X[:, :, 1]
+    assert (markers[:, :5].sum(axis=1) == 1).all()
+    assert (markers[:, 5:].sum(axis=1) == 1).all()
+    np.testing.assert_allclose(y, (X[:, :, 0] * markers).sum(axis=1))
+    np.testing.assert_array_equal(make_adding_problem(50, 10, random_state=0)[0], X)
+    with pytest.raises(ValueError, match="length must be at least 2, got 1"):
+        make_adding_problem(5, 1)

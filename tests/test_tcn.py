@@ -2,9 +2,10 @@
 
 import numpy as np
 import pytest
-from test_sequence import adding_problem, assert_padding_invariant, ragged_waves
+from test_sequence import assert_padding_invariant, ragged_waves
 
 from sknets import TCNClassifier, TCNRegressor
+from sknets.datasets import make_adding_problem
 from sknets.modules.tcn import receptive_field
 
 FAST = dict(num_channels=16, max_epochs=10, random_state=0)
@@ -27,8 +28,8 @@ def test_tcn_solves_the_adding_problem_across_the_sequence():
     """The two marked values lie anywhere in 60 steps: the last output must see
     the whole sequence, which the receptive field (121 steps) covers."""
     rng = np.random.RandomState(0)
-    X, y = adding_problem(2000, 60, rng)
-    X_test, y_test = adding_problem(500, 60, rng)
+    X, y = make_adding_problem(2000, 60, random_state=rng)
+    X_test, y_test = make_adding_problem(500, 60, random_state=rng)
     reg = TCNRegressor(
         summary="last", num_channels=32, max_epochs=6, random_state=0
     ).fit(X, y)

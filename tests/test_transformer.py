@@ -3,9 +3,10 @@ sequence, padding masked out, every sequence input."""
 
 import numpy as np
 import pytest
-from test_sequence import adding_problem, assert_padding_invariant, ragged_waves
+from test_sequence import assert_padding_invariant, ragged_waves
 
 from sknets import TransformerClassifier, TransformerRegressor
+from sknets.datasets import make_adding_problem
 
 FAST = dict(d_model=16, nhead=2, dim_feedforward=32, max_epochs=10, random_state=0)
 
@@ -13,8 +14,8 @@ FAST = dict(d_model=16, nhead=2, dim_feedforward=32, max_epochs=10, random_state
 def test_transformer_solves_the_adding_problem_over_40_steps():
     """The marked values lie anywhere in 40 steps; attention links them."""
     rng = np.random.RandomState(0)
-    X, y = adding_problem(1000, 40, rng)
-    X_test, y_test = adding_problem(500, 40, rng)
+    X, y = make_adding_problem(1000, 40, random_state=rng)
+    X_test, y_test = make_adding_problem(500, 40, random_state=rng)
     reg = TransformerRegressor(max_epochs=15, lr=3e-3, random_state=0).fit(X, y)
     mse = np.mean((reg.predict(X_test) - y_test) ** 2)
     assert mse < 0.05, mse  # always predicting 1.0: 0.167
