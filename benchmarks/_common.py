@@ -39,14 +39,14 @@ def markdown_table(rows) -> str:
     return "\n".join(lines)
 
 
-def write_page(name, title, intro, rows, command, more=()):
+def write_page(name, title, intro, rows, command, more=(), measured=None):
     """Write docs/results/<name>.md: the intro, the machine and a table of rows;
-    ``more`` adds sections, each a (heading, text, rows) triple."""
+    ``more`` adds sections, each a (heading, text, rows) triple; ``measured``
+    replaces the sentence naming the command and this machine."""
     DOCS.mkdir(parents=True, exist_ok=True)
-    text = (
-        f"# {title}\n\n{intro}\n\nMeasured by `{command}` on: {machine()}.\n\n"
-        f"{markdown_table(rows)}\n"
-    )
+    if measured is None:
+        measured = f"Measured by `{command}` on: {machine()}."
+    text = f"# {title}\n\n{intro}\n\n{measured}\n\n{markdown_table(rows)}\n"
     for heading, section, section_rows in more:
         text += f"\n## {heading}\n\n{section}\n\n{markdown_table(section_rows)}\n"
     (DOCS / f"{name}.md").write_text(text)

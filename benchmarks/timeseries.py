@@ -12,6 +12,12 @@ regression of the raw series and MiniRocket + RidgeCV. The adding problem
 docs/results/timeseries.md; skips cleanly without sktime (and numba, which
 sktime's MiniRocket needs).
 
+A whole run takes about 2.5 hours on 2 cores. ``--models A,B`` re-measures
+those sknets models only, always beside sktime's MiniRocket (and, for the
+regression, the ridge baseline) in the same process: the figures of every
+run are kept in benchmarks/results/timeseries.json, and the page is written
+from it, naming the run (commit and machine) that measured each row.
+
 Thread settings: torch and numba use every visible core (2 here);
 ``OMP_WAIT_POLICY=PASSIVE`` is set before torch starts (on a loaded machine
 OpenMP's spinning threads slowed one measurement 30-fold).
@@ -23,12 +29,17 @@ os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 THREADS = os.cpu_count() or 1
 os.environ.setdefault("NUMBA_NUM_THREADS", str(THREADS))
 
+import argparse  # noqa: E402
+import datetime  # noqa: E402
+import json  # noqa: E402
+import subprocess  # noqa: E402
 import time  # noqa: E402
 import warnings  # noqa: E402
+from pathlib import Path  # noqa: E402
 
 import numpy as np  # noqa: E402
 import torch  # noqa: E402
-from _common import write_page  # noqa: E402
+from _common import machine, write_page  # noqa: E402
 from sklearn.linear_model import RidgeClassifierCV, RidgeCV  # noqa: E402
 from sklearn.pipeline import make_pipeline  # noqa: E402
 from sklearn.preprocessing import StandardScaler  # noqa: E402
@@ -80,8 +91,11 @@ REGRESSORS = (
     "LSTMRegressor",
     "GRURegressor",
 )
+ADDING = ("LSTMRegressor", "GRURegressor")
 RECOMMENDED = "MiniRocketClassifier"  # what docs/timeseries_guide.md says to try first
 REFERENCE = "MiniRocket (sktime)"
+RIDGE = "ridge on the standardised series"
+RESULTS = Path(__file__).resolve().parent / "results" / "timeseries.json"
 
 
 def load(name, split):
@@ -173,8 +187,9 @@ def _warm_up():
     minirocket(X, 0).fit(X.iloc[:20], np.asarray(y)[:20])
 
 
-def classification():
-    """{(set, model): [(accuracy, fit seconds) per seed]}."""
+def classification(models):
+    """{(set, model): [(accuracy, fit seconds) per seed]} for sktime's
+    MiniRocket and the sknets ``models``."""
     results = {}
     for name in SETS:
         X, X_sk, y, data_format = load(name, "train")
@@ -184,7 +199,7 @@ def classification():
             seconds = _timed_fit(model, X_sk, y)
             accuracy = model.score(X_sk_test, y_test)
             results.setdefault((name, REFERENCE), []).append((accuracy, seconds))
-            for model_name in CLASSIFIERS:
+            for model_name in models:
                 model = getattr(sknets, model_name)(random_state=seed)
                 model.set_params(data_format=data_format)
                 seconds = _timed_fit(model, X, y)
@@ -198,8 +213,9 @@ def classification():
     return results
 
 
-def regression():
-    """Covid3Month: {model: [(rmse, fit seconds) per seed]}."""
+def regression(models):
+    """Covid3Month: {model: [(rmse, fit seconds) per seed]} for the ridge
+    baseline, sktime's MiniRocket and the sknets ``models``."""
     from sktime.datasets import load_covid_3month
 
     X_df, y = load_covid_3month(split="train")
@@ -219,7 +235,7 @@ def regression():
 
     for seed in SEEDS:
         record(
-            "ridge on the standardised series",
+            RIDGE,
             make_pipeline(StandardScaler(), RidgeCV(alphas=np.logspace(-3, 3, 10))),
             X,
             X_test,
@@ -227,7 +243,7 @@ def regression():
         record(
             REFERENCE, minirocket(X[:, None], seed, True), X[:, None], X_test[:, None]
         )
-        for model_name in REGRESSORS:
+        for model_name in models:
             record(
                 model_name, getattr(sknets, model_name)(random_state=seed), X, X_test
             )
@@ -235,44 +251,109 @@ def regression():
     return results, mean_only
 
 
-def adding():
+def adding(models):
     """The adding problem, 4,000 training sequences of 40 steps: test MSE and
-    fit time of the default recurrent regressors (seed 0)."""
+    fit time of the default recurrent regressors ``models`` (seed 0)."""
     rng = np.random.RandomState(0)
     X, y = make_adding_problem(4000, 40, random_state=rng)
     X_test, y_test = make_adding_problem(1000, 40, random_state=rng)
-    rows = []
-    for model_name in ("LSTMRegressor", "GRURegressor"):
+    rows = {}
+    for model_name in models:
         model = getattr(sknets, model_name)(random_state=0)
         seconds = _timed_fit(model, X, y)
         mse = float(np.mean((model.predict(X_test) - y_test) ** 2))
         print(f"adding problem {model_name}: MSE {mse:.4f} in {seconds:.1f} s")
-        rows.append(
-            {
-                "model": model_name,
-                "test MSE": f"{mse:.4f}",
-                "fit time (s)": f"{seconds:.1f}",
-                "epochs": model.n_iter_,
-                "batch size": model.batch_size_,
-            }
-        )
+        rows[model_name] = {
+            "mse": mse,
+            "seconds": seconds,
+            "epochs": int(model.n_iter_),
+            "batch_size": int(model.batch_size_),
+        }
     return rows
 
 
-def _cell(values, digits=3):
-    values = np.asarray(values)
-    if len(values) == 1 or np.ptp(values) == 0:
-        return f"{values.mean():.{digits}f}"
-    low, high = values.min(), values.max()
-    return f"{values.mean():.{digits}f} ({low:.{digits}f}-{high:.{digits}f})"
+def _stats(values):
+    """Mean, range and fit time of [(score, fit seconds) per seed]."""
+    scores = [float(v) for v, _ in values]
+    seconds = [float(t) for _, t in values]
+    return {
+        "mean": float(np.mean(scores)),
+        "min": min(scores),
+        "max": max(scores),
+        "per_seed": scores,
+        "seconds": float(np.mean(seconds)),
+        "longest": max(seconds),
+    }
 
 
-def _tables(results):
-    models = (REFERENCE, *CLASSIFIERS)
+def _cell(stats, digits=3):
+    mean, low, high = stats["mean"], stats["min"], stats["max"]
+    if f"{low:.{digits}f}" == f"{high:.{digits}f}":
+        return f"{mean:.{digits}f}"
+    return f"{mean:.{digits}f} ({low:.{digits}f}-{high:.{digits}f})"
+
+
+def _run_id():
+    """This run's name in the results file: the date and the commit it
+    measures, or the commit a changed working tree is based on (the change
+    and the figures it produced are then committed together)."""
+
+    def git(*args):
+        root = RESULTS.parents[2]  # the repository
+        out = subprocess.run(
+            ["git", "-C", str(root), *args], capture_output=True, text=True
+        )
+        return out.stdout.strip()
+
+    commit = "commit " + (git("rev-parse", "--short", "HEAD") or "unknown")
+    if git("status", "--porcelain", "--", "sknets", "benchmarks/timeseries.py"):
+        commit = f"changes on {commit[7:]}, committed with these figures"
+    return f"{datetime.date.today().isoformat()}, {commit}"
+
+
+def _merge(stored, run, machine_line, classified, regressed, mean_only, added):
+    """The results file's content with this run's figures in place of the
+    stored figures of the same models."""
+    stored.setdefault("runs", {})[run] = {"machine": machine_line}
+    table = stored.setdefault("classification", {})
+    for model in {m for _, m in classified}:
+        sets = {n: _stats(classified[(n, model)]) for n in SETS}
+        longest = max(v["longest"] for v in sets.values())
+        table[model] = {"run": run, "longest": longest, "sets": sets}
+    regression = stored.setdefault("regression", {"models": {}})
+    if regressed:
+        regression["mean_only"] = float(mean_only)
+    for model, values in regressed.items():
+        regression["models"][model] = {"run": run, **_stats(values)}
+    for model, row in added.items():
+        stored.setdefault("adding", {})[model] = {"run": run, **row}
+    cited = {run for _, run in _rows_by_run(stored)}
+    stored["runs"] = {k: v for k, v in stored["runs"].items() if k in cited}
+    return stored
+
+
+def _rows_by_run(stored):
+    """(row, run) for every stored row."""
+    parts = (
+        ("", stored.get("classification", {})),
+        (" (Covid3Month)", stored.get("regression", {}).get("models", {})),
+        (" (adding problem)", stored.get("adding", {})),
+    )
+    return [
+        (model + suffix, entry["run"])
+        for suffix, entries in parts
+        for model, entry in entries.items()
+    ]
+
+
+def _tables(stored):
+    table = stored["classification"]
+    models = [m for m in (REFERENCE, *CLASSIFIERS) if m in table]
+    reference = {n: table[REFERENCE]["sets"][n]["mean"] for n in SETS}
     accuracy = [
         {
             "data set": name,
-            **{m: _cell([a for a, _ in results[(name, m)]]) for m in models},
+            **{m: _cell(table[m]["sets"][name]) for m in models},
             "published FCN / ResNet / InceptionTime / MiniRocket": " / ".join(
                 PUBLISHED[name]
             ),
@@ -282,14 +363,13 @@ def _tables(results):
     times = [
         {
             "data set": name,
-            **{m: f"{np.mean([s for _, s in results[(name, m)]]):.1f}" for m in models},
+            **{m: f"{table[m]['sets'][name]['seconds']:.1f}" for m in models},
         }
         for name in SETS
     ]
-    reference = {n: np.mean([a for a, _ in results[(n, REFERENCE)]]) for n in SETS}
     summary = []
     for m in models:
-        means = {n: np.mean([a for a, _ in results[(n, m)]]) for n in SETS}
+        means = {n: table[m]["sets"][n]["mean"] for n in SETS}
         summary.append(
             {
                 "model": m,
@@ -297,13 +377,33 @@ def _tables(results):
                 "largest gap to MiniRocket (points)": (
                     f"{max(100 * (reference[n] - means[n]) for n in SETS):.1f}"
                 ),
-                "longest fit (s)": f"{max(s for n in SETS for _, s in results[(n, m)]):.1f}",  # noqa: E501
+                "longest fit (s)": f"{table[m]['longest']:.1f}",
+                "run": table[m]["run"],
             }
         )
     return summary, accuracy, times
 
 
-def main():
+def _models(argument):
+    """The sknets models a run measures: all, or the ``--models`` list."""
+    known = (*CLASSIFIERS, *REGRESSORS)
+    if argument is None:
+        return known
+    chosen = tuple(m.strip() for m in argument.split(",") if m.strip())
+    unknown = sorted(set(chosen) - set(known))
+    if unknown or not chosen:
+        raise SystemExit(f"--models: unknown models {unknown}; choose among {known}")
+    return chosen
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--models",
+        help="comma-separated sknets models to re-measure (default: all); the "
+        "other rows keep the figures stored in " + str(RESULTS.name),
+    )
+    models = _models(parser.parse_args(argv).models)
     try:
         import numba  # noqa: F401
         import sktime  # noqa: F401
@@ -313,19 +413,55 @@ def main():
             "(pip install sktime numba)"
         )
         return
+    stored = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
+    previous = stored.get("classification", {}).get(REFERENCE)
     _warm_up()
-    results = classification()
-    summary, accuracy, times = _tables(results)
-    regression_results, mean_only = regression()
+    classified = classification([m for m in CLASSIFIERS if m in models])
+    regressed, mean_only = regression([m for m in REGRESSORS if m in models])
+    added = adding([m for m in ADDING if m in models])
+    run = _run_id()
+    stored = _merge(stored, run, machine(), classified, regressed, mean_only, added)
+    if previous is not None:  # sktime's MiniRocket is deterministic per seed
+        for name in SETS:
+            before, now = previous["sets"][name], stored["classification"][REFERENCE]
+            if abs(before["mean"] - now["sets"][name]["mean"]) > 5e-4:
+                print(f"note: MiniRocket (sktime) on {name} moved since the last run")
+    RESULTS.parent.mkdir(exist_ok=True)
+    RESULTS.write_text(json.dumps(stored, indent=1) + "\n")
+    _write(stored)
+
+
+def _write(stored):
+    """docs/results/timeseries.md from the stored results."""
+    summary, accuracy, times = _tables(stored)
     regression_rows = [
         {
             "model": name,
-            "test RMSE": _cell([r for r, _ in values], 4),
-            "fit time (s)": f"{np.mean([s for _, s in values]):.1f}",
+            "test RMSE": _cell(values, 4),
+            "fit time (s)": f"{values['seconds']:.1f}",
+            "run": values["run"],
         }
-        for name, values in regression_results.items()
+        for name, values in stored["regression"]["models"].items()
     ]
-    adding_rows = adding()
+    adding_rows = [
+        {
+            "model": name,
+            "test MSE": f"{row['mse']:.4f}",
+            "fit time (s)": f"{row['seconds']:.1f}",
+            "epochs": row["epochs"],
+            "batch size": row["batch_size"],
+            "run": row["run"],
+        }
+        for name, row in stored["adding"].items()
+    ]
+    rows = _rows_by_run(stored)
+    runs = "\n".join(
+        f"- {name}, on {info['machine']}: "
+        + ", ".join(row for row, run in rows if run == name)
+        + (f" ({info['note']})" if "note" in info else "")
+        + "."
+        for name, info in stored["runs"].items()
+    )
     write_page(
         "timeseries",
         "Time series: sknets and MiniRocket side by side",
@@ -344,9 +480,16 @@ def main():
         "arrays. Published figures: Ismail Fawaz et al. (2019, 2020) and the "
         "MiniRocket paper (2021); those deep models train 1,500-2,000 epochs "
         f"on a GPU. Threads: torch and numba use {THREADS}; "
-        "`OMP_WAIT_POLICY=PASSIVE`.",
+        "`OMP_WAIT_POLICY=PASSIVE`.\n\n"
+        "A whole run takes about 2.5 hours on 2 cores, so a change to one "
+        "model re-measures that model (`--models`), always beside sktime's "
+        "MiniRocket in the same process; the `run` column says which run "
+        "measured a row. Runs:\n\n" + runs,
         summary,
         "python benchmarks/timeseries.py (part of make bench)",
+        measured="Measured by `python benchmarks/timeseries.py` (part of `make "
+        "bench`; `--models` for some rows), in the runs above; this page is "
+        "written from benchmarks/results/timeseries.json.",
         more=(
             ("Test accuracy per data set", "", accuracy),
             ("Fit time per data set (seconds, mean over the seeds)", "", times),
@@ -354,7 +497,8 @@ def main():
                 "Regression: Covid3Month",
                 "140 training and 61 test series of 84 days; RMSE of the "
                 "predicted case-fatality ratio (mean and range over the seeds). "
-                f"Predicting the training mean: {mean_only:.4f}.",
+                "Predicting the training mean: "
+                f"{stored['regression']['mean_only']:.4f}.",
                 regression_rows,
             ),
             (

@@ -72,7 +72,12 @@ class _MiniRocket(AugmentedMixin, BaseNeuralNet):
         else:
             classes, targets = None, data.y.cpu()
         weight = None if data.sample_weight is None else data.sample_weight.cpu()
-        self.net_.module_.fit_head(features.cpu(), targets, weight, classes)
+        module = self.net_.module_
+        before = module.feature_scale.clone()
+        module.fit_head(features.cpu(), targets, weight, classes)
+        # fit_head chose the features' weighting: epochs after it (an explicit
+        # max_epochs) train on the features as the module now computes them
+        features.mul_((before / module.feature_scale).to(features))
 
     def _build_network(self, n_outputs, input_size):
         return MiniRocket(

@@ -104,6 +104,45 @@ def test_ridge_head_matches_scikit_learn():
     )
 
 
+@pytest.mark.parametrize("informative_scale, power", [(0.01, 1.0), (1.0, 0.0)])
+def test_head_weighs_the_features_as_leave_one_out_prefers(informative_scale, power):
+    # one informative feature and 300 of noise: when it is the one with the
+    # small spread, standardising (power 1) brings it forward; when the noise
+    # has the small spread, the raw features (power 0) keep it small
+    rng = np.random.RandomState(0)
+    module = MiniRocket(1, 1, input_length=20, num_features=84)
+    noise_scale = 1.0 if informative_scale < 1 else 0.01
+    y = rng.normal(size=(120, 1))
+    signal = y + 0.1 * rng.normal(size=(120, 1))
+    raw = np.hstack(
+        [informative_scale * signal, noise_scale * rng.normal(size=(120, 300))]
+    )
+    module.feature_scale = torch.tensor(raw.std(0))
+    module.head = torch.nn.Linear(301, 1).double()
+    features = torch.tensor((raw - raw.mean(0)) / raw.std(0))
+    module.fit_head(features, torch.tensor(y))
+    chosen = module.feature_scale.numpy()
+    expected = raw.std(0) ** power / np.mean(raw.std(0) ** power)
+    np.testing.assert_allclose(chosen, expected, rtol=1e-6)
+    # and it predicts new samples better than the other end would
+    y_new = rng.normal(size=(200, 1))
+    signal = y_new + 0.1 * rng.normal(size=(200, 1))
+    new = np.hstack(
+        [informative_scale * signal, noise_scale * rng.normal(size=(200, 300))]
+    )
+    centred = torch.tensor(new - raw.mean(0))
+    with torch.no_grad():
+        chosen_fit = module.head(centred / module.feature_scale).numpy()[:, 0]
+    other = raw.std(0) ** (1 - power)
+    other = torch.tensor(other / other.mean())
+    weights, intercept, _ = ridge_loo(
+        torch.tensor(raw - raw.mean(0)) / other, torch.tensor(y)
+    )
+    other_fit = (centred / other @ weights + intercept).numpy()[:, 0]
+    chosen_r = np.corrcoef(chosen_fit, y_new[:, 0])[0, 1]
+    assert chosen_r > np.corrcoef(other_fit, y_new[:, 0])[0, 1] + 0.1
+
+
 def test_probabilities_are_calibrated_on_left_out_samples():
     rng = np.random.RandomState(0)
     X, y = local_shapes(200, rng)
