@@ -89,7 +89,7 @@ class _CRNN(SequenceEstimator):
         SUMMARY,
     )
     _defaults = dict(cell="gru", lr=3e-3, lr_schedule="cosine")
-    _budget = Budget(epochs=100, batch_size=32)
+    _budget = Budget(epochs=100, batch_size=32, work=6_000_000)
 
     def _build_network(self, n_outputs, **inputs):
         return CRNN(

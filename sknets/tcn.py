@@ -72,7 +72,7 @@ class _TCN(SequenceEstimator):
         ),
     )
     _defaults = dict(lr=1e-3, lr_schedule="cosine")
-    _budget = Budget(epochs=100, batch_size=32)
+    _budget = Budget(epochs=100, batch_size=32, work=6_000_000)
 
     def _build_network(self, n_outputs, **inputs):
         if self.num_levels == "auto":

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import math
+
 from sklearn.utils._param_validation import StrOptions
 
-from ._params import FRACTION, POSITIVE_INT, Budget, Param
+from ._params import FRACTION, POSITIVE_INT, Attribute, Budget, Param
 from ._sequence import SequenceEstimator
 from ._targets import NeuralNetClassifierMixin, NeuralNetRegressorMixin
 from .modules.transformer import TransformerNet
@@ -48,9 +50,26 @@ class _Transformer(SequenceEstimator):
             How the per-step outputs become one vector for the head: the mean or
             maximum over the valid steps, or the output at the last valid step.""",
         ),
+        Param(
+            "patch_size",
+            "auto",
+            [POSITIVE_INT, StrOptions({"auto"})],
+            "int or 'auto'",
+            """
+            Time steps per token: the encoder reads runs of ``patch_size``
+            steps, each projected to one token (PatchTST, Nie et al. 2023), so
+            attention over a long series costs (T / patch_size)**2, not T**2,
+            and each token carries a local shape rather than one value. 'auto'
+            makes at most 64 tokens of the longest training series (1, steps
+            as tokens, for series up to 64 steps and for token ids and text)
+            (``patch_size_``).""",
+        ),
+    )
+    _family_attributes = (
+        Attribute("patch_size_", "int", "Time steps per token of the encoder."),
     )
     _defaults = dict(lr=1e-3, lr_schedule="cosine")
-    _budget = Budget(epochs=100, batch_size=32)
+    _budget = Budget(epochs=100, batch_size=32, work=6_000_000)
 
     def _build_network(self, n_outputs, **inputs):
         if self.d_model % self.nhead:
@@ -58,6 +77,11 @@ class _Transformer(SequenceEstimator):
                 f"nhead={self.nhead} must divide d_model={self.d_model}; change one "
                 "of them."
             )
+        patch = self.patch_size
+        if patch == "auto":
+            tokens = "vocab_size" in inputs
+            patch = 1 if tokens else max(math.ceil(self.max_length_ / 64), 1)
+        self.patch_size_ = int(patch)
         return TransformerNet(
             n_outputs=n_outputs,
             d_model=self.d_model,
@@ -66,6 +90,7 @@ class _Transformer(SequenceEstimator):
             dim_feedforward=self.dim_feedforward,
             dropout=self.dropout,
             summary=self.summary,
+            patch_size=self.patch_size_,
             **inputs,
         )
 

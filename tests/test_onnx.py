@@ -48,6 +48,7 @@ CASES = [
     (TCNRegressor(num_channels=16, **FAST), SERIES),
     (TransformerClassifier(d_model=16, nhead=2, **FAST), SERIES),
     (TransformerRegressor(d_model=16, nhead=2, **FAST), SERIES),
+    (TransformerClassifier(d_model=16, nhead=2, patch_size=5, **FAST), SERIES),
     (CRNNClassifier(channels=(8,), hidden_size=8, **FAST), SERIES),
     (FCNClassifier(channels=(8, 8), kernel_sizes=(4, 3), **FAST), SERIES),
     (ResNetClassifier(channels=(8,), **FAST), SERIES),

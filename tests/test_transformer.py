@@ -3,6 +3,7 @@ sequence, padding masked out, every sequence input."""
 
 import numpy as np
 import pytest
+from test_convnets import local_shapes
 from test_sequence import assert_padding_invariant, ragged_waves
 
 from sknets import TransformerClassifier, TransformerRegressor
@@ -24,6 +25,30 @@ def test_transformer_solves_the_adding_problem_over_40_steps():
 @pytest.mark.parametrize("summary", ["last", "mean", "max"])
 def test_padding_is_masked_out_of_attention(summary):
     assert_padding_invariant(TransformerClassifier(summary=summary, **FAST), 1e-5)
+
+
+@pytest.mark.parametrize("patch_size", [2, 4])
+def test_padding_never_changes_a_prediction_with_patches(patch_size):
+    # lengths 3-25 end inside a patch, which must be completed the same way
+    # alone and beside longer series
+    clf = TransformerClassifier(patch_size=patch_size, **FAST)
+    assert_padding_invariant(clf, 1e-5)
+    assert clf.patch_size_ == patch_size
+
+
+def test_patches_make_at_most_64_tokens_of_long_series():
+    rng = np.random.RandomState(0)
+    X, y = local_shapes(300, rng, length=300)
+    X_test, y_test = local_shapes(200, rng, length=300)
+    clf = TransformerClassifier(max_epochs=15, random_state=0).fit(X, y)
+    assert clf.patch_size_ == 5  # ceil(300 / 64)
+    assert clf.net_.module_.patches.stride == (5,)
+    assert clf.score(X_test, y_test) > 0.9  # a shape of 8 steps, anywhere
+    short = TransformerClassifier(max_epochs=1, random_state=0).fit(X[:, :64], y)
+    assert short.patch_size_ == 1
+    texts = ["good film " * 50, "bad film " * 50] * 4
+    text_clf = TransformerClassifier(max_epochs=1, random_state=0)
+    assert text_clf.fit(texts, [1, 0] * 4).patch_size_ == 1  # tokens: one each
 
 
 def test_transformer_on_variable_length_series_and_text():

@@ -29,7 +29,12 @@ class TransformerNet(SequenceModule):
     """Input projection, sinusoidal positions, a Transformer encoder, a summary.
 
     Padded steps are masked out of attention (``src_key_padding_mask``) and of
-    the summary, so they never change a valid step's output.
+    the summary, so they never change a valid step's output. With
+    ``patch_size`` P > 1 the encoder reads patches instead of steps, as
+    PatchTST does (Nie et al., "A Time Series is Worth 64 Words", ICLR
+    2023): each run of P steps (the last one completed with zeros) is
+    projected to one token, so attention costs (T / P)**2 instead of T**2
+    and each token carries a local shape.
 
     Parameters
     ----------
@@ -49,6 +54,8 @@ class TransformerNet(SequenceModule):
         Dropout in the encoder.
     summary : {'mean', 'max', 'last'}, default='mean'
         How the per-step outputs become one vector.
+    patch_size : int, default=1
+        Steps per token.
     vocab_size, embedding_dim, embeddings, freeze_embeddings
         Token-id input, as in :class:`~sknets.modules.RecurrentNet`.
     """
@@ -63,6 +70,7 @@ class TransformerNet(SequenceModule):
         dim_feedforward: int = 128,
         dropout: float = 0.1,
         summary: str = "mean",
+        patch_size: int = 1,
         vocab_size: int | None = None,
         embedding_dim: int = 64,
         embeddings=None,
@@ -74,7 +82,11 @@ class TransformerNet(SequenceModule):
         )
         self.summary = summary
         self.d_model = d_model
-        self.project = nn.Linear(input_size, d_model)
+        self.patch_size = patch_size
+        if patch_size > 1:  # a linear map of each patch of P steps
+            self.patches = nn.Conv1d(input_size, d_model, patch_size, patch_size)
+        else:
+            self.project = nn.Linear(input_size, d_model)
         layer = nn.TransformerEncoderLayer(
             d_model,
             nhead,
@@ -96,8 +108,25 @@ class TransformerNet(SequenceModule):
         """One summary vector per sample, shape (n, d_model)."""
         if self.embedding is not None:
             x = self.embedding(x)
+        if self.patch_size > 1:
+            x, lengths = self._patch(x, lengths)
+        else:
+            x = self.project(x)
         steps = x.shape[1]
-        h = self.project(x) + sinusoidal_positions(steps, self.d_model, x.device)
+        h = x + sinusoidal_positions(steps, self.d_model, x.device)
         mask = None if lengths is None else ~valid_mask(lengths, steps, x.device)
         out = self.norm(self.encoder(h, src_key_padding_mask=mask))
         return summarize(out, lengths, self.summary)
+
+    def _patch(self, x, lengths):
+        """(n, T, F) steps -> (n, ceil(T / P), d_model) patch tokens, and the
+        patches' lengths. Steps after a sequence's end are zeroed first, so
+        its last patch is the same whatever the padding of its batch."""
+        size = self.patch_size
+        if lengths is not None:
+            valid = valid_mask(lengths, x.shape[1], x.device)
+            x = x * valid[:, :, None].to(x.dtype)
+            lengths = torch.div(lengths + size - 1, size, rounding_mode="floor")
+        # P - 1 zeros at the end: ceil(T / P) patches, the last one completed
+        x = nn.functional.pad(x.transpose(1, 2), (0, size - 1))
+        return self.patches(x).transpose(1, 2), lengths
