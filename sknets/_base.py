@@ -349,6 +349,19 @@ class BaseNeuralNet(StateMixin, BaseEstimator):
                 f"early_stopping=True needs at least 3 samples to hold out a "
                 f"validation part, got {n}. Set early_stopping=False."
             )
+        if self.validation_split == "last":
+            n_train = n - n_valid - self.validation_gap
+            if n_train < 2:
+                raise ValueError(
+                    f"validation_gap={self.validation_gap} leaves {max(n_train, 0)} "
+                    f"of {n} samples for training after the last {n_valid} are held "
+                    "out for validation; lower validation_gap or "
+                    "validation_fraction."
+                )
+            return (
+                data.subset(torch.arange(n_train)),
+                data.subset(torch.arange(n - n_valid, n)),
+            )
         try:
             train_idx, valid_idx = train_test_split(
                 np.arange(n), test_size=n_valid, random_state=seed, stratify=stratify

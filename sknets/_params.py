@@ -266,8 +266,9 @@ TRAINING = (
         ["boolean", StrOptions({"auto"})],
         "bool or 'auto'",
         """
-        Whether to hold out ``validation_fraction`` of the training data
-        (stratified for classifiers) and stop when its loss has not improved for
+        Whether to hold out ``validation_fraction`` of the training data (drawn
+        at random, stratified for classifiers, or the last part in time order:
+        ``validation_split``) and stop when its loss has not improved for
         ``n_iter_no_change`` epochs. The weights of the best epoch are restored.
         When False, all the data is used for training and nothing is held out.
         'auto' turns it on for 10,000 samples or more, as scikit-learn's
@@ -279,6 +280,31 @@ TRAINING = (
         [Interval(Real, 0, 1, closed="neither")],
         "float",
         "Fraction of the training data held out when ``early_stopping=True``.",
+    ),
+    Param(
+        "validation_split",
+        "random",
+        [StrOptions({"random", "last"})],
+        "{'random', 'last'}",
+        """
+        Which part of the training data early stopping holds out: a random
+        draw (stratified for classifiers), or the last ``validation_fraction``
+        of the samples in the order given, for data in time order (the
+        windows of :func:`sknets.make_windows`), so that the model is
+        validated on what comes after what it trained on, as a forecast is
+        used.""",
+    ),
+    Param(
+        "validation_gap",
+        0,
+        [NON_NEGATIVE_INT],
+        "int",
+        """
+        With ``validation_split='last'``, samples left out between the
+        training part and the validation part, as ``TimeSeriesSplit(gap=...)``
+        does: windows of ``make_windows(series, window, horizon)`` (``step=1``)
+        overlap the next ``window + horizon - 1`` windows, so that gap keeps
+        every validation window from sharing a value with a training window.""",
     ),
     Param(
         "n_iter_no_change",

@@ -23,11 +23,17 @@ from ._runtime import resolve_device
 __all__ = ["StateMixin", "is_state_name"]
 
 # private fitted attributes (the public ones are declared with their docs)
-PRIVATE_STATE = ("_y_mean_", "_y_scale_", "_y_1d_", "_fitted_on_2d_")
+PRIVATE_STATE = ("_y_mean_", "_y_scale_", "_y_1d_", "_fitted_on_2d_", "_loss_")
 
 
 # settings a fit reads itself, not the net it continues to train
-_READ_BY_FIT = ("random_state", "class_weight", "validation_fraction")
+_READ_BY_FIT = (
+    "random_state",
+    "class_weight",
+    "validation_fraction",
+    "validation_split",
+    "validation_gap",
+)
 
 
 def is_state_name(name):

@@ -3,14 +3,24 @@ prediction methods, and their hyperparameters and fitted attributes."""
 
 from __future__ import annotations
 
+from numbers import Real
+
 import numpy as np
 import torch
 from sklearn.base import ClassifierMixin, RegressorMixin, _fit_context
-from sklearn.utils._param_validation import StrOptions
+from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.class_weight import compute_sample_weight
 from sklearn.utils.multiclass import check_classification_targets, unique_labels
 
 from ._inputs._base import FLOAT32_MAX
+from ._losses import (
+    LOSSES,
+    PredictionHead,
+    check_quantiles,
+    gaussian_parts,
+    loss_width,
+    regression_loss,
+)
 from ._params import Attribute, Param
 
 __all__ = ["NeuralNetClassifierMixin", "NeuralNetRegressorMixin"]
@@ -166,28 +176,55 @@ class NeuralNetClassifierMixin(ClassifierMixin):
         return tags
 
 
-class _Rescale(torch.nn.Module):
-    """Standardised regression outputs back on the scale of y."""
-
-    def __init__(self, mean, scale):
-        super().__init__()
-        self.register_buffer("mean", torch.tensor(mean, dtype=torch.float32))
-        self.register_buffer("scale", torch.tensor(scale, dtype=torch.float32))
-
-    def forward(self, out):
-        return out * self.scale + self.mean
+LOSS = Param(
+    "loss",
+    "squared_error",
+    [StrOptions(set(LOSSES))],
+    "{'squared_error', 'absolute_error', 'huber', 'quantile', 'gaussian'}",
+    """
+    The loss trained on, with the names of scikit-learn's
+    ``HistGradientBoostingRegressor`` where it has them. 'squared_error'
+    predicts the conditional mean; 'absolute_error' the conditional median,
+    robust to outliers; 'huber' is squared within one standard deviation of y
+    and absolute beyond; 'quantile' predicts the quantiles ``quantile`` (see
+    :meth:`predict_quantiles`); 'gaussian' predicts a mean and a variance per
+    target, trained by their Gaussian likelihood, for
+    ``predict(X, return_std=True)``. Targets are standardised before any
+    loss, so 'huber''s threshold follows the spread of y.""",
+)
+QUANTILE = Param(
+    "quantile",
+    0.5,
+    [Interval(Real, 0, 1, closed="neither"), "array-like"],
+    "float or array-like of float",
+    """
+    With ``loss='quantile'``: the quantile, or several quantiles trained
+    together in one network (for example ``[0.05, 0.5, 0.95]`` for a 90 %
+    interval), each strictly between 0 and 1. The median is always among the
+    trained quantiles, since ``predict`` returns it (``quantiles_``). Ignored
+    with other losses, as in ``HistGradientBoostingRegressor``.""",
+)
 
 
 class NeuralNetRegressorMixin(RegressorMixin):
-    """Regression: standardised targets, mean squared error, ``predict``.
+    """Regression: standardised targets, a regression loss, ``predict``.
 
     Targets are standardised with the mean and standard deviation seen at the
     first fit, which keeps the loss on one scale whatever the unit of y;
     predictions come back on the original scale.
     """
 
-    _target_params = ()
-    _target_attributes = (Attribute("n_outputs_", "int", "Number of targets."),)
+    _target_params = (LOSS, QUANTILE)
+    _target_attributes = (
+        Attribute("n_outputs_", "int", "Number of targets."),
+        Attribute(
+            "quantiles_",
+            "ndarray of shape (n_quantiles,) or None",
+            """
+            The quantiles the network predicts, in increasing order, with
+            ``loss='quantile'`` (``quantile`` and the median); None otherwise.""",
+        ),
+    )
     _y_check_params: dict = {"multi_output": True, "y_numeric": True}
 
     def partial_fit(self, X, y, sample_weight=None):
@@ -215,15 +252,18 @@ class NeuralNetRegressorMixin(RegressorMixin):
 
     @property
     def _n_outputs(self):
-        return self.n_outputs_
+        return self.n_outputs_ * loss_width(*self._fitted_loss())
 
     def _criterion(self):
-        return torch.nn.MSELoss(reduction="none")
+        return regression_loss(self.loss, self._fitted_loss()[1])
 
     def _encode_target(self, y, *, reset, classes=None):
         y = np.asarray(y, dtype=np.float64)
         y2 = y.reshape(len(y), -1)
         if reset:
+            quantile = self.loss == "quantile"
+            self.quantiles_ = check_quantiles(self.quantile) if quantile else None
+            self._loss_ = self.loss
             self.n_outputs_ = y2.shape[1]
             self._y_1d_ = y.ndim == 1
             self._y_mean_ = y2.mean(axis=0)
@@ -252,10 +292,69 @@ class NeuralNetRegressorMixin(RegressorMixin):
     def _output_module(self):
         """What ``predict`` does to the module's output, as a torch module
         (for ONNX export)."""
-        return _Rescale(self._y_mean_, self._y_scale_)
+        return PredictionHead(self._y_mean_, self._y_scale_, *self._fitted_loss())
 
-    def predict(self, X):
-        """Predicted target values.
+    def _fitted_loss(self):
+        """The loss the model was trained with and its quantiles (a model
+        saved before sknets had losses trained with the squared error)."""
+        return getattr(self, "_loss_", "squared_error"), getattr(
+            self, "quantiles_", None
+        )
+
+    def _shape(self, values):
+        """(n, k) values in the shape of y at fit: (n,) when y was 1D."""
+        return values.ravel() if self._y_1d_ else values
+
+    def predict(self, X, return_std=False):
+        """Predicted target values, and their standard deviations.
+
+        Parameters
+        ----------
+        X : array-like
+            Input, in the layout used at fit.
+        return_std : bool, default=False
+            Also return the predicted standard deviation of each target, as
+            ``GaussianProcessRegressor.predict`` does; needs
+            ``loss='gaussian'``.
+
+        Returns
+        -------
+        y : ndarray of shape (n_samples,) or (n_samples, n_outputs)
+            Predictions on the scale of the training targets (the mean, or
+            with ``loss='absolute_error'`` and ``'quantile'`` the median);
+            1D when y was 1D at fit.
+        std : ndarray of the shape of y
+            Standard deviations of the predictive distribution, returned with
+            ``return_std=True``.
+        """
+        out = self._forward(X)
+        loss, quantiles = self._fitted_loss()
+        if return_std and loss != "gaussian":
+            raise ValueError(
+                "return_std=True needs a model trained with loss='gaussian', which "
+                f"predicts a variance; this one was trained with loss={loss!r}."
+            )
+        k = self.n_outputs_
+        if loss == "quantile":
+            ordered = np.sort(out.reshape(len(out), -1, k), axis=1)
+            out = ordered[:, np.searchsorted(quantiles, 0.5)]
+        elif loss == "gaussian":
+            out = out.reshape(len(out), 2, k)[:, 0]
+        mean = self._shape(out * self._y_scale_ + self._y_mean_)
+        if not return_std:
+            return mean
+        _, variance = gaussian_parts(torch.from_numpy(self._forward(X)), k)
+        return mean, self._shape(variance.double().sqrt().numpy() * self._y_scale_)
+
+    def predict_quantiles(self, X):
+        """Predicted quantiles of the targets, for a model trained with
+        ``loss='quantile'``.
+
+        The quantiles are those of ``quantiles_`` (the ``quantile`` parameter
+        and the median), in increasing order; each sample's predictions are
+        sorted so that they never cross (the rearrangement of Chernozhukov,
+        Fernandez-Val and Galichon, 2010), which leaves a model whose
+        quantiles do not cross unchanged.
 
         Parameters
         ----------
@@ -264,12 +363,21 @@ class NeuralNetRegressorMixin(RegressorMixin):
 
         Returns
         -------
-        y : ndarray of shape (n_samples,) or (n_samples, n_outputs)
-            Predictions on the scale of the training targets; 1D when y was 1D
-            at fit.
+        quantiles : ndarray of shape (n_samples, n_quantiles) or \
+                (n_samples, n_outputs, n_quantiles)
+            The predicted quantiles on the scale of y, the last axis following
+            ``quantiles_``; the middle axis is there when y was 2D at fit.
         """
-        out = self._forward(X) * self._y_scale_ + self._y_mean_
-        return out.ravel() if self._y_1d_ else out
+        out = self._forward(X)
+        loss, _ = self._fitted_loss()
+        if loss != "quantile":
+            raise ValueError(
+                "predict_quantiles needs a model trained with loss='quantile'; this "
+                f"one was trained with loss={loss!r}."
+            )
+        out = np.sort(out.reshape(len(out), -1, self.n_outputs_), axis=1)
+        out = (out * self._y_scale_ + self._y_mean_).transpose(0, 2, 1)  # (n, k, q)
+        return out[:, 0] if self._y_1d_ else out
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

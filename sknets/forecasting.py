@@ -26,6 +26,14 @@ def make_windows(series, window, horizon=1, step=1, *, target=None):
     returned, in time order, so a forecaster fitted on ``X, y`` predicts the
     next ``horizon`` values from the last ``window`` ones.
 
+    Consecutive windows share values, so a validation part drawn at random
+    from them holds windows that overlap training windows, and its loss
+    flatters the model. With early stopping, validate on the last windows
+    instead, leaving out the windows that overlap them:
+    ``validation_split='last'`` and
+    ``validation_gap=ceil((window + horizon) / step) - 1``. For a test set,
+    ``TimeSeriesSplit(gap=...)`` with the same gap.
+
     Parameters
     ----------
     series : array-like of shape (T,) or (T, F), pandas Series or DataFrame

@@ -53,9 +53,11 @@ class _MiniRocket(AugmentedMixin, BaseNeuralNet):
 
     def _closed_form(self, n):
         """Whether the head is solved in closed form: up to RIDGE_SAMPLES
-        samples, without early stopping or augmentation (otherwise it trains
-        by SGD)."""
-        return n <= RIDGE_SAMPLES and not self.early_stopping_ and not self.augment
+        samples, without early stopping or augmentation, and for regression
+        with the squared error (otherwise it trains by SGD)."""
+        squared = getattr(self, "loss", "squared_error") == "squared_error"
+        small = n <= RIDGE_SAMPLES and not self.early_stopping_
+        return small and squared and not self.augment
 
     def _training_input(self, batch, **kwargs):
         if self.augment:  # features of augmented series: computed batch by batch

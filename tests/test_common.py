@@ -71,6 +71,13 @@ ESTIMATORS = [
     InceptionTimeRegressor(num_filters=4, depth=3, kernel_size=8, lr=1e-2, **FAST),
     MiniRocketClassifier(num_features=168, random_state=0, device="cpu"),
     MiniRocketRegressor(num_features=168, random_state=0, device="cpu"),
+    # the regression losses (tests/test_losses.py)
+    LSTMRegressor(loss="quantile", quantile=[0.1, 0.9], **RNN),
+    TCNRegressor(loss="gaussian", num_channels=16, dropout=0.0, lr=1e-2, **FAST),
+    FCNRegressor(loss="absolute_error", channels=(16, 16, 16), lr=1e-2, **FAST),
+    CNNRegressor(
+        loss="huber", channels=(16,), dense_units=32, dropout=0.0, lr=5e-3, **FAST
+    ),
     TextTokenizer(),
 ]
 

@@ -72,3 +72,14 @@ def test_quickstart_video_task_runs():
 
     row = quickstart.video_crnn()
     assert float(row["test score"].split()[-1]) > 0.95
+
+
+def test_interval_example_covers_and_only_learned_widths_follow_the_noise():
+    pytest.importorskip("mapie")
+    import forecast_intervals
+
+    rows = forecast_intervals.main()
+    for coverage, _, _ in rows.values():
+        assert 0.85 <= coverage <= 0.95
+    assert rows["quantile loss"][2] > 0.7 and rows["Gaussian loss"][2] > 0.7
+    assert abs(rows["split conformal (MAPIE)"][2]) < 0.3  # one width for all days

@@ -1,10 +1,12 @@
-"""make_windows: alignment of inputs and targets."""
+"""make_windows: alignment of inputs and targets; validation in time order."""
 
 import numpy as np
 import pandas as pd
 import pytest
+import torch
 
-from sknets import make_windows
+from sknets import LSTMRegressor, make_windows
+from sknets.modules import SequenceModule
 
 
 def test_univariate_windows_are_aligned():
@@ -68,3 +70,105 @@ def test_windows_feed_a_sequence_regressor():
     pred = reg.predict(X_new)
     assert pred.shape == y_new.shape == (66, 5)
     assert np.mean((pred - y_new) ** 2) < 0.01
+
+
+class _Recorder(SequenceModule):
+    """Records the times its inputs hold (the series is its own time index),
+    in training and in evaluation mode."""
+
+    def __init__(self, input_size, n_outputs):
+        super().__init__()
+        self.proj = torch.nn.Linear(input_size, 4)
+        self.head = torch.nn.Linear(4, n_outputs)
+        self.seen = {True: [], False: []}  # the batches of each mode
+
+    def forward_features(self, x, lengths=None):
+        self.seen[self.training].append(set(x.round().long().flatten().tolist()))
+        return torch.relu(self.proj(x)).mean(dim=1)
+
+
+@pytest.mark.parametrize("window, horizon, step", [(10, 3, 1), (8, 4, 3)])
+def test_time_ordered_validation_never_overlaps_training(window, horizon, step):
+    series = np.arange(400.0)  # each value is its own time
+    X, y = make_windows(series, window=window, horizon=horizon, step=step)
+    gap = int(np.ceil((window + horizon) / step)) - 1
+    reg = LSTMRegressor(
+        module=_Recorder,
+        standardize=False,
+        early_stopping=True,
+        validation_split="last",
+        validation_gap=gap,
+        validation_fraction=0.2,
+        max_epochs=2,
+        random_state=0,
+    ).fit(X, y)
+    seen = reg.net_.module_.seen
+    # every batch in training mode; in evaluation mode, all but the first
+    # batch, sknets' check of the module on two samples before training
+    trained, validated = set().union(*seen[True]), set().union(*seen[False][1:])
+    n_valid = round(0.2 * len(X))
+    # the model read the first windows for training and the last ones to validate
+    assert min(validated) == (len(X) - n_valid) * step
+    assert max(trained) == (len(X) - n_valid - gap - 1) * step + window - 1
+    # no time of a validation window or its targets is a time a training
+    # window or its targets hold
+    last_training_target = max(trained) + horizon
+    assert last_training_target < min(validated)
+
+
+def test_time_ordered_validation_keeps_enough_training_data():
+    X, y = make_windows(np.arange(40.0), window=5)
+    reg = LSTMRegressor(
+        early_stopping=True, validation_split="last", validation_gap=30, max_epochs=1
+    )
+    with pytest.raises(ValueError, match="validation_gap=30 leaves 1 of 35 samples"):
+        reg.fit(X, y)
+
+
+def test_inside_sktime_make_reduction_and_evaluate():
+    pytest.importorskip("sktime")
+    from sktime.datasets import load_airline
+    from sktime.forecasting.compose import make_reduction
+    from sktime.forecasting.model_evaluation import evaluate
+    from sktime.split import ExpandingWindowSplitter
+
+    y = load_airline()
+    y = y / y.max()
+    settings = dict(hidden_size=16, max_epochs=10, random_state=0)
+    forecaster = make_reduction(
+        LSTMRegressor(**settings), strategy="recursive", window_length=12
+    )
+    forecaster.fit(y)
+    # the same windows fitted directly give the same one-step forecast
+    X, target = make_windows(y.to_numpy(), window=12)
+    direct = LSTMRegressor(**settings).fit(X, target)
+    expected = direct.predict(y.to_numpy()[-12:][None])[0]
+    assert forecaster.predict(fh=[1]).iloc[0] == pytest.approx(expected, rel=1e-5)
+    # backtesting with an expanding window: one score per fold
+    splitter = ExpandingWindowSplitter(fh=[1, 2, 3], initial_window=96, step_length=12)
+    results = evaluate(forecaster, splitter, y)
+    assert len(results) == 4 and np.isfinite(results.iloc[:, 0]).all()
+
+
+def test_split_conformal_intervals_from_mapie_around_a_forecaster():
+    pytest.importorskip("mapie")
+    from mapie.regression import SplitConformalRegressor
+    from sklearn.base import clone
+
+    rng = np.random.RandomState(0)
+    t = np.arange(1400)
+    series = np.sin(2 * np.pi * t / 24) + 0.3 * rng.normal(size=t.size)
+    X, y = make_windows(series, window=24)
+    gap = 24  # windows overlap the next window + horizon - 1 = 24
+    train, conformalize = slice(0, 700), slice(700 + gap, 1000)
+    test = slice(1000 + gap, None)
+    forecaster = LSTMRegressor(hidden_size=16, max_epochs=10, random_state=0)
+    mapie = SplitConformalRegressor(forecaster, confidence_level=0.9, prefit=False)
+    mapie.fit(X[train], y[train]).conformalize(X[conformalize], y[conformalize])
+    point, intervals = mapie.predict_interval(X[test])
+    low, high = intervals[:, 0, 0], intervals[:, 1, 0]
+    coverage = np.mean((y[test] >= low) & (y[test] <= high))
+    assert 0.85 <= coverage <= 0.95, coverage
+    # its point forecasts are those of the same regressor fitted directly
+    direct = clone(forecaster).fit(X[train], y[train])
+    np.testing.assert_allclose(point, direct.predict(X[test]), rtol=1e-6)
