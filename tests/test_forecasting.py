@@ -172,3 +172,95 @@ def test_split_conformal_intervals_from_mapie_around_a_forecaster():
     # its point forecasts are those of the same regressor fitted directly
     direct = clone(forecaster).fit(X[train], y[train])
     np.testing.assert_allclose(point, direct.predict(X[test]), rtol=1e-6)
+
+
+def test_past_covariates_join_the_window_features():
+    series = np.arange(10.0)
+    sensor = 100 + np.arange(10.0)
+    X, y = make_windows(series, window=3, past_covariates=sensor)
+    assert X.shape == (7, 3, 2)
+    np.testing.assert_array_equal(X[0], [[0, 100], [1, 101], [2, 102]])
+    np.testing.assert_array_equal(y, np.arange(3.0, 10.0))  # the series only
+
+
+def test_future_covariates_cover_the_horizon_with_a_marker():
+    series = np.arange(12.0)
+    calendar = np.c_[np.arange(12) % 7, 50 + np.arange(12)]
+    sensor = -np.arange(12.0)
+    X, y = make_windows(
+        series,
+        window=4,
+        horizon=2,
+        past_covariates=sensor,
+        future_covariates=calendar,
+    )
+    # series, sensor, two calendar columns, marker; window + horizon steps
+    assert X.shape == (7, 6, 5) and y.shape == (7, 2)
+    np.testing.assert_array_equal(X[2, :4, :2], np.c_[[2, 3, 4, 5], [-2, -3, -4, -5]])
+    np.testing.assert_array_equal(X[2, 4:, :2], 0)  # not known in advance
+    np.testing.assert_array_equal(X[2, :, 2:4], calendar[2:8])
+    np.testing.assert_array_equal(X[2, :, 4], [0, 0, 0, 0, 1, 1])
+    np.testing.assert_array_equal(y[2], [6, 7])
+
+
+def test_several_series_are_ordered_by_time_aligned_at_their_end():
+    short, long = np.arange(6.0), 100 + np.arange(8.0)
+    X, y = make_windows([short, long], window=3, series_id=True)
+    assert X.shape == (8, 3, 3)
+    # the last windows are those whose targets end each series
+    np.testing.assert_array_equal(y, [103, 104, 3, 105, 4, 106, 5, 107])
+    np.testing.assert_array_equal(X[-1, :, 1:], [[0, 1]] * 3)  # the second series
+    np.testing.assert_array_equal(X[-2, :, 1:], [[1, 0]] * 3)
+
+
+def test_future_covariates_carry_what_the_series_cannot_tell():
+    # a promotion, announced in advance, doubles the next value
+    rng = np.random.RandomState(0)
+    promotion = (rng.rand(900) < 0.2).astype(float)
+    series = 1 + 0.05 * rng.normal(size=900) + promotion
+    X_plain, y = make_windows(series, window=8)
+    X_known, y_known = make_windows(series, window=8, future_covariates=promotion)
+    np.testing.assert_array_equal(y, y_known)
+    settings = dict(hidden_size=16, max_epochs=15, random_state=0)
+    errors = []
+    for X in (X_plain, X_known):
+        reg = LSTMRegressor(**settings).fit(X[:700], y[:700])
+        errors.append(np.mean((reg.predict(X[700:]) - y[700:]) ** 2))
+    assert errors[1] < 0.2 * errors[0], errors
+
+
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [
+        (
+            dict(series=np.arange(10.0), window=3, past_covariates=np.ones(9)),
+            "past_covariates has 9 time steps and the series 10",
+        ),
+        (
+            dict(
+                series=np.arange(10.0), window=3, future_covariates=np.ones((10, 2, 2))
+            ),
+            "future_covariates must be 1D",
+        ),
+        (
+            dict(series=[np.ones(9), np.ones(9)], window=3, past_covariates=np.ones(9)),
+            "past_covariates must be a list of as many arrays",
+        ),
+        (dict(series=np.ones(9), window=3, series_id=True), "needs a list of several"),
+        (
+            dict(series=[np.ones(9), np.ones((9, 2))], window=3),
+            "every series of the list needs the same number of features",
+        ),
+        (dict(series=[np.ones(9), np.ones(3)], window=3), "The series\\[1\\] has 3"),
+        (dict(series=[], window=3), "series is an empty list"),
+        (
+            dict(
+                series=np.ones(9), window=3, future_covariates=np.r_[np.nan, np.ones(8)]
+            ),
+            "future_covariates contains NaN",
+        ),
+    ],
+)
+def test_bad_covariates_and_series_lists(kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        make_windows(**kwargs)
