@@ -25,8 +25,9 @@ read) and ``__sknets_onnx__`` (what ``sknets.export_onnx`` needs).
 A fit either completes or leaves the estimator as it was: an exception
 restores the previous fitted state, a fit that completes no epoch (it
 diverged or was interrupted at once) leaves it unfitted, with a warning.
-After a fit the module is in evaluation mode, and prediction changes no
-state, so that several threads can predict with one fitted estimator.
+After a fit the module is in evaluation mode, and prediction
+(:mod:`sknets._predicting`) changes no state, so that several threads can
+predict with one fitted estimator.
 """
 
 from __future__ import annotations
@@ -38,20 +39,20 @@ import threading
 
 import numpy as np
 import torch
-from sklearn.base import BaseEstimator, _fit_context
+from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
 from sklearn.model_selection import train_test_split
 from sklearn.utils import check_random_state
-from sklearn.utils.validation import _check_sample_weight, check_is_fitted
+from sklearn.utils.validation import _check_sample_weight
 
 from . import _params
 from ._batching import TensorDataset, call, n_samples, take, to_device
 from ._callbacks import check_checkpoint_dir, net_callbacks
 from ._inputs import check_input, input_kind
 from ._net import Net
+from ._predicting import PredictionMixin
 from ._registry import register
 from ._runtime import (
     AUTOCAST_DTYPES,
-    autocast,
     check_mixed_precision,
     optimizer_class,
     resolve_device,
@@ -73,7 +74,7 @@ class TrainingDivergedWarning(UserWarning):
     """The training loss became NaN or infinite; the last good weights were kept."""
 
 
-class BaseNeuralNet(StateMixin, BaseEstimator):
+class BaseNeuralNet(StateMixin, PredictionMixin, TransformerMixin, BaseEstimator):
     """Shared base of sknets estimators; not meant to be used directly."""
 
     #: the family's own hyperparameters (:class:`sknets._params.Param`)
@@ -506,47 +507,6 @@ class BaseNeuralNet(StateMixin, BaseEstimator):
                 "weight."
             )
         return weight * (len(weight) / total)
-
-    # -- prediction ---------------------------------------------------------
-    def _forward(self, X):
-        """Raw module output for X as a float64 array, computed batch by batch
-        under ``torch.inference_mode()`` into one preallocated array."""
-        check_is_fitted(self, "net_")
-        batch, _ = check_input(self, X, reset=False, **self._y_check_params)
-        out = np.empty((n_samples(batch), self._n_outputs), dtype=np.float64)
-        return self._in_batches(self.net_.module_, batch, out)
-
-    def _in_batches(self, function, batch, out):
-        """``function`` (the module or one of its methods) on ``batch``, batch
-        by batch on the device in evaluation mode without gradients, each
-        result written to its rows of ``out`` (a preallocated numpy array or
-        tensor). Variable lengths go in order of length, so that batches
-        carry little padding."""
-        module = self.net_.module_
-        was_training = module.training  # False after a fit: nothing is switched
-        if was_training:
-            module.eval()
-        size = max(self.batch_size_, 256)
-        order = (
-            torch.argsort(batch["lengths"], stable=True) if "lengths" in batch else None
-        )
-        try:
-            with torch.inference_mode():
-                for start in range(0, n_samples(batch), size):
-                    rows = slice(start, start + size)
-                    if order is not None:
-                        rows = order[rows]
-                    xb = to_device(take(batch, rows), self.device_)
-                    with autocast(self.device_, self.net_.autocast_dtype):
-                        result = call(function, xb)
-                    if isinstance(out, np.ndarray):
-                        out[rows] = result.double().cpu()
-                    else:
-                        out[rows] = result.to(out.dtype)
-        finally:
-            if was_training:
-                module.train()
-        return out
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -101,6 +101,15 @@ SEQUENCE_EXPECTED_FAILED_CHECKS = {
         "tests/test_sequence.py, tests/test_text.py)"
     ),
 }
+CNN_EXPECTED_FAILED_CHECKS = {
+    **EXPECTED_FAILED_CHECKS,
+    "check_methods_subset_invariance": (
+        "float32 convolution and dense layers: the features transform returns "
+        "(the dense layer's, about 1 in size) of a batch of 20 and of a batch "
+        "of 1 round differently by about 2e-7, while the check allows 1e-7; "
+        "predict and predict_proba pass it"
+    ),
+}
 TEXTCNN_REGRESSOR_EXPECTED_FAILED_CHECKS = {
     **SEQUENCE_EXPECTED_FAILED_CHECKS,
     "check_regressors_train": (
@@ -114,7 +123,9 @@ TEXTCNN_REGRESSOR_EXPECTED_FAILED_CHECKS = {
 def _expected_failed_checks(estimator):
     if isinstance(estimator, TextCNNRegressor):
         return TEXTCNN_REGRESSOR_EXPECTED_FAILED_CHECKS
-    if isinstance(estimator, (CNNClassifier, CNNRegressor, TextTokenizer)):
+    if isinstance(estimator, (CNNClassifier, CNNRegressor)):
+        return CNN_EXPECTED_FAILED_CHECKS
+    if isinstance(estimator, TextTokenizer):
         return EXPECTED_FAILED_CHECKS
     return SEQUENCE_EXPECTED_FAILED_CHECKS  # every sequence family
 

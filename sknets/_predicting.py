@@ -1,0 +1,130 @@
+"""Prediction on a fitted estimator: the module's output and its features,
+batch by batch, read-only (several threads may predict at once)."""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+from sklearn.utils.validation import check_is_fitted
+
+from ._batching import call, n_samples, take, to_device
+from ._inputs import check_input
+from ._runtime import autocast
+
+__all__ = ["PredictionMixin"]
+
+
+class PredictionMixin:
+    """``_forward`` (the raw output ``predict`` and ``predict_proba`` read),
+    ``transform`` and its feature names, and the batched evaluation they
+    share, for :class:`~sknets._base.BaseNeuralNet`."""
+
+    def _forward(self, X):
+        """Raw module output for X as a float64 array, computed batch by batch
+        under ``torch.inference_mode()`` into one preallocated array."""
+        check_is_fitted(self, "net_")
+        batch, _ = check_input(self, X, reset=False, **self._y_check_params)
+        out = np.empty((n_samples(batch), self._n_outputs), dtype=np.float64)
+        return self._in_batches(self.net_.module_, batch, out)
+
+    def transform(self, X):
+        """The features the network's head receives, one row per sample.
+
+        The output of the fitted module's ``forward_features``: what its last
+        layer before the output reads (the summary of a sequence, the pooled
+        features of a convolutional network, the dense layer of the CNN),
+        computed batch by batch without gradients as ``predict`` is. They
+        feed another estimator: a linear model, a clustering, a 2D embedding
+        for a plot.
+
+        As scikit-learn's own classifiers with ``transform`` (for example
+        ``LinearDiscriminantAnalysis``), the estimator is also a transformer:
+        ``fit_transform(X, y)`` fits on y, then transforms, and in the middle
+        of a ``Pipeline`` the network learns from the pipeline's y (the
+        features are supervised). To use a network fitted elsewhere as a
+        fixed step, wrap it in ``sklearn.frozen.FrozenEstimator``.
+
+        Parameters
+        ----------
+        X : array-like
+            Input, in the layout used at fit.
+
+        Returns
+        -------
+        features : ndarray of shape (n_samples, n_features_out)
+            The head's input features.
+        """
+        check_is_fitted(self, "net_")
+        module = self.net_.module_
+        if not callable(getattr(module, "forward_features", None)):
+            raise TypeError(
+                f"transform needs a module with a forward_features method (the "
+                f"layers before the head); {type(module).__name__} has none."
+            )
+        batch, _ = check_input(self, X, reset=False, **self._y_check_params)
+        width = self._n_features_out
+        out = np.empty((n_samples(batch), width), dtype=np.float64)
+        return self._in_batches(module.forward_features, batch, out)
+
+    @property
+    def _n_features_out(self):
+        """Width of ``transform``'s output: the module's ``num_features``."""
+        width = getattr(self.net_.module_, "num_features", None)
+        if not isinstance(width, int):
+            raise TypeError(
+                f"transform needs the module to declare num_features, the width of "
+                f"its forward_features; {type(self.net_.module_).__name__} does not."
+            )
+        return width
+
+    def get_feature_names_out(self, input_features=None):
+        """Names of the ``transform`` features: the class name in lower case
+        and the feature's index, as scikit-learn's transformers name theirs.
+
+        Parameters
+        ----------
+        input_features : array-like of str or None, default=None
+            Ignored; present for the scikit-learn API.
+
+        Returns
+        -------
+        feature_names_out : ndarray of str objects
+            ``['lstmclassifier0', 'lstmclassifier1', ...]``.
+        """
+        check_is_fitted(self, "net_")
+        prefix = type(self).__name__.lower()
+        return np.asarray(
+            [f"{prefix}{i}" for i in range(self._n_features_out)], dtype=object
+        )
+
+    def _in_batches(self, function, batch, out):
+        """``function`` (the module or one of its methods) on ``batch``, batch
+        by batch on the device in evaluation mode without gradients, each
+        result written to its rows of ``out`` (a preallocated numpy array or
+        tensor). Variable lengths go in order of length, so that batches
+        carry little padding."""
+        module = self.net_.module_
+        was_training = module.training  # False after a fit: nothing is switched
+        if was_training:
+            module.eval()
+        size = max(self.batch_size_, 256)
+        order = (
+            torch.argsort(batch["lengths"], stable=True) if "lengths" in batch else None
+        )
+        try:
+            with torch.inference_mode():
+                for start in range(0, n_samples(batch), size):
+                    rows = slice(start, start + size)
+                    if order is not None:
+                        rows = order[rows]
+                    xb = to_device(take(batch, rows), self.device_)
+                    with autocast(self.device_, self.net_.autocast_dtype):
+                        result = call(function, xb)
+                    if isinstance(out, np.ndarray):
+                        out[rows] = result.double().cpu()
+                    else:
+                        out[rows] = result.to(out.dtype)
+        finally:
+            if was_training:
+                module.train()
+        return out
