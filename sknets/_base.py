@@ -40,7 +40,6 @@ import threading
 import numpy as np
 import torch
 from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
-from sklearn.model_selection import train_test_split
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import _check_sample_weight
 
@@ -61,6 +60,7 @@ from ._runtime import (
 )
 from ._state import StateMixin
 from ._transfer import transfer_features
+from ._validation import ValidationMixin, validation_arguments
 from .persistence import save
 
 __all__ = ["BaseNeuralNet", "TrainingDivergedWarning"]
@@ -74,7 +74,9 @@ class TrainingDivergedWarning(UserWarning):
     """The training loss became NaN or infinite; the last good weights were kept."""
 
 
-class BaseNeuralNet(StateMixin, PredictionMixin, TransformerMixin, BaseEstimator):
+class BaseNeuralNet(
+    StateMixin, ValidationMixin, PredictionMixin, TransformerMixin, BaseEstimator
+):
     """Shared base of sknets estimators; not meant to be used directly."""
 
     #: the family's own hyperparameters (:class:`sknets._params.Param`)
@@ -150,7 +152,16 @@ class BaseNeuralNet(StateMixin, PredictionMixin, TransformerMixin, BaseEstimator
 
     # -- fitting ------------------------------------------------------------
     @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y, sample_weight=None):
+    def fit(
+        self,
+        X,
+        y,
+        sample_weight=None,
+        *,
+        X_val=None,
+        y_val=None,
+        sample_weight_val=None,
+    ):
         """Fit the network to X and y.
 
         Parameters
@@ -161,6 +172,18 @@ class BaseNeuralNet(StateMixin, PredictionMixin, TransformerMixin, BaseEstimator
             Target labels (classifiers) or values (regressors).
         sample_weight : array-like of shape (n_samples,), default=None
             Non-negative per-sample weights, multiplied into the loss.
+        X_val : array-like, default=None
+            Validation input for early stopping, in the layout of X (another
+            site, patient or period), as ``HistGradientBoostingClassifier``
+            takes it: given with ``y_val``, it is the validation data instead
+            of a part held out of X, and early stopping is on with it
+            (``early_stopping='auto'`` or True). In a ``Pipeline``, route it
+            with metadata routing and ``transform_input=["X_val"]`` so that
+            the preceding steps transform it as they transform X.
+        y_val : array-like, default=None
+            Targets of ``X_val``.
+        sample_weight_val : array-like of shape (n_val_samples,), default=None
+            Weights of the validation samples.
 
         Returns
         -------
@@ -168,7 +191,10 @@ class BaseNeuralNet(StateMixin, PredictionMixin, TransformerMixin, BaseEstimator
             The fitted estimator.
         """
         reset = not (self.warm_start and hasattr(self, "net_"))
-        return self._fit(X, y, sample_weight, reset=reset, incremental=False)
+        validation = validation_arguments(self, X_val, y_val, sample_weight_val)
+        return self._fit(
+            X, y, sample_weight, reset=reset, incremental=False, validation=validation
+        )
 
     def _partial_fit(self, X, y, sample_weight=None, classes=None):
         reset = not hasattr(self, "net_")
@@ -176,7 +202,9 @@ class BaseNeuralNet(StateMixin, PredictionMixin, TransformerMixin, BaseEstimator
             X, y, sample_weight, reset=reset, incremental=True, classes=classes
         )
 
-    def _fit(self, X, y, sample_weight, *, reset, incremental, classes=None):
+    def _fit(
+        self, X, y, sample_weight, *, reset, incremental, classes=None, validation=None
+    ):
         if y is None:
             raise ValueError(
                 f"This {type(self).__name__} estimator requires y to be passed, "
@@ -185,7 +213,9 @@ class BaseNeuralNet(StateMixin, PredictionMixin, TransformerMixin, BaseEstimator
         snapshot = self._snapshot(weights=not reset)
         try:
             with FIT_LOCK:
-                self._fit_unguarded(X, y, sample_weight, reset, incremental, classes)
+                self._fit_unguarded(
+                    X, y, sample_weight, reset, incremental, classes, validation
+                )
         except BaseException:
             self._restore(snapshot)  # a failed fit leaves the estimator as it was
             raise
@@ -194,17 +224,22 @@ class BaseNeuralNet(StateMixin, PredictionMixin, TransformerMixin, BaseEstimator
             self._unfit()  # no epoch completed: nothing usable was learned
         return self
 
-    def _fit_unguarded(self, X, y, sample_weight, reset, incremental, classes):
+    def _fit_unguarded(
+        self, X, y, sample_weight, reset, incremental, classes, validation=None
+    ):
         settings = [] if reset else self._continued_settings()
         batch, y = check_input(self, X, y, reset=reset, **self._y_check_params)
         y_t = self._encode_target(y, reset=reset, classes=classes)
         weight = self._sample_weight(y, sample_weight)
+        given = None if validation is None else self._check_validation(*validation)
         if reset:
             self.device_ = resolve_device(self.device)
             check_mixed_precision(self.mixed_precision, self.device_)
-            self._resolve_budget(batch)
+            self._resolve_budget(batch, validation_given=given is not None)
         else:
             self._continue(batch, settings, incremental)
+            if given is not None:
+                self.early_stopping_ = True
         check_checkpoint_dir(self)
         seed = self._draw_seed(reset)
         if weight is not None:
@@ -216,18 +251,25 @@ class BaseNeuralNet(StateMixin, PredictionMixin, TransformerMixin, BaseEstimator
             data = TensorDataset(self._training_input(batch), y_t, weight)
             if reset:
                 self._initialize_head(data)
-            train, valid = self._split(data, seed, holdout=not incremental)
+            if given is None:
+                train, valid = self._split(data, seed, holdout=not incremental)
+            else:
+                v_batch, v_y, v_weight = given
+                valid = TensorDataset(self._training_input(v_batch), v_y, v_weight)
+                train = data
             self._train(train, valid, seed, epochs=1 if incremental else None)
 
-    def _resolve_budget(self, batch):
+    def _resolve_budget(self, batch, validation_given=False):
         """``batch_size_``, ``early_stopping_`` and ``max_epochs_``: the
-        parameters with 'auto' resolved for the training input."""
+        parameters with 'auto' resolved for the training input (early
+        stopping is on with validation data given to fit)."""
         n = n_samples(batch)
         auto = self.early_stopping == "auto"
-        self.early_stopping_ = (
+        self.early_stopping_ = validation_given or (
             n >= _params.AUTO_EARLY_STOPPING if auto else bool(self.early_stopping)
         )
-        n_train = n - self._n_valid(n) if self.early_stopping_ else n
+        held_out = self.early_stopping_ and not validation_given
+        n_train = n - self._n_valid(n) if held_out else n
         self.batch_size_ = (
             self._budget.resolve_batch_size(n_train)
             if self.batch_size == "auto"
@@ -248,9 +290,6 @@ class BaseNeuralNet(StateMixin, PredictionMixin, TransformerMixin, BaseEstimator
         else:
             length = batch["x"].shape[1] if batch["x"].dim() == 3 else 1
         return self._budget.resolve_epochs(n, batch_size, length)
-
-    def _n_valid(self, n):
-        return max(1, int(round(self.validation_fraction * n)))
 
     def _training_input(self, batch, max_bytes=2**30):
         """The batch training reads. A module whose feature part is fixed
@@ -338,43 +377,6 @@ class BaseNeuralNet(StateMixin, PredictionMixin, TransformerMixin, BaseEstimator
         if not reset:  # continued training: new shuffles, still reproducible
             seed = (seed + 7919 * self.n_iter_) % np.iinfo(np.int32).max
         return int(seed)
-
-    def _split(self, data, seed, holdout):
-        if not (holdout and self.early_stopping_):
-            return data, None
-        n = len(data)
-        stratify = self._stratify_labels(data)
-        n_valid = self._n_valid(n)
-        if n - n_valid < 2:
-            raise ValueError(
-                f"early_stopping=True needs at least 3 samples to hold out a "
-                f"validation part, got {n}. Set early_stopping=False."
-            )
-        if self.validation_split == "last":
-            n_train = n - n_valid - self.validation_gap
-            if n_train < 2:
-                raise ValueError(
-                    f"validation_gap={self.validation_gap} leaves {max(n_train, 0)} "
-                    f"of {n} samples for training after the last {n_valid} are held "
-                    "out for validation; lower validation_gap or "
-                    "validation_fraction."
-                )
-            return (
-                data.subset(torch.arange(n_train)),
-                data.subset(torch.arange(n - n_valid, n)),
-            )
-        try:
-            train_idx, valid_idx = train_test_split(
-                np.arange(n), test_size=n_valid, random_state=seed, stratify=stratify
-            )
-        except ValueError:  # a class too small to stratify
-            train_idx, valid_idx = train_test_split(
-                np.arange(n), test_size=n_valid, random_state=seed
-            )
-        return (
-            data.subset(torch.as_tensor(np.sort(train_idx))),
-            data.subset(torch.as_tensor(np.sort(valid_idx))),
-        )
 
     def _make_net(self, module):
         optimizer, extra = optimizer_class(self.optimizer)
