@@ -46,10 +46,13 @@ class ValidScore(Callback):
     """Score on the validation data after each epoch, recorded as
     ``valid_score`` in the history (and so printed with ``verbose=1``):
     accuracy for classifiers, R^2 for regressors (on the standardised targets,
-    which leaves R^2 unchanged)."""
+    which leaves R^2 unchanged) of the point prediction of their loss, which
+    ``point`` (a module) computes from the network's outputs: the mean, or
+    the median of the quantiles."""
 
-    def __init__(self, classifier):
+    def __init__(self, classifier, point=None):
         self.classifier = classifier
+        self.point = point
 
     def on_epoch_begin(self, net, **kwargs):
         self._pred, self._true = [], []
@@ -66,6 +69,8 @@ class ValidScore(Callback):
         if self.classifier:
             score = (pred.argmax(dim=1) == true).double().mean().item()
         else:
+            if self.point is not None:
+                pred = self.point(pred)
             pred, true = pred.reshape(len(pred), -1), true.reshape(len(true), -1)
             residual = ((true - pred) ** 2).sum(dim=0)
             total = ((true - true.mean(dim=0)) ** 2).sum(dim=0).clamp_min(1e-12)
@@ -202,7 +207,8 @@ def net_callbacks(estimator, extra=()):
     ``extra`` are those its family adds (gradient clipping)."""
     callbacks = [("training_guard", TrainingGuard()), *extra]
     if estimator.early_stopping_:  # before early stopping, which may end the fit
-        callbacks.append(("valid_score", ValidScore(is_classifier(estimator))))
+        point = getattr(estimator, "_point_module", lambda: None)()
+        callbacks.append(("valid_score", ValidScore(is_classifier(estimator), point)))
     if estimator.lr_schedule == "cosine":
         schedule = LRScheduler(
             policy=torch.optim.lr_scheduler.LambdaLR,

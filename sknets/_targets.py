@@ -294,6 +294,12 @@ class NeuralNetRegressorMixin(RegressorMixin):
         (for ONNX export)."""
         return PredictionHead(self._y_mean_, self._y_scale_, *self._fitted_loss())
 
+    def _point_module(self):
+        """The point prediction of the loss on the standardised scale (the
+        validation score reads it), as a torch module."""
+        k = self.n_outputs_
+        return PredictionHead(np.zeros(k), np.ones(k), *self._fitted_loss())
+
     def _fitted_loss(self):
         """The loss the model was trained with and its quantiles (a model
         saved before sknets had losses trained with the squared error)."""

@@ -176,3 +176,18 @@ def test_a_model_fitted_before_the_losses_existed_still_predicts():
     expected = reg.predict(X)
     del reg._loss_, reg.quantiles_  # what a file of an earlier version holds
     np.testing.assert_array_equal(reg.predict(X), expected)
+
+
+@pytest.mark.parametrize("loss", ["quantile", "gaussian", "absolute_error"])
+def test_the_validation_score_is_the_r2_of_the_point_prediction(loss):
+    from sklearn.metrics import r2_score
+
+    rng = np.random.RandomState(0)
+    X, y, _ = heteroscedastic(300, rng)
+    X_val, y_val, _ = heteroscedastic(100, rng)
+    Y, Y_val = np.c_[y, X[:, -1]], np.c_[y_val, X_val[:, -1]]  # two targets
+    reg = LSTMRegressor(loss=loss, quantile=[0.1, 0.9], **{**FAST, "max_epochs": 5})
+    reg.fit(X, Y, X_val=X_val, y_val=Y_val)
+    # the best epoch's weights are kept: its score is that of predict
+    best = reg.validation_scores_[reg.best_epoch_ - 1]
+    assert best == pytest.approx(r2_score(Y_val, reg.predict(X_val)), abs=1e-4)
