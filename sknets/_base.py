@@ -478,7 +478,9 @@ class BaseNeuralNet(
         self.loss_curve_ = _epochs_of(history, "train_loss")
         self.validation_loss_curve_ = _epochs_of(history, "valid_loss")
         self.validation_scores_ = _epochs_of(history, "valid_score")
-        if self.validation_loss_curve_:
+        if self.validation_scores_ and self.scoring != "loss":
+            self.best_epoch_ = int(np.argmax(self.validation_scores_)) + 1
+        elif self.validation_loss_curve_:
             self.best_epoch_ = int(np.argmin(self.validation_loss_curve_)) + 1
         else:
             self.best_epoch_ = self.n_iter_

@@ -10,6 +10,7 @@ import os
 import numpy as np
 import torch
 from sklearn.base import is_classifier
+from sklearn.metrics import get_scorer
 from skorch.callbacks import Callback, EarlyStopping, LRScheduler, ProgressBar
 
 from .persistence import check_saveable
@@ -50,9 +51,11 @@ class ValidScore(Callback):
     ``point`` (a module) computes from the network's outputs: the mean, or
     the median of the quantiles."""
 
-    def __init__(self, classifier, point=None):
+    def __init__(self, classifier, point=None, scorer=None, estimator=None):
         self.classifier = classifier
         self.point = point
+        self.scorer = scorer
+        self.estimator = estimator
 
     def on_epoch_begin(self, net, **kwargs):
         self._pred, self._true = [], []
@@ -66,7 +69,12 @@ class ValidScore(Callback):
         if not self._pred:
             return
         pred, true = torch.cat(self._pred), torch.cat(self._true)
-        if self.classifier:
+        if self.scorer is not None:
+            estimator = self.estimator
+            kind = ScoredProbabilities if self.classifier else ScoredOutputs
+            view = kind(estimator, pred.double().numpy())
+            score = float(self.scorer(view, None, estimator._decode_target(true)))
+        elif self.classifier:
             score = (pred.argmax(dim=1) == true).double().mean().item()
         else:
             if self.point is not None:
@@ -76,6 +84,33 @@ class ValidScore(Callback):
             total = ((true - true.mean(dim=0)) ** 2).sum(dim=0).clamp_min(1e-12)
             score = (1 - residual / total).mean().item()
         net.history.record("valid_score", score)
+
+
+class ScoredOutputs:
+    """What a scikit-learn scorer reads of an estimator during its fit: the
+    predictions (and probabilities) of the validation part, made from the
+    network's outputs on it with the estimator's own rules. The scorer's X
+    is not read."""
+
+    def __init__(self, estimator, outputs):
+        self._estimator, self._outputs = estimator, outputs
+
+    def __sklearn_tags__(self):
+        return self._estimator.__sklearn_tags__()
+
+    def predict(self, X):
+        return self._estimator._predict_from(self._outputs)
+
+
+class ScoredProbabilities(ScoredOutputs):
+    """:class:`ScoredOutputs` of a classifier, with its probabilities."""
+
+    def __init__(self, estimator, outputs):
+        super().__init__(estimator, outputs)
+        self.classes_ = estimator.classes_
+
+    def predict_proba(self, X):
+        return self._estimator._proba_from(self._outputs.copy())
 
 
 def copy_state(module):
@@ -208,7 +243,9 @@ def net_callbacks(estimator, extra=()):
     callbacks = [("training_guard", TrainingGuard()), *extra]
     if estimator.early_stopping_:  # before early stopping, which may end the fit
         point = getattr(estimator, "_point_module", lambda: None)()
-        callbacks.append(("valid_score", ValidScore(is_classifier(estimator), point)))
+        scorer = None if estimator.scoring == "loss" else get_scorer(estimator.scoring)
+        score = ValidScore(is_classifier(estimator), point, scorer, estimator)
+        callbacks.append(("valid_score", score))
     if estimator.lr_schedule == "cosine":
         schedule = LRScheduler(
             policy=torch.optim.lr_scheduler.LambdaLR,
@@ -218,8 +255,16 @@ def net_callbacks(estimator, extra=()):
     if estimator.checkpoint_dir is not None:  # before early stopping ends an epoch
         callbacks.append(("checkpoint", Checkpoint(estimator.checkpoint_dir)))
     if estimator.early_stopping_:
+        by_score = estimator.scoring != "loss"
+        # a score of either sign: any higher one is better (so that the epoch
+        # kept is the argmax of validation_scores_)
+        threshold = dict(threshold=0.0, threshold_mode="abs") if by_score else {}
         stopping = ValidatedEarlyStopping(
-            monitor="valid_loss", patience=estimator.n_iter_no_change, load_best=True
+            monitor="valid_score" if by_score else "valid_loss",
+            lower_is_better=not by_score,
+            patience=estimator.n_iter_no_change,
+            load_best=True,
+            **threshold,
         )
         callbacks.append(("early_stopping", stopping))
     if estimator.verbose and estimator.verbose >= 2:

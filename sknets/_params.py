@@ -312,8 +312,23 @@ TRAINING = (
         [POSITIVE_INT],
         "int",
         """
-        Epochs without improvement of the validation loss before training stops,
-        when ``early_stopping=True``.""",
+        Epochs without improvement of the validation loss (or of the score, with
+        ``scoring``) before training stops, when ``early_stopping=True``.""",
+    ),
+    Param(
+        "scoring",
+        "loss",
+        [StrOptions({"loss"}), str, callable],
+        "str, callable or 'loss'",
+        """
+        What early stopping watches on the validation part, as in
+        ``HistGradientBoostingClassifier``: 'loss', the loss trained on, or a
+        scikit-learn scorer, a name (``'f1_macro'``, ``'roc_auc'``,
+        ``'neg_mean_absolute_error'``, ...) or a callable
+        ``scorer(estimator, X, y)``, computed on the validation part after each
+        epoch (``validation_scores_``); training stops after
+        ``n_iter_no_change`` epochs without a higher score, and the weights of
+        the epoch of the best score are kept. Unused without early stopping.""",
     ),
     Param(
         "device",
@@ -502,8 +517,9 @@ FITTED = (
         "validation_scores_",
         "list of float or None",
         """
-        Score on the held-out part after each epoch when ``early_stopping=True``
-        (accuracy for classifiers, R^2 for regressors), else None.""",
+        Score on the validation part after each epoch when early stopping is on:
+        the ``scoring`` scorer's, or with ``scoring='loss'`` accuracy for
+        classifiers and R^2 for regressors; else None.""",
     ),
     Attribute(
         "best_epoch_",

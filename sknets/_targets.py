@@ -148,7 +148,11 @@ class NeuralNetClassifierMixin(ClassifierMixin):
             Probability of each class, in the order of ``classes_``; two
             columns also for two classes.
         """
-        logits = self._forward(X)
+        return self._proba_from(self._forward(X))
+
+    @staticmethod
+    def _proba_from(logits):
+        """Softmax of the module's outputs (n, n_classes), in place."""
         logits -= logits.max(axis=1, keepdims=True)
         np.exp(logits, out=logits)
         logits /= logits.sum(axis=1, keepdims=True)
@@ -167,8 +171,15 @@ class NeuralNetClassifierMixin(ClassifierMixin):
         y : ndarray of shape (n_samples,)
             Labels from ``classes_`` (the original labels, strings included).
         """
-        logits = self._forward(X)
+        return self._predict_from(self._forward(X))
+
+    def _predict_from(self, logits):
+        """Labels from the module's outputs."""
         return self.classes_[np.argmax(logits, axis=1)]
+
+    def _decode_target(self, y):
+        """Encoded targets (a tensor of class indices) as the labels of y."""
+        return self.classes_[y.numpy()]
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -334,23 +345,34 @@ class NeuralNetRegressorMixin(RegressorMixin):
             ``return_std=True``.
         """
         out = self._forward(X)
-        loss, quantiles = self._fitted_loss()
+        loss, _ = self._fitted_loss()
         if return_std and loss != "gaussian":
             raise ValueError(
                 "return_std=True needs a model trained with loss='gaussian', which "
                 f"predicts a variance; this one was trained with loss={loss!r}."
             )
+        mean = self._predict_from(out)
+        if not return_std:
+            return mean
+        _, variance = gaussian_parts(torch.from_numpy(out), self.n_outputs_)
+        return mean, self._shape(variance.double().sqrt().numpy() * self._y_scale_)
+
+    def _predict_from(self, out):
+        """Point predictions on the scale of y from the module's outputs: the
+        median of the quantiles, the Gaussian mean, or the output itself."""
+        loss, quantiles = self._fitted_loss()
         k = self.n_outputs_
         if loss == "quantile":
             ordered = np.sort(out.reshape(len(out), -1, k), axis=1)
             out = ordered[:, np.searchsorted(quantiles, 0.5)]
         elif loss == "gaussian":
             out = out.reshape(len(out), 2, k)[:, 0]
-        mean = self._shape(out * self._y_scale_ + self._y_mean_)
-        if not return_std:
-            return mean
-        _, variance = gaussian_parts(torch.from_numpy(self._forward(X)), k)
-        return mean, self._shape(variance.double().sqrt().numpy() * self._y_scale_)
+        return self._shape(out * self._y_scale_ + self._y_mean_)
+
+    def _decode_target(self, y):
+        """Encoded (standardised) targets back on the scale of y."""
+        y = y.double().numpy().reshape(len(y), -1)
+        return self._shape(y * self._y_scale_ + self._y_mean_)
 
     def predict_quantiles(self, X):
         """Predicted quantiles of the targets, for a model trained with

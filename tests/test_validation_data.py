@@ -1,10 +1,12 @@
 """Validation data given to fit (X_val, y_val, sample_weight_val), as
-HistGradientBoosting takes it, directly and routed through a Pipeline."""
+HistGradientBoosting takes it, directly and routed through a Pipeline; early
+stopping on a scorer."""
 
 import numpy as np
 import pytest
 import sklearn
 import torch
+from sklearn.metrics import f1_score, roc_auc_score
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
 
@@ -107,3 +109,55 @@ def test_a_pipeline_routes_and_transforms_the_validation_data():
     np.testing.assert_allclose(
         got[np.argsort(got[:, 0])], expected[order], rtol=1e-5, atol=1e-6
     )
+
+
+def _imbalanced(n, rng):
+    X = rng.normal(size=(n, 8))
+    return X, (X[:, 0] + 0.5 * X[:, 1] > 1.0).astype(int)  # about 1 in 5
+
+
+@pytest.mark.parametrize(
+    "scoring, metric",
+    [
+        ("f1_macro", lambda est, X, y: f1_score(y, est.predict(X), average="macro")),
+        ("roc_auc", lambda est, X, y: roc_auc_score(y, est.predict_proba(X)[:, 1])),
+    ],
+)
+def test_early_stopping_on_a_classification_score(scoring, metric):
+    rng = np.random.RandomState(0)
+    X, y = _imbalanced(300, rng)
+    X_val, y_val = _imbalanced(150, rng)
+    clf = LSTMClassifier(hidden_size=16, max_epochs=8, scoring=scoring, random_state=0)
+    clf.fit(X, y, X_val=X_val, y_val=y_val)
+    scores = clf.validation_scores_
+    assert clf.best_epoch_ == int(np.argmax(scores)) + 1
+    # the best epoch's weights are kept: the recorded score is the model's
+    assert scores[clf.best_epoch_ - 1] == pytest.approx(metric(clf, X_val, y_val))
+
+
+def test_early_stopping_on_a_regression_scorer_or_a_callable():
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(300, 8))
+    y = 10 * X[:, :2].sum(axis=1)
+    X_val = rng.normal(size=(100, 8))
+    y_val = 10 * X_val[:, :2].sum(axis=1)
+
+    def median_error(estimator, X, y):
+        return -np.median(np.abs(estimator.predict(X) - y))
+
+    for scoring in ("neg_mean_absolute_error", median_error):
+        reg = LSTMRegressor(hidden_size=16, max_epochs=6, scoring=scoring)
+        reg.set_params(random_state=0).fit(X, y, X_val=X_val, y_val=y_val)
+        best = reg.validation_scores_[reg.best_epoch_ - 1]
+        expected = -np.abs(reg.predict(X_val) - y_val)
+        expected = expected.mean() if isinstance(scoring, str) else np.median(expected)
+        assert best == pytest.approx(expected, rel=1e-4)
+        assert best == max(reg.validation_scores_)
+
+
+def test_an_unknown_scorer_is_refused():
+    rng = np.random.RandomState(0)
+    X, y = _imbalanced(60, rng)
+    clf = LSTMClassifier(scoring="f1_micro_typo", early_stopping=True, max_epochs=1)
+    with pytest.raises(ValueError, match="'f1_micro_typo' is not a valid scoring"):
+        clf.fit(X, y)
