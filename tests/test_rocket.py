@@ -143,6 +143,39 @@ def test_head_weighs_the_features_as_leave_one_out_prefers(informative_scale, po
     assert chosen_r > np.corrcoef(other_fit, y_new[:, 0])[0, 1] + 0.1
 
 
+def test_on_many_samples_the_weighting_is_chosen_on_a_subset_then_fitted_on_all():
+    rng = np.random.RandomState(0)
+    module = MiniRocket(1, 1, input_length=20, num_features=84)
+    module.selection_samples = 60  # of the 120
+    y = rng.normal(size=(120, 1))
+    raw = np.hstack(
+        [0.01 * (y + 0.1 * rng.normal(size=(120, 1))), rng.normal(size=(120, 300))]
+    )
+    module.feature_scale = torch.tensor(raw.std(0))
+    module.head = torch.nn.Linear(301, 1).double()
+    module.fit_head(torch.tensor((raw - raw.mean(0)) / raw.std(0)), torch.tensor(y))
+    # the power the subset prefers (standardised features, as above) ...
+    np.testing.assert_allclose(
+        module.feature_scale.numpy(), raw.std(0) / raw.std(0).mean(), rtol=1e-6
+    )
+    # ... and the head of the ridge fit on every sample with it
+    weights, intercept, _ = ridge_loo(
+        torch.tensor(raw - raw.mean(0)) / module.feature_scale, torch.tensor(y)
+    )
+    head = module.head.weight.detach().numpy()
+    # rtol: with 301 features and 120 samples the solution amplifies rounding
+    np.testing.assert_allclose(head, weights.T.numpy(), rtol=1e-4, atol=1e-6)
+    np.testing.assert_allclose(
+        module.head.bias.detach().numpy(), intercept.numpy(), rtol=1e-4, atol=1e-6
+    )
+    rows = np.linspace(0, 119, 60).astype(int)
+    subset, _, _ = ridge_loo(
+        torch.tensor(raw[rows] - raw.mean(0)) / module.feature_scale,
+        torch.tensor(y[rows]),
+    )
+    assert not np.allclose(head, subset.T.numpy(), rtol=1e-2)  # not the subset's
+
+
 def test_probabilities_are_calibrated_on_left_out_samples():
     rng = np.random.RandomState(0)
     X, y = local_shapes(200, rng)

@@ -88,6 +88,7 @@ class MiniRocket(SequenceModule):
 
     fixed_features = True  # no trainable parameter before the head
     scale_powers = (0.0, 0.5, 1.0)  # feature weightings fit_head chooses among
+    selection_samples = 1024  # samples fit_head chooses the weighting on
 
     def __init__(
         self,
@@ -218,19 +219,29 @@ class MiniRocket(SequenceModule):
         examples use them), 1/2, or 1 (standardised, as the MiniRocket
         paper's ``normalize=True`` did). Neither end is best on every data
         set, so the power is chosen with the penalty, by the lowest
-        leave-one-out error, and kept in ``feature_scale``."""
+        leave-one-out error, and kept in ``feature_scale``. On more than
+        ``selection_samples`` samples the power is chosen on that many,
+        evenly spaced, and the head is then fitted once on all of them (each
+        fit costs an eigendecomposition of the n x n Gram matrix)."""
         centred = features * self.feature_scale  # undo the standardisation
-        w = None if sample_weight is None else sample_weight.double()
+        n = len(centred)
+        rows = torch.linspace(0, n - 1, min(n, self.selection_samples)).long()
+        weight = None if sample_weight is None else sample_weight[rows]
         best = None
         for power in self.scale_powers:
             scale = self.feature_scale**power
             scale = scale / scale.mean()
-            fit = ridge_loo(centred / scale, targets, sample_weight)
-            residual = ((targets.double() - fit[2]) ** 2).sum(1)
-            error = float(residual.mean() if w is None else w @ residual)
+            fit = ridge_loo(centred[rows] / scale, targets[rows], weight)
+            residual = ((targets[rows].double() - fit[2]) ** 2).sum(1)
+            error = float(
+                residual.mean() if weight is None else weight.double() @ residual
+            )
             if best is None or error < best[0]:
                 best = (error, scale, fit)
-        _, feature_scale, (weights, intercept, loo) = best
+        _, feature_scale, fit = best
+        if len(rows) < n:
+            fit = ridge_loo(centred / feature_scale, targets, sample_weight)
+        weights, intercept, loo = fit
         self.feature_scale.copy_(feature_scale)
         scale = 1.0 if classes is None else fit_temperature(loo.float(), classes)
         self.head.weight.copy_(scale * weights.T)
