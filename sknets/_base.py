@@ -242,8 +242,6 @@ class BaseNeuralNet(
                 self.early_stopping_ = True
         check_checkpoint_dir(self)
         seed = self._draw_seed(reset)
-        if weight is not None:
-            weight = torch.as_tensor(weight, dtype=torch.float32)
         with torch_seed(seed, self.device_):
             if reset:
                 self.net_ = self._make_net(self._build_checked_module(batch))
@@ -486,8 +484,9 @@ class BaseNeuralNet(
             self.best_epoch_ = self.n_iter_
 
     def _sample_weight(self, y, sample_weight):
-        """Per-sample loss weights, normalised to mean 1 over the data, or None
-        when every sample weighs the same (the loss is then a plain mean)."""
+        """Per-sample loss weights, normalised to mean 1 over the data, as a
+        float32 tensor, or None when every sample weighs the same (the loss is
+        then a plain mean)."""
         weight = _check_sample_weight(
             sample_weight,
             np.empty((len(y), 0)),
@@ -510,7 +509,7 @@ class BaseNeuralNet(
                 "class_weight is applied; at least one sample needs a positive "
                 "weight."
             )
-        return weight * (len(weight) / total)
+        return torch.as_tensor(weight * (len(weight) / total), dtype=torch.float32)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

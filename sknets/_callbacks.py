@@ -46,16 +46,13 @@ class ValidatedEarlyStopping(EarlyStopping):
 class ValidScore(Callback):
     """Score on the validation data after each epoch, recorded as
     ``valid_score`` in the history (and so printed with ``verbose=1``):
-    accuracy for classifiers, R^2 for regressors (on the standardised targets,
-    which leaves R^2 unchanged) of the point prediction of their loss, which
-    ``point`` (a module) computes from the network's outputs: the mean, or
-    the median of the quantiles."""
+    the ``scorer``'s (with ``scoring='loss'``, accuracy for classifiers and
+    R^2 for regressors), computed on the predictions the estimator makes of
+    the network's outputs on the validation part (:class:`ScoredOutputs`)."""
 
-    def __init__(self, classifier, point=None, scorer=None, estimator=None):
-        self.classifier = classifier
-        self.point = point
-        self.scorer = scorer
+    def __init__(self, estimator, scorer):
         self.estimator = estimator
+        self.scorer = scorer
 
     def on_epoch_begin(self, net, **kwargs):
         self._pred, self._true = [], []
@@ -68,21 +65,11 @@ class ValidScore(Callback):
     def on_epoch_end(self, net, **kwargs):
         if not self._pred:
             return
-        pred, true = torch.cat(self._pred), torch.cat(self._true)
-        if self.scorer is not None:
-            estimator = self.estimator
-            kind = ScoredProbabilities if self.classifier else ScoredOutputs
-            view = kind(estimator, pred.double().numpy())
-            score = float(self.scorer(view, None, estimator._decode_target(true)))
-        elif self.classifier:
-            score = (pred.argmax(dim=1) == true).double().mean().item()
-        else:
-            if self.point is not None:
-                pred = self.point(pred)
-            pred, true = pred.reshape(len(pred), -1), true.reshape(len(true), -1)
-            residual = ((true - pred) ** 2).sum(dim=0)
-            total = ((true - true.mean(dim=0)) ** 2).sum(dim=0).clamp_min(1e-12)
-            score = (1 - residual / total).mean().item()
+        estimator = self.estimator
+        outputs = torch.cat(self._pred).double().numpy()
+        kind = ScoredProbabilities if is_classifier(estimator) else ScoredOutputs
+        true = estimator._decode_target(torch.cat(self._true))
+        score = float(self.scorer(kind(estimator, outputs), None, true))
         net.history.record("valid_score", score)
 
 
@@ -242,9 +229,10 @@ def net_callbacks(estimator, extra=()):
     ``extra`` are those its family adds (gradient clipping)."""
     callbacks = [("training_guard", TrainingGuard()), *extra]
     if estimator.early_stopping_:  # before early stopping, which may end the fit
-        point = getattr(estimator, "_point_module", lambda: None)()
-        scorer = None if estimator.scoring == "loss" else get_scorer(estimator.scoring)
-        score = ValidScore(is_classifier(estimator), point, scorer, estimator)
+        scoring = estimator.scoring
+        if scoring == "loss":  # the loss decides; the score is for information
+            scoring = "accuracy" if is_classifier(estimator) else "r2"
+        score = ValidScore(estimator, get_scorer(scoring))
         callbacks.append(("valid_score", score))
     if estimator.lr_schedule == "cosine":
         schedule = LRScheduler(

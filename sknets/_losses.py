@@ -82,10 +82,8 @@ class GaussianNLL(nn.Module):
     softplus, as DeepAR does; Salinas et al., 2020), without its constant."""
 
     def forward(self, prediction, target):
-        mean, variance = gaussian_parts(
-            prediction, target.view(len(target), -1).shape[1]
-        )
         target = target.view(len(target), -1)
+        mean, variance = gaussian_parts(prediction, target.shape[1])
         return 0.5 * (torch.log(variance) + (target - mean) ** 2 / variance)
 
 
@@ -111,22 +109,30 @@ def loss_width(loss, quantiles=None):
 
 class PredictionHead(nn.Module):
     """The module's output to ``predict``'s values on the scale of y, as a
-    torch module (for ONNX export): the median of ordered quantiles, the
-    Gaussian mean, or the output itself, times the scale plus the mean of
-    the training targets."""
+    torch module (``predict`` runs it in float64, the ONNX export in
+    float32): the median of the ordered quantiles, the Gaussian mean, or the
+    output itself, times the scale plus the mean of the training targets.
+    :meth:`quantiles` gives every quantile."""
 
-    def __init__(self, mean, scale, loss="squared_error", quantiles=None):
+    def __init__(
+        self, mean, scale, loss="squared_error", quantiles=None, dtype=torch.float32
+    ):
         super().__init__()
-        self.register_buffer("mean", torch.tensor(mean, dtype=torch.float32))
-        self.register_buffer("scale", torch.tensor(scale, dtype=torch.float32))
+        self.register_buffer("mean", torch.tensor(mean, dtype=dtype))
+        self.register_buffer("scale", torch.tensor(scale, dtype=dtype))
         self.loss = loss
         self.width = loss_width(loss, quantiles)
         self.median = 0 if quantiles is None else int(np.searchsorted(quantiles, 0.5))
 
+    def quantiles(self, out):
+        """Every quantile, ordered so that none crosses another, on the scale
+        of y: (n, n_quantiles, k)."""
+        ordered = out.unflatten(1, (self.width, self.mean.numel())).sort(dim=1).values
+        return ordered * self.scale + self.mean
+
     def forward(self, out):
-        k = self.mean.numel()
         if self.loss == "quantile":
-            out = out.unflatten(1, (self.width, k)).sort(dim=1).values[:, self.median]
-        elif self.loss == "gaussian":
-            out = out.unflatten(1, (2, k))[:, 0]
+            return self.quantiles(out)[:, self.median]
+        if self.loss == "gaussian":
+            out = out.unflatten(1, (2, self.mean.numel()))[:, 0]
         return out * self.scale + self.mean

@@ -23,9 +23,7 @@ class PredictionMixin:
         """Raw module output for X as a float64 array, computed batch by batch
         under ``torch.inference_mode()`` into one preallocated array."""
         check_is_fitted(self, "net_")
-        batch, _ = check_input(self, X, reset=False, **self._y_check_params)
-        out = np.empty((n_samples(batch), self._n_outputs), dtype=np.float64)
-        return self._in_batches(self.net_.module_, batch, out)
+        return self._run(self.net_.module_, X, self._n_outputs)
 
     def transform(self, X):
         """The features the network's head receives, one row per sample.
@@ -61,10 +59,7 @@ class PredictionMixin:
                 f"transform needs a module with a forward_features method (the "
                 f"layers before the head); {type(module).__name__} has none."
             )
-        batch, _ = check_input(self, X, reset=False, **self._y_check_params)
-        width = self._n_features_out
-        out = np.empty((n_samples(batch), width), dtype=np.float64)
-        return self._in_batches(module.forward_features, batch, out)
+        return self._run(module.forward_features, X, self._n_features_out)
 
     @property
     def _n_features_out(self):
@@ -96,6 +91,13 @@ class PredictionMixin:
         return np.asarray(
             [f"{prefix}{i}" for i in range(self._n_features_out)], dtype=object
         )
+
+    def _run(self, function, X, width):
+        """``function`` of the fitted module on X (checked as at fit), as an
+        (n, width) float64 array."""
+        batch, _ = check_input(self, X, reset=False, **self._y_check_params)
+        out = np.empty((n_samples(batch), width), dtype=np.float64)
+        return self._in_batches(function, batch, out)
 
     def _in_batches(self, function, batch, out):
         """``function`` (the module or one of its methods) on ``batch``, batch

@@ -79,7 +79,7 @@ class NeuralNetClassifierMixin(ClassifierMixin):
     def _criterion(self):
         return torch.nn.CrossEntropyLoss(reduction="none")
 
-    def _encode_target(self, y, *, reset, classes=None):
+    def _encode_target(self, y, *, reset, classes=None, validation=False):
         name = type(self).__name__
         kinds = {type(v).__name__ for v in np.asarray(y, dtype=object).ravel()}
         if len(kinds) > 1 and "str" in kinds:
@@ -104,6 +104,10 @@ class NeuralNetClassifierMixin(ClassifierMixin):
                 )
             self.classes_ = labels
         unknown = np.setdiff1d(unique_labels(y), self.classes_)
+        if len(unknown) and validation:
+            raise ValueError(
+                f"y_val holds labels that are not in y: {unknown.tolist()}."
+            )
         if len(unknown):
             raise ValueError(
                 f"y contains labels that {name} did not see in its first fit: "
@@ -268,7 +272,7 @@ class NeuralNetRegressorMixin(RegressorMixin):
     def _criterion(self):
         return regression_loss(self.loss, self._fitted_loss()[1])
 
-    def _encode_target(self, y, *, reset, classes=None):
+    def _encode_target(self, y, *, reset, classes=None, validation=False):
         y = np.asarray(y, dtype=np.float64)
         y2 = y.reshape(len(y), -1)
         if reset:
@@ -300,16 +304,11 @@ class NeuralNetRegressorMixin(RegressorMixin):
     def _stratify_labels(self, data):
         return None
 
-    def _output_module(self):
+    def _output_module(self, dtype=torch.float32):
         """What ``predict`` does to the module's output, as a torch module
-        (for ONNX export)."""
-        return PredictionHead(self._y_mean_, self._y_scale_, *self._fitted_loss())
-
-    def _point_module(self):
-        """The point prediction of the loss on the standardised scale (the
-        validation score reads it), as a torch module."""
-        k = self.n_outputs_
-        return PredictionHead(np.zeros(k), np.ones(k), *self._fitted_loss())
+        (for ONNX export; ``predict`` runs it in float64)."""
+        mean, scale = self._y_mean_, self._y_scale_
+        return PredictionHead(mean, scale, *self._fitted_loss(), dtype=dtype)
 
     def _fitted_loss(self):
         """The loss the model was trained with and its quantiles (a model
@@ -360,14 +359,8 @@ class NeuralNetRegressorMixin(RegressorMixin):
     def _predict_from(self, out):
         """Point predictions on the scale of y from the module's outputs: the
         median of the quantiles, the Gaussian mean, or the output itself."""
-        loss, quantiles = self._fitted_loss()
-        k = self.n_outputs_
-        if loss == "quantile":
-            ordered = np.sort(out.reshape(len(out), -1, k), axis=1)
-            out = ordered[:, np.searchsorted(quantiles, 0.5)]
-        elif loss == "gaussian":
-            out = out.reshape(len(out), 2, k)[:, 0]
-        return self._shape(out * self._y_scale_ + self._y_mean_)
+        head = self._output_module(torch.float64)
+        return self._shape(head(torch.from_numpy(out)).numpy())
 
     def _decode_target(self, y):
         """Encoded (standardised) targets back on the scale of y."""
@@ -403,9 +396,9 @@ class NeuralNetRegressorMixin(RegressorMixin):
                 "predict_quantiles needs a model trained with loss='quantile'; this "
                 f"one was trained with loss={loss!r}."
             )
-        out = np.sort(out.reshape(len(out), -1, self.n_outputs_), axis=1)
-        out = (out * self._y_scale_ + self._y_mean_).transpose(0, 2, 1)  # (n, k, q)
-        return out[:, 0] if self._y_1d_ else out
+        head = self._output_module(torch.float64)
+        out = head.quantiles(torch.from_numpy(out)).numpy().transpose(0, 2, 1)
+        return out[:, 0] if self._y_1d_ else out  # (n, k, q) or (n, q)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

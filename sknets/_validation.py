@@ -68,18 +68,8 @@ class ValidationMixin:
         batch, y_val = check_input(
             self, X_val, y_val, reset=False, **self._y_check_params
         )
-        known = getattr(self, "classes_", None)
-        if known is not None:
-            unknown = np.setdiff1d(np.unique(np.asarray(y_val)), known)
-            if len(unknown):
-                raise ValueError(
-                    f"y_val holds labels that are not in y: {unknown.tolist()}."
-                )
-        y_t = self._encode_target(y_val, reset=False)
-        weight = self._sample_weight(y_val, sample_weight_val)
-        if weight is not None:
-            weight = torch.as_tensor(weight, dtype=torch.float32)
-        return batch, y_t, weight
+        y_t = self._encode_target(y_val, reset=False, validation=True)
+        return batch, y_t, self._sample_weight(y_val, sample_weight_val)
 
 
 def validation_arguments(estimator, X_val, y_val, sample_weight_val):
