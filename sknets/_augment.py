@@ -1,27 +1,52 @@
-"""Data augmentation of series, batch by batch during training.
+"""Data augmentation of series and images, batch by batch during training.
 
 ``augment`` names the transformations (and optionally their strength); the
 net applies them to every training batch, never to validation data or at
 predict time, drawing from the fit's seeded generator so that a fit with an
-int ``random_state`` is reproducible. Batches are dicts (see
-:mod:`sknets._batching`): ``x`` of shape (n, T, ...) with time on axis 1 and,
-for series of different lengths, ``lengths``; padding stays zero.
+int ``random_state`` is reproducible. Every transformation works on the
+whole batch at once (no loop over samples). Batches are dicts (see
+:mod:`sknets._batching`): ``x`` of shape (n, T, ...) with time on axis 1 for
+series and image sequences and, for sequences of different lengths,
+``lengths`` (padding stays zero); (n, C, H, W) for images.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 
 import torch
+from torch.nn import functional as F
 
-__all__ = ["AUGMENTATIONS", "Augmenter", "check_augment", "check_batch"]
+__all__ = [
+    "AUGMENTATIONS",
+    "AugmentedMixin",
+    "Augmenter",
+    "check_augment",
+    "check_batch",
+]
 
 # name -> default strength
 AUGMENTATIONS = {
     "jitter": 0.03,  # standard deviation of added noise, per unit of the data's
-    "scaling": 0.1,  # standard deviation of a factor around 1, per series
+    "scaling": 0.1,  # standard deviation of a factor around 1, per sample
     "window_slice": 0.9,  # fraction of each series kept, stretched back
     "mixup": 0.4,  # alpha of the Beta(alpha, alpha) mixing weights
+    "shift": 0.1,  # largest shift, as a fraction of the image's side
+    "rotation": 15.0,  # largest rotation, in degrees
+    "zoom": 0.15,  # largest relative change of scale
+    "flip": 0.5,  # probability of a horizontal flip
+    "cutmix": 1.0,  # alpha of the Beta(alpha, alpha) area kept
+}
+TIME = ("window_slice",)  # along the time axis: series and image sequences
+SPATIAL = ("shift", "rotation", "zoom", "flip", "cutmix")  # images, image sequences
+AFFINE = ("shift", "rotation", "zoom", "flip")  # one resampling of the batch
+BOUNDED = {
+    "window_slice": 1.0,
+    "flip": 1.0,
+    "shift": 1.0,
+    "rotation": 180.0,
+    "zoom": 0.9,
 }
 
 
@@ -45,10 +70,11 @@ def check_augment(augment, name):
     strengths = {}
     for key, value in items.items():
         value = AUGMENTATIONS[key] if value is None else float(value)
-        if not (value > 0 and (key != "window_slice" or value <= 1)):
+        bound = BOUNDED.get(key, math.inf)
+        if not (0 < value <= bound):
             raise ValueError(
                 f"{name} got augment strength {value!r} for {key!r}; it must be "
-                "positive" + (" and at most 1." if key == "window_slice" else ".")
+                "positive" + (f" and at most {bound:g}." if key in BOUNDED else ".")
             )
         strengths[key] = value
     return strengths
@@ -62,25 +88,36 @@ class Augmenter:
     strengths : dict
         Name to strength, from :func:`check_augment`.
     n_classes : int or None
-        Number of classes for a classifier (mixup mixes one-hot targets),
-        None for a regressor (mixup mixes the targets themselves).
+        Number of classes for a single-label classifier (mixup and cutmix
+        mix one-hot targets), None otherwise (the targets are mixed as they
+        are: regression values, multi-label indicators).
+    kind : str
+        The input kind: 'series', 'images' or 'frames' (image sequences).
     """
 
-    def __init__(self, strengths, n_classes=None):
+    def __init__(self, strengths, n_classes=None, kind="series"):
         self.strengths = strengths
         self.n_classes = n_classes
+        self.kind = kind
 
     def __call__(self, batch, target, generator):
         x, lengths = batch["x"], batch.get("lengths")
         mask = _mask(x, lengths)
-        for name in ("window_slice", "scaling", "jitter"):
+        if self.kind != "images" and "window_slice" in self.strengths:
+            x = self._window_slice(x, lengths, generator)
+        if self.kind != "series" and set(self.strengths) & set(AFFINE):
+            x = self._affine(x, generator)
+        for name in ("scaling", "jitter"):
             if name in self.strengths:
                 x = getattr(self, "_" + name)(x, lengths, generator)
         if mask is not None:
             x = x * mask
         batch = {**batch, "x": x}
-        if "mixup" in self.strengths:
-            batch, target = self._mixup(batch, target, generator)
+        mixing = [name for name in ("mixup", "cutmix") if name in self.strengths]
+        if len(mixing) == 2:  # one of the two per batch, as timm's Mixup does
+            mixing = [mixing[int(torch.randint(2, (1,), generator=generator))]]
+        if mixing:
+            batch, target = getattr(self, "_" + mixing[0])(batch, target, generator)
         return batch, target
 
     def _jitter(self, x, lengths, generator):
@@ -111,23 +148,102 @@ class Augmenter:
         fraction = fraction.view(n, steps, *([1] * (x.dim() - 2)))
         return below + (above - below) * fraction
 
+    def _affine(self, x, generator):
+        """Each image (every frame of an image sequence alike) shifted,
+        rotated, zoomed and flipped at random, in one bilinear resampling of
+        the batch; what comes in from outside the image is zero, as with a
+        crop of a zero-padded image. Shifts are continuous (sub-pixel), as
+        a shift of a finer original image would be."""
+        n, (height, width) = x.shape[0], x.shape[-2:]
+        strengths = self.strengths
+
+        def uniform(name):  # in [-strength, strength], 0 when not asked
+            draw = 2 * torch.rand(n, generator=generator, dtype=torch.float64) - 1
+            return strengths.get(name, 0.0) * draw
+
+        angle = torch.deg2rad(uniform("rotation"))
+        zoom = 1 + uniform("zoom")
+        cos, sin = torch.cos(angle) / zoom, torch.sin(angle) / zoom
+        flip = torch.ones(n, dtype=torch.float64)
+        if "flip" in strengths:
+            flip[torch.rand(n, generator=generator) < strengths["flip"]] = -1.0
+        theta = torch.zeros(n, 2, 3, dtype=torch.float64)
+        # output (u, v) in [-1, 1] to input coordinates; the rotation acts on
+        # pixels, so non-square images keep their proportions
+        theta[:, 0, 0] = cos * flip
+        theta[:, 0, 1] = -sin * height / width
+        theta[:, 1, 0] = sin * flip * width / height
+        theta[:, 1, 1] = cos
+        theta[:, 0, 2] = 2 * uniform("shift")  # [-1, 1] spans the side twice
+        theta[:, 1, 2] = 2 * uniform("shift")
+        images = x.reshape(n, -1, height, width)
+        grid = F.affine_grid(
+            theta.to(x.device, torch.float32), images.shape, align_corners=False
+        )
+        out = F.grid_sample(
+            images.float(),
+            grid,
+            mode="bilinear",
+            padding_mode="zeros",
+            align_corners=False,
+        )
+        return out.to(x.dtype).reshape(x.shape)
+
+    def _partners(self, n, generator):
+        """A random partner in the batch for each sample (a fresh draw from
+        the fit's generator)."""
+        return torch.randperm(n, generator=generator)
+
     def _mixup(self, batch, target, generator):
         """Each sample mixed with a random partner of the batch, its target
         (one-hot for a classifier) and weight mixed alike (Zhang et al., 2018)."""
-        n = len(batch["x"])
+        x = batch["x"]
+        n = len(x)
         alpha = self.strengths["mixup"]
         weight = torch.distributions.Beta(alpha, alpha).sample((n,))
-        # a fresh draw from the fit's generator decides the partners
-        partner = torch.randperm(n, generator=generator)
-        device = batch["x"].device
-        lam = weight.to(device)
-        partner = partner.to(device)
-        x = batch["x"]
+        partner = self._partners(n, generator).to(x.device)
+        lam = weight.to(x.device)
         shape = (n,) + (1,) * (x.dim() - 1)
         mixed = lam.view(shape) * x + (1 - lam.view(shape)) * x[partner]
+        return {**batch, "x": mixed}, self._mix_targets(target, lam, partner, x.dtype)
+
+    def _cutmix(self, batch, target, generator):
+        """A random box of each image (of every frame alike) replaced by the
+        same box of a partner's, the targets and weights mixed by the area
+        each keeps (Yun et al., 2019)."""
+        x = batch["x"]
+        n, (height, width) = len(x), x.shape[-2:]
+        alpha = self.strengths["cutmix"]
+        kept = torch.distributions.Beta(alpha, alpha).sample((n,)).double()
+        side = torch.sqrt(1 - kept)
+        boxes = []
+        for size in (height, width):
+            centre = torch.randint(0, size, (n,), generator=generator)
+            half = torch.round(side * size / 2).long()
+            boxes.append(
+                ((centre - half).clamp(0, size), (centre + half).clamp(0, size))
+            )
+        (top, bottom), (left, right) = boxes
+        area = (bottom - top) * (right - left)
+        lam = (1 - area.double() / (height * width)).to(x.device, x.dtype)
+        rows = torch.arange(height)[None, :]
+        cols = torch.arange(width)[None, :]
+        inside_rows = (rows >= top[:, None]) & (rows < bottom[:, None])
+        inside_cols = (cols >= left[:, None]) & (cols < right[:, None])
+        box = inside_rows[:, :, None] & inside_cols[:, None, :]  # (n, H, W)
+        box = box.view(n, *([1] * (x.dim() - 3)), height, width).to(x.device)
+        partner = self._partners(n, generator).to(x.device)
+        mixed = torch.where(box, x[partner], x)
+        return {**batch, "x": mixed}, self._mix_targets(target, lam, partner, x.dtype)
+
+    def _mix_targets(self, target, lam, partner, dtype):
+        """Targets (one-hot for a single-label classifier) and sample weights
+        mixed as the inputs were: ``lam`` of each sample's, the rest of its
+        partner's."""
         y = target["y"]
         if self.n_classes is not None:
-            y = torch.nn.functional.one_hot(y, self.n_classes).to(x.dtype)
+            y = F.one_hot(y, self.n_classes).to(dtype)
+        n = len(y)
         y_shape = (n,) + (1,) * (y.dim() - 1)
         target = {
             **target,
@@ -136,7 +252,7 @@ class Augmenter:
         if target.get("sample_weight") is not None:
             w = target["sample_weight"]
             target["sample_weight"] = lam * w + (1 - lam) * w[partner]
-        return {**batch, "x": mixed}, target
+        return target
 
 
 def _take_steps(x, index):
@@ -158,15 +274,30 @@ def _mask(x, lengths):
 
 def check_batch(strengths, batch, kind, name):
     """A ValueError when the transformations cannot apply to the training
-    input: token ids or text, window slicing of series under 4 steps, mixup
-    of series of different lengths."""
+    input: any to token ids or text, image transformations to series, time
+    transformations to single images, window slicing of series under 4
+    steps, mixup or cutmix of sequences of different lengths."""
     if not strengths:
         return
     if kind in ("tokens", "text"):
         raise ValueError(
-            f"{name}: augment applies to numeric series and image sequences, not "
-            f"to {kind}; set augment=None."
+            f"{name}: augment applies to numeric series, images and image "
+            f"sequences, not to {kind}; set augment=None."
         )
+    spatial = sorted(set(strengths) & set(SPATIAL))
+    if kind == "series" and spatial:
+        raise ValueError(
+            f"{name}: augment={spatial} transforms images, but the training "
+            f"input is numeric series; for series use {sorted(_SERIES)}."
+        )
+    timed = sorted(set(strengths) & set(TIME))
+    if kind == "images" and timed:
+        raise ValueError(
+            f"{name}: augment={timed} crops series along time, but the training "
+            f"input is images; for images use {sorted(_IMAGES)}."
+        )
+    if kind == "images":
+        return
     lengths = batch.get("lengths")
     shortest = int(lengths.min()) if lengths is not None else batch["x"].shape[1]
     if "window_slice" in strengths and shortest < 4:
@@ -175,9 +306,40 @@ def check_batch(strengths, batch, kind, name):
             f"which needs at least 4 steps; the shortest training series has "
             f"{shortest}. Drop window_slice from augment."
         )
-    if "mixup" in strengths and lengths is not None:
+    mixing = sorted(set(strengths) & {"mixup", "cutmix"})
+    if mixing and lengths is not None:
         raise ValueError(
-            f"{name}: augment='mixup' mixes pairs of series step by step, which "
-            "needs series of one length; the training series have different "
-            "lengths. Pad or crop them to one length, or drop mixup from augment."
+            f"{name}: augment={mixing} mixes pairs of sequences step by step, "
+            "which needs sequences of one length; the training sequences have "
+            "different lengths. Pad or crop them to one length, or drop "
+            f"{' and '.join(mixing)} from augment."
         )
+
+
+_SERIES = set(AUGMENTATIONS) - set(SPATIAL)
+_IMAGES = set(AUGMENTATIONS) - set(TIME)
+
+
+class AugmentedMixin:
+    """The ``augment`` parameter: transformations of the training batches."""
+
+    def _augmenter(self):
+        strengths = check_augment(self.augment, type(self).__name__)
+        if not strengths:
+            return None
+        kind = (
+            "series"
+            if self.input_kind_ not in ("images", "frames")
+            else self.input_kind_
+        )
+        return Augmenter(strengths, self._mixup_classes, kind)
+
+    def _make_net(self, module):
+        net = super()._make_net(module)
+        net.augmenter = self._augmenter()
+        return net
+
+    def _training_input(self, batch, **kwargs):
+        strengths = check_augment(self.augment, type(self).__name__)
+        check_batch(strengths, batch, self.input_kind_, type(self).__name__)
+        return super()._training_input(batch, **kwargs)

@@ -23,7 +23,15 @@ from ._runtime import resolve_device
 __all__ = ["StateMixin", "is_state_name"]
 
 # private fitted attributes (the public ones are declared with their docs)
-PRIVATE_STATE = ("_y_mean_", "_y_scale_", "_y_1d_", "_fitted_on_2d_", "_loss_")
+PRIVATE_STATE = (
+    "_y_mean_",
+    "_y_scale_",
+    "_y_1d_",
+    "_fitted_on_2d_",
+    "_loss_",
+    "_multilabel_",
+    "_label_dtype_",
+)
 
 
 # settings a fit reads itself, not the net it continues to train

@@ -10,7 +10,12 @@ import torch
 from sklearn.base import ClassifierMixin, RegressorMixin, _fit_context
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.class_weight import compute_sample_weight
-from sklearn.utils.multiclass import check_classification_targets, unique_labels
+from sklearn.utils.multiclass import (
+    check_classification_targets,
+    type_of_target,
+    unique_labels,
+)
+from sklearn.utils.validation import column_or_1d
 
 from ._inputs._base import FLOAT32_MAX
 from ._losses import (
@@ -27,24 +32,39 @@ __all__ = ["NeuralNetClassifierMixin", "NeuralNetRegressorMixin"]
 
 
 class NeuralNetClassifierMixin(ClassifierMixin):
-    """Classification: labels, cross-entropy, ``predict_proba`` and ``predict``."""
+    """Classification: labels, cross-entropy, ``predict_proba`` and ``predict``.
+
+    A 2D y of zeros and ones (a multi-label indicator matrix, as
+    ``MultiLabelBinarizer`` returns it) trains one sigmoid output per label
+    with binary cross-entropy instead, as ``MLPClassifier`` does.
+    """
 
     _target_params = (
         Param(
             "class_weight",
             None,
-            [StrOptions({"balanced"}), dict, None],
-            "dict, 'balanced' or None",
+            [StrOptions({"balanced"}), dict, list, None],
+            "dict, list of dict, 'balanced' or None",
             """
             Weights of the classes in the loss, as in scikit-learn's classifiers;
-            multiplied with ``sample_weight``.""",
+            multiplied with ``sample_weight``. For a multi-label y, a list of one
+            dict per label (keys 0 and 1) or 'balanced', as for scikit-learn's
+            multi-output classifiers: a sample's weight is the product of its
+            labels' weights.""",
             warm=True,
         ),
     )
     _target_attributes = (
-        Attribute("classes_", "ndarray of shape (n_classes,)", "Class labels."),
+        Attribute(
+            "classes_",
+            "ndarray of shape (n_classes,)",
+            """
+            Class labels; for a multi-label y, the label indices
+            ``0, ..., n_labels - 1`` (the columns of y), as in
+            ``MLPClassifier``.""",
+        ),
     )
-    _y_check_params: dict = {}
+    _y_check_params: dict = {"multi_output": True}
 
     def partial_fit(self, X, y, classes=None, sample_weight=None):
         """Train for one epoch on X and y, starting from the current weights.
@@ -53,11 +73,13 @@ class NeuralNetClassifierMixin(ClassifierMixin):
         ----------
         X : array-like
             Training input.
-        y : array-like of shape (n_samples,)
-            Target labels.
+        y : array-like of shape (n_samples,) or (n_samples, n_labels)
+            Target labels, or a multi-label indicator matrix.
         classes : array-like of shape (n_classes,), default=None
             All the labels that can appear. Required on the first call, when
-            the batches may not hold every class; ignored afterwards.
+            the batches may not hold every class; ignored afterwards. For a
+            multi-label y, ``range(n_labels)`` (optional; it lets the first
+            batch lack positives of a label).
         sample_weight : array-like of shape (n_samples,), default=None
             Non-negative per-sample weights.
 
@@ -77,10 +99,34 @@ class NeuralNetClassifierMixin(ClassifierMixin):
         return len(self.classes_)
 
     def _criterion(self):
+        if self._multilabel:
+            return torch.nn.BCEWithLogitsLoss(reduction="none")
         return torch.nn.CrossEntropyLoss(reduction="none")
+
+    @property
+    def _multilabel(self):
+        return getattr(self, "_multilabel_", False)
+
+    @property
+    def _mixup_classes(self):
+        """Classes whose one-hot targets mixup mixes (None: y is mixed as is)."""
+        return None if self._multilabel else self._n_outputs
 
     def _encode_target(self, y, *, reset, classes=None, validation=False):
         name = type(self).__name__
+        y = np.asarray(y)
+        if y.ndim != 2 or y.shape[1] == 1:
+            y = column_or_1d(y, warn=True)
+        multilabel = y.ndim == 2
+        if multilabel:
+            return self._encode_indicator(y, reset, classes, validation)
+        if not reset and self._multilabel:
+            where = "y_val" if validation else "y"
+            raise ValueError(
+                f"{name} was fitted on a multi-label indicator matrix of "
+                f"{len(self.classes_)} labels; {where} must be one too, not a 1D "
+                "array of labels."
+            )
         kinds = {type(v).__name__ for v in np.asarray(y, dtype=object).ravel()}
         if len(kinds) > 1 and "str" in kinds:
             raise ValueError(
@@ -103,6 +149,7 @@ class NeuralNetClassifierMixin(ClassifierMixin):
                     f"the data contains only one class: {labels[0].item()!r}."
                 )
             self.classes_ = labels
+            self._multilabel_ = False
         unknown = np.setdiff1d(unique_labels(y), self.classes_)
         if len(unknown) and validation:
             raise ValueError(
@@ -118,6 +165,48 @@ class NeuralNetClassifierMixin(ClassifierMixin):
         encoded = np.searchsorted(self.classes_, np.asarray(y))
         return torch.as_tensor(encoded, dtype=torch.long)
 
+    def _encode_indicator(self, y, reset, classes, validation):
+        """A multi-label indicator matrix (n, n_labels) as a float tensor."""
+        name = type(self).__name__
+        where = "y_val" if validation else "y"
+        if type_of_target(y) != "multilabel-indicator":
+            values = np.unique(np.asarray(y, dtype=object).ravel()).tolist()
+            raise ValueError(
+                f"{where} is 2D with values {values[:5]}{'...' * (len(values) > 5)}; "
+                f"{name} takes a 2D {where} only as a multi-label indicator "
+                "matrix of 0 and 1 (as MultiLabelBinarizer returns it), and a 1D "
+                f"{where} of labels otherwise."
+            )
+        n_labels = y.shape[1]
+        if reset:
+            if classes is not None and len(np.ravel(classes)) != n_labels:
+                raise ValueError(
+                    f"classes has {len(np.ravel(classes))} entries, but y is a "
+                    f"multi-label indicator matrix of {n_labels} labels; pass "
+                    f"classes=range({n_labels}) or leave it out."
+                )
+            never = np.flatnonzero(~np.any(y == 1, axis=0))
+            if classes is None and len(never):
+                raise ValueError(
+                    f"y is a multi-label indicator matrix whose label column(s) "
+                    f"{never.tolist()} are never positive: {name} cannot learn a "
+                    "label without positive samples. Drop those columns."
+                )
+            self.classes_ = np.arange(n_labels)
+            self._multilabel_ = True
+            self._label_dtype_ = y.dtype.str
+        elif not self._multilabel:
+            raise ValueError(
+                f"{name} was fitted on a 1D y of labels; {where} must be one too, "
+                f"not a multi-label indicator matrix."
+            )
+        elif n_labels != len(self.classes_):
+            raise ValueError(
+                f"{where} has {n_labels} labels, but {name} was fitted with "
+                f"{len(self.classes_)}."
+            )
+        return torch.as_tensor(y == 1, dtype=torch.float32)
+
     def _class_weight(self, y):
         if self.class_weight is None:
             return 1.0
@@ -131,12 +220,12 @@ class NeuralNetClassifierMixin(ClassifierMixin):
         return compute_sample_weight(self.class_weight, y)
 
     def _stratify_labels(self, data):
-        return data.y.cpu().numpy()
+        return None if self._multilabel else data.y.cpu().numpy()
 
     def _output_module(self):
         """What ``predict_proba`` does to the module's output, as a torch
         module (for ONNX export)."""
-        return torch.nn.Softmax(dim=1)
+        return torch.nn.Sigmoid() if self._multilabel else torch.nn.Softmax(dim=1)
 
     def predict_proba(self, X):
         """Class probabilities (softmax of the module's logits).
@@ -150,13 +239,20 @@ class NeuralNetClassifierMixin(ClassifierMixin):
         -------
         proba : ndarray of shape (n_samples, n_classes)
             Probability of each class, in the order of ``classes_``; two
-            columns also for two classes.
+            columns also for two classes. For a multi-label model, the
+            probability of each label (a sigmoid per label; rows do not sum
+            to 1), as ``MLPClassifier`` returns it.
         """
         return self._proba_from(self._forward(X))
 
-    @staticmethod
-    def _proba_from(logits):
-        """Softmax of the module's outputs (n, n_classes), in place."""
+    def _proba_from(self, logits):
+        """Softmax (multi-label: sigmoid) of the module's outputs
+        (n, n_classes), in place."""
+        if self._multilabel:
+            np.negative(logits, out=logits)
+            np.exp(logits, out=logits)
+            logits += 1
+            return np.reciprocal(logits, out=logits)
         logits -= logits.max(axis=1, keepdims=True)
         np.exp(logits, out=logits)
         logits /= logits.sum(axis=1, keepdims=True)
@@ -172,22 +268,29 @@ class NeuralNetClassifierMixin(ClassifierMixin):
 
         Returns
         -------
-        y : ndarray of shape (n_samples,)
-            Labels from ``classes_`` (the original labels, strings included).
+        y : ndarray of shape (n_samples,) or (n_samples, n_labels)
+            Labels from ``classes_`` (the original labels, strings included);
+            for a multi-label model, the indicator matrix of the labels whose
+            probability is above 0.5, in the dtype of y at fit.
         """
         return self._predict_from(self._forward(X))
 
     def _predict_from(self, logits):
         """Labels from the module's outputs."""
+        if self._multilabel:
+            return (logits > 0).astype(self._label_dtype_)
         return self.classes_[np.argmax(logits, axis=1)]
 
     def _decode_target(self, y):
-        """Encoded targets (a tensor of class indices) as the labels of y."""
+        """Encoded targets (class indices, or a multi-label indicator
+        matrix) as the labels of y."""
+        if self._multilabel:
+            return y.numpy().astype(self._label_dtype_)
         return self.classes_[y.numpy()]
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
-        tags.classifier_tags.multi_label = False
+        tags.classifier_tags.multi_label = True
         return tags
 
 
@@ -241,6 +344,7 @@ class NeuralNetRegressorMixin(RegressorMixin):
         ),
     )
     _y_check_params: dict = {"multi_output": True, "y_numeric": True}
+    _mixup_classes = None  # mixup mixes the targets themselves
 
     def partial_fit(self, X, y, sample_weight=None):
         """Train for one epoch on X and y, starting from the current weights.

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from sklearn.utils._param_validation import StrOptions
 
+from ._augment import AugmentedMixin
 from ._base import BaseNeuralNet
 from ._inputs import IMAGES
 from ._params import (
+    AUGMENT,
     FRACTION,
     NON_NEGATIVE_INT,
     POSITIVE_INT,
@@ -20,10 +22,11 @@ from .modules.cnn import ConvNet
 __all__ = ["CNNClassifier", "CNNRegressor"]
 
 
-class _CNN(BaseNeuralNet):
+class _CNN(AugmentedMixin, BaseNeuralNet):
     """Image input and the :class:`~sknets.modules.ConvNet` network."""
 
     _input_kinds = (IMAGES,)
+    _extra_params = (AUGMENT,)
     _family_params = (
         Param(
             "channels",

@@ -6,11 +6,11 @@ from __future__ import annotations
 from sklearn.base import is_classifier
 from torch.nn import functional as F
 
+from ._augment import AugmentedMixin
 from ._base import BaseNeuralNet
 from ._batching import n_samples
 from ._inputs import SERIES
 from ._params import AUGMENT, POSITIVE_INT, Budget, Param
-from ._sequence import AugmentedMixin
 from ._targets import NeuralNetClassifierMixin, NeuralNetRegressorMixin
 from .modules.rocket import MiniRocket
 
@@ -68,7 +68,9 @@ class _MiniRocket(AugmentedMixin, BaseNeuralNet):
         features = data.X.get("features")
         if features is None or not self._closed_form(len(features)):
             return
-        if is_classifier(self):
+        if is_classifier(self) and self._multilabel:
+            classes, targets = None, 2 * data.y.cpu().double() - 1
+        elif is_classifier(self):
             classes = data.y.cpu()
             targets = 2 * F.one_hot(classes, self._n_outputs).double() - 1
         else:

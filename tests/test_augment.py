@@ -5,7 +5,15 @@ import numpy as np
 import pytest
 import torch
 
-from sknets import FCNClassifier, GRUClassifier, MiniRocketClassifier, TCNRegressor
+from sknets import (
+    CNNClassifier,
+    CNNRegressor,
+    CRNNClassifier,
+    FCNClassifier,
+    GRUClassifier,
+    MiniRocketClassifier,
+    TCNRegressor,
+)
 from sknets._augment import Augmenter, check_augment
 
 
@@ -95,13 +103,15 @@ def test_minirocket_with_augmentation_trains_its_head():
     "augment, X, match",
     [
         ("rotate", np.zeros((10, 8)), r"augment='rotate'; use one or several of"),
+        ({"rotation": 200}, np.zeros((10, 8)), "positive and at most 180"),
+        ("shift", np.zeros((10, 8)), r"augment=\['shift'\] transforms images"),
         ({"jitter": -1}, np.zeros((10, 8)), "strength -1.0 for 'jitter'"),
         ({"window_slice": 2}, np.zeros((10, 8)), "positive and at most 1"),
         ("window_slice", np.zeros((10, 3)), "needs at least 4 steps; the shortest"),
         (
             "mixup",
             [np.zeros((t, 1)) for t in range(5, 15)],
-            "needs series of one length",
+            "needs sequences of one length",
         ),
         ("jitter", ["a text", "another text"] * 5, "not to text; set augment=None"),
     ],
@@ -109,3 +119,151 @@ def test_minirocket_with_augmentation_trains_its_head():
 def test_what_augmentation_refuses(augment, X, match):
     with pytest.raises(ValueError, match=match):
         GRUClassifier(augment=augment, max_epochs=1).fit(X, np.arange(10) % 2)
+
+
+# -- images -------------------------------------------------------------------
+
+
+def _images(n=4, channels=1, height=8, width=8):
+    x = torch.rand(
+        n, channels, height, width, generator=torch.Generator().manual_seed(0)
+    )
+    return {"x": x}, {"y": torch.arange(n) % 2}
+
+
+def _blob(n, side=16):
+    """n copies of a Gaussian blob in the middle of a side x side image."""
+    grid = torch.arange(side, dtype=torch.float32) - (side - 1) / 2
+    blob = torch.exp(-(grid[:, None] ** 2 + grid[None, :] ** 2) / 4)
+    return blob.repeat(n, 1, 1, 1)
+
+
+def _centre_of_mass(x):
+    side = x.shape[-1]
+    axis = torch.arange(side, dtype=torch.float32)
+    mass = x.sum(dim=(1, 2, 3))
+    rows = (x.sum(dim=(1, 3)) * axis).sum(dim=1) / mass
+    cols = (x.sum(dim=(1, 2)) * axis).sum(dim=1) / mass
+    return rows, cols, mass
+
+
+def test_shift_moves_images_within_its_range_and_keeps_them_whole():
+    x = _blob(64)
+    out, target = Augmenter({"shift": 0.1}, kind="images")(
+        {"x": x}, {"y": torch.zeros(64)}, torch.Generator().manual_seed(0)
+    )
+    assert target["y"].shape == (64,)
+    rows, cols, mass = _centre_of_mass(out["x"])
+    _, _, before = _centre_of_mass(x)
+    torch.testing.assert_close(mass, before, rtol=0.02, atol=0)  # nothing lost
+    moved = torch.stack([rows, cols]) - 7.5
+    assert moved.abs().max() <= 1.6 + 1e-3  # 0.1 of 16 pixels
+    assert moved.abs().max() > 0.8 and moved.std() > 0.3
+
+
+def test_zoom_scales_images_and_keeps_their_centre():
+    x = _blob(64)
+    out, _ = Augmenter({"zoom": 0.3}, kind="images")(
+        {"x": x}, {"y": torch.zeros(64)}, torch.Generator().manual_seed(0)
+    )
+    rows, cols, mass = _centre_of_mass(out["x"])
+    torch.testing.assert_close(rows, torch.full((64,), 7.5), atol=1e-3, rtol=0)
+    ratio = mass / x[0].sum()  # the blob's area grows with the square of the zoom
+    assert ratio.min() >= 0.7**2 - 0.02 and ratio.max() <= 1.3**2 + 0.02
+    assert ratio.max() - ratio.min() > 0.5
+
+
+def test_flip_mirrors_and_rotation_turns_images():
+    batch, target = _images(n=64)
+    x = batch["x"]
+    out, _ = Augmenter({"flip": 0.5}, kind="images")(
+        batch, target, torch.Generator().manual_seed(0)
+    )
+    flipped = np.array(
+        [torch.allclose(o, xi.flip(-1), atol=1e-5) for o, xi in zip(out["x"], x)]
+    )
+    same = np.array([torch.allclose(o, xi, atol=1e-5) for o, xi in zip(out["x"], x)])
+    assert np.all(flipped | same) and 16 < flipped.sum() < 48
+    # rotation=90 draws angles of up to a quarter turn
+    line = torch.zeros(1, 1, 9, 9)
+    line[0, 0, 4, :] = 1.0  # a horizontal line through the centre
+    rotated, _ = Augmenter({"rotation": 90}, kind="images")(
+        {"x": line.repeat(200, 1, 1, 1)}, {"y": torch.zeros(200)}, torch.Generator()
+    )
+    rotated = rotated["x"]
+    assert rotated.shape == (200, 1, 9, 9)
+    # the centre pixel stays; the line's mass moves off the row for large angles
+    torch.testing.assert_close(rotated[:, 0, 4, 4], torch.ones(200), atol=1e-4, rtol=0)
+    off_row = rotated[:, 0].sum(dim=2)[:, [0, 1, 7, 8]].sum(dim=1)
+    assert (off_row > 1).float().mean() > 0.3
+
+
+def test_cutmix_pastes_boxes_and_mixes_targets_by_area():
+    batch, target = _images(n=16)
+    target["sample_weight"] = torch.ones(16)
+    out, mixed = Augmenter({"cutmix": 1.0}, n_classes=2, kind="images")(
+        batch, target, torch.Generator().manual_seed(0)
+    )
+    x, y = batch["x"], mixed["y"]
+    assert y.shape == (16, 2)
+    torch.testing.assert_close(y.sum(dim=1), torch.ones(16))
+    changed = (out["x"] != x).any(dim=1).float().mean(dim=(1, 2))  # share pasted
+    own = 1 - changed
+    # a sample's own class share is at least the area it kept
+    kept = y[torch.arange(16), target["y"]]
+    assert torch.all(kept >= own - 1e-6)
+    assert changed.max() > 0
+
+
+def test_frames_of_an_image_sequence_move_together():
+    frame = torch.rand(6, 1, 1, 8, 8, generator=torch.Generator().manual_seed(0))
+    video = frame.repeat(1, 5, 1, 1, 1)  # five identical frames per sample
+    out, _ = Augmenter({"shift": 0.25, "rotation": 10, "flip": 0.5}, kind="frames")(
+        {"x": video}, {"y": torch.zeros(6)}, torch.Generator().manual_seed(0)
+    )
+    out = out["x"]
+    assert out.shape == video.shape and not torch.allclose(out, video)
+    torch.testing.assert_close(out, out[:, :1].expand_as(out))
+
+
+def _small_digits():
+    from sklearn.datasets import load_digits
+
+    X, y = load_digits(return_X_y=True)
+    return X[:300].reshape(-1, 8, 8) / 16, y[:300]
+
+
+def test_image_augmentation_is_reproducible_off_at_predict_and_off_by_default():
+    X, y = _small_digits()
+    settings = dict(max_epochs=3, random_state=0)
+    augment = ["shift", "rotation", "cutmix", "mixup", "jitter", "scaling"]
+    first = CNNClassifier(augment=augment, **settings).fit(X, y)
+    second = CNNClassifier(augment=augment, **settings).fit(X, y)
+    plain = CNNClassifier(**settings).fit(X, y)
+    assert plain.augment is None and plain.net_.augmenter is None
+    np.testing.assert_array_equal(first.predict_proba(X), second.predict_proba(X))
+    np.testing.assert_array_equal(first.predict_proba(X), first.predict_proba(X))
+    assert not np.allclose(first.predict_proba(X), plain.predict_proba(X))
+    reg = CNNRegressor(augment=["shift", "mixup"], **settings).fit(X, y.astype(float))
+    assert reg.predict(X).shape == (300,)
+
+
+def test_image_sequences_take_image_augmentation():
+    from sknets.datasets import make_moving_squares
+
+    X, y = make_moving_squares(n_samples=24, n_frames=4, frame_size=8, random_state=0)
+    clf = CRNNClassifier(augment=["shift", "cutmix"], max_epochs=2, random_state=0)
+    assert clf.fit(X, y).predict(X).shape == (24,)
+
+
+@pytest.mark.parametrize(
+    "augment, match",
+    [
+        ("window_slice", r"augment=\['window_slice'\] crops series along time"),
+        ({"shift": 1.5}, "positive and at most 1"),
+    ],
+)
+def test_what_image_augmentation_refuses(augment, match):
+    X, y = _small_digits()
+    with pytest.raises(ValueError, match=match):
+        CNNClassifier(augment=augment, max_epochs=1).fit(X, y)

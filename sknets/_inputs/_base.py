@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import scipy.sparse as sp
 from sklearn.utils.validation import (
     _check_feature_names,
     _check_n_features,
@@ -47,10 +48,13 @@ def check_float32(values, name, where="X"):
 
 def check_target(estimator, X, y, **y_kw):
     """``y`` checked by scikit-learn and against the number of samples of X
-    (None when there is no target)."""
+    (None when there is no target); a sparse y (a multi-label indicator
+    matrix from ``MultiLabelBinarizer(sparse_output=True)``) made dense."""
     if y is None:
         return None
     y = _check_y(y, estimator=estimator, **y_kw)
+    if sp.issparse(y):
+        y = y.toarray()
     check_consistent_length(X, y)
     return y
 
