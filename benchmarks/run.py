@@ -10,6 +10,7 @@ os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 sys.path.insert(0, str(Path(__file__).parent))
 
+import forecasting  # noqa: E402
 import images  # noqa: E402
 import speed  # noqa: E402
 import text  # noqa: E402
@@ -18,5 +19,6 @@ import timeseries  # noqa: E402
 if __name__ == "__main__":
     images.main()
     timeseries.main()
+    forecasting.main([])
     text.main()
     speed.main()
