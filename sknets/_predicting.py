@@ -3,7 +3,10 @@ batch by batch, read-only (several threads may predict at once)."""
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
+import pandas as pd
 import torch
 from sklearn.utils.validation import check_is_fitted
 
@@ -11,7 +14,25 @@ from ._batching import call, n_samples, take, to_device
 from ._inputs import check_input
 from ._runtime import autocast
 
-__all__ = ["PredictionMixin"]
+__all__ = ["CHUNK_BYTES", "PredictionMixin", "chunk_rows"]
+
+# At predict time a large regular array is read this many bytes of float32
+# input at a time (a memmap, Dask or zarr array is never read whole).
+CHUNK_BYTES = 64 * 2**20
+
+
+def chunk_rows(X):
+    """Rows of X to read at a time at predict time, or None to read X whole:
+    a regular array (numpy, including ``np.memmap``, Dask, zarr: anything
+    with ``shape``, ``dtype`` and row slicing) whose float32 copy would pass
+    :data:`CHUNK_BYTES`. Lists, DataFrames and object arrays go whole."""
+    shape, dtype = getattr(X, "shape", None), getattr(X, "dtype", None)
+    if shape is None or dtype is None or len(shape) < 2 or shape[0] == 0:
+        return None
+    if isinstance(X, (pd.DataFrame, pd.Series)) or np.dtype(dtype) == object:
+        return None
+    rows = max(1, CHUNK_BYTES // (4 * max(1, math.prod(shape[1:]))))
+    return rows if shape[0] > rows else None
 
 
 class PredictionMixin:
@@ -94,10 +115,20 @@ class PredictionMixin:
 
     def _run(self, function, X, width):
         """``function`` of the fitted module on X (checked as at fit), as an
-        (n, width) float64 array."""
-        batch, _ = check_input(self, X, reset=False, **self._y_check_params)
-        out = np.empty((n_samples(batch), width), dtype=np.float64)
-        return self._in_batches(function, batch, out)
+        (n, width) float64 array; a large array is read and checked chunk by
+        chunk (:func:`chunk_rows`), so that only one chunk is in memory as
+        float32 at a time."""
+        rows = chunk_rows(X)
+        if rows is None:
+            batch, _ = check_input(self, X, reset=False, **self._y_check_params)
+            out = np.empty((n_samples(batch), width), dtype=np.float64)
+            return self._in_batches(function, batch, out)
+        out = np.empty((X.shape[0], width), dtype=np.float64)
+        for start in range(0, X.shape[0], rows):
+            part = np.asarray(X[start : start + rows])
+            batch, _ = check_input(self, part, reset=False, **self._y_check_params)
+            self._in_batches(function, batch, out[start : start + rows])
+        return out
 
     def _in_batches(self, function, batch, out):
         """``function`` (the module or one of its methods) on ``batch``, batch

@@ -1,0 +1,84 @@
+"""Prediction on arrays larger than memory: a memmap, Dask or zarr array (any
+array-like with shape, dtype and row slicing) is read chunk by chunk."""
+
+import numpy as np
+import pytest
+from sklearn.datasets import load_digits
+
+import sknets._predicting as predicting
+from sknets import CNNClassifier, LSTMRegressor
+
+
+class RowsOnly:
+    """An array-like that hands out row slices only, and records them: reading
+    it whole is an error."""
+
+    def __init__(self, array):
+        self.array = array
+        self.shape, self.dtype, self.ndim = array.shape, array.dtype, array.ndim
+        self.reads = []
+
+    def __getitem__(self, key):
+        assert isinstance(key, slice), key
+        self.reads.append(len(range(*key.indices(len(self.array)))))
+        return self.array[key]
+
+    def __len__(self):
+        return len(self.array)
+
+    def __array__(self, dtype=None, copy=None):
+        raise AssertionError("the whole array was read")
+
+
+@pytest.fixture(scope="module")
+def digits_model():
+    X, y = load_digits(return_X_y=True)
+    images = (X.reshape(-1, 8, 8) * 15).astype(np.uint8)  # 0..240 as uint8
+    model = CNNClassifier(channels=(8,), max_epochs=2, random_state=0)
+    return model.fit(images, y), images
+
+
+def test_memmap_is_predicted_chunk_by_chunk_as_in_memory(
+    digits_model, tmp_path, monkeypatch
+):
+    model, images = digits_model
+    big = np.tile(images, (3, 1, 1))
+    path = tmp_path / "images.uint8"
+    mm = np.memmap(path, dtype=np.uint8, mode="w+", shape=big.shape)
+    mm[:] = big
+    mm.flush()
+    expected = model.predict_proba(big)  # under the chunk size: read whole
+    assert predicting.chunk_rows(big) is None
+    monkeypatch.setattr(predicting, "CHUNK_BYTES", 1000 * 64 * 4)  # 1000 images
+    on_disk = np.memmap(path, dtype=np.uint8, mode="r", shape=big.shape)
+    assert predicting.chunk_rows(on_disk) == 1000
+    np.testing.assert_allclose(model.predict_proba(on_disk), expected, atol=1e-6)
+    np.testing.assert_array_equal(model.predict(on_disk), model.predict(big))
+    np.testing.assert_allclose(
+        model.transform(on_disk), model.transform(big), atol=1e-5
+    )
+
+
+def test_an_array_like_is_never_read_whole(digits_model, monkeypatch):
+    model, images = digits_model
+    monkeypatch.setattr(predicting, "CHUNK_BYTES", 300 * 64 * 4)
+    lazy = RowsOnly(images)
+    proba = model.predict_proba(lazy)
+    assert lazy.reads == [300] * 5 + [len(images) - 1500]
+    np.testing.assert_allclose(proba, model.predict_proba(images), atol=1e-6)
+
+
+def test_dask_and_series_arrays_are_read_in_chunks(monkeypatch):
+    da = pytest.importorskip("dask.array")
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(500, 20, 2)).astype(np.float32)
+    y = X[:, :5, 0].sum(axis=1)
+    reg = LSTMRegressor(hidden_size=8, max_epochs=2, random_state=0).fit(X, y)
+    expected = reg.predict(X)
+    monkeypatch.setattr(predicting, "CHUNK_BYTES", 128 * 40 * 4)
+    lazy = da.from_array(X, chunks=(100, 20, 2))
+    np.testing.assert_allclose(reg.predict(lazy), expected, atol=1e-6)
+    with pytest.raises(ValueError, match="NaN"):
+        bad = X.copy()
+        bad[400, 3, 1] = np.nan  # in the fourth chunk
+        reg.predict(da.from_array(bad, chunks=(100, 20, 2)))
