@@ -12,6 +12,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 import forecasting  # noqa: E402
 import images  # noqa: E402
+import search  # noqa: E402
 import speed  # noqa: E402
 import text  # noqa: E402
 import timeseries  # noqa: E402
@@ -21,4 +22,5 @@ if __name__ == "__main__":
     timeseries.main()
     forecasting.main([])
     text.main()
+    search.main()
     speed.main()
