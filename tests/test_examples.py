@@ -83,3 +83,29 @@ def test_interval_example_covers_and_only_learned_widths_follow_the_noise():
         assert 0.85 <= coverage <= 0.95
     assert rows["quantile loss"][2] > 0.7 and rows["Gaussian loss"][2] > 0.7
     assert abs(rows["split conformal (MAPIE)"][2]) < 0.3  # one width for all days
+
+
+def test_early_stopping_searches_drop_bad_candidates_early():
+    import early_stopping_search
+
+    results = early_stopping_search.main()
+    search, epochs, full = results["halving"]
+    assert search.n_resources_ == [2, 4, 8]
+    assert search.n_candidates_ == [6, 3, 2]  # the worse half dropped each round
+    assert (epochs, full) == (6 * 2 + 3 * 4 + 2 * 8, 6 * 8)
+    assert search.best_params_["max_epochs"] == 8
+    assert search.best_params_["lr"] != 1e-5  # too slow to learn: dropped
+    assert search.best_estimator_.n_iter_ == 8
+    assert search.best_score_ > 0.6
+    if "optuna" not in results:
+        pytest.importorskip("optuna_integration")
+    search, epochs, full = results["optuna"]
+    pruned = [t for t in search.trials_ if t.state.name == "PRUNED"]
+    complete = [t for t in search.trials_ if t.state.name == "COMPLETE"]
+    assert len(pruned) >= 2
+    # a pruned trial stopped before its last epoch; a complete one ran them all
+    assert all(len(t.intermediate_values) < 8 for t in pruned)
+    assert all(len(t.intermediate_values) == 8 for t in complete)
+    assert epochs < full
+    assert search.best_params_["lr"] > 1e-3
+    assert search.best_score_ > 0.8
