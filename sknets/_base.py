@@ -35,6 +35,7 @@ from __future__ import annotations
 import copy
 import dataclasses
 import inspect
+import os
 import threading
 
 import numpy as np
@@ -46,6 +47,7 @@ from sklearn.utils.validation import _check_sample_weight
 from . import _params
 from ._batching import TensorDataset, call, n_samples, take, to_device
 from ._callbacks import check_checkpoint_dir, net_callbacks
+from ._distributed import broadcast_seed, broadcast_state, process_group
 from ._inputs import check_input, input_kind
 from ._net import Net
 from ._predicting import PredictionMixin
@@ -242,6 +244,12 @@ class BaseNeuralNet(
                 self.early_stopping_ = True
         check_checkpoint_dir(self)
         seed = self._draw_seed(reset)
+        group = process_group()
+        if group is not None:  # every process: rank 0's seed, its own GPU
+            seed = broadcast_seed(seed)
+            if self.device_.type == "cuda" and self.device_.index is None:
+                local = int(os.environ.get("LOCAL_RANK", group[0]))
+                self.device_ = torch.device("cuda", local)
         with torch_seed(seed, self.device_):
             if reset:
                 self.net_ = self._make_net(self._build_checked_module(batch))
@@ -309,8 +317,11 @@ class BaseNeuralNet(
         estimator while it trains."""
         net = self.net_
         net.generator = torch.Generator().manual_seed(seed)
+        net.distributed = process_group()
+        if net.distributed is not None:
+            broadcast_state(net.module_)  # every process starts from rank 0's
         checkpoint = dict(net.callbacks_).get("checkpoint")
-        if checkpoint is not None:
+        if checkpoint is not None and (net.distributed or (0,))[0] == 0:
             checkpoint.write = lambda path: save(self, path, _skip=("callbacks",))
         try:
             net.partial_fit(
@@ -328,6 +339,7 @@ class BaseNeuralNet(
             ) from exc
         finally:
             net.generator = None
+            net.distributed = None
             if checkpoint is not None:
                 checkpoint.write = None
             net.module_.eval()  # predictions read the module, never switch it

@@ -14,11 +14,13 @@ from __future__ import annotations
 
 import numpy as np
 import skorch
+import torch
 from skorch.callbacks import Callback, PassthroughScoring, PrintLog
 from skorch.dataset import unpack_data
 from skorch.utils import TeeGenerator
 
-from ._batching import BatchIterator, call
+from . import _distributed
+from ._batching import BatchIterator, call, n_samples, take
 from ._runtime import autocast
 from ._transfer import frozen_normalization
 
@@ -70,6 +72,7 @@ class Net(skorch.NeuralNet):
     autocast_dtype = None  # torch.bfloat16 or torch.float16: mixed precision
     grad_scaler = None  # torch.amp.GradScaler for float16
     augmenter = None  # sknets._augment.Augmenter: training batches only
+    distributed = None  # (rank, world size) when training data-parallel
 
     def infer(self, x, **fit_params):
         # sknets' batches are dicts of tensors already on the device: skorch's
@@ -119,6 +122,8 @@ class Net(skorch.NeuralNet):
             return step["loss"]
 
         self._step_optimizer(step_fn)
+        if self.distributed is not None:
+            _distributed.average_buffers(self.module_)
         return accumulator.get_step()
 
     def _batch_hooks(self, name):
@@ -132,7 +137,33 @@ class Net(skorch.NeuralNet):
 
     def train_step_single(self, batch, **fit_params):
         if self.augmenter is not None:
+            # the whole batch, on every process alike: their generators stay equal
             batch = self.augmenter(*unpack_data(batch), self.generator)
+        if self.distributed is not None:
+            return self._data_parallel_step(batch, **fit_params)
+        return self._step_on(batch, **fit_params)
+
+    def _data_parallel_step(self, batch, **fit_params):
+        """This process's share of the batch forward and backward, then the
+        gradients and the loss of the whole batch summed across processes
+        (see :mod:`sknets._distributed`)."""
+        rank, world = self.distributed
+        Xi, yi = unpack_data(batch)
+        n = n_samples(Xi)
+        start, stop = _distributed.shard(n, rank, world)
+        share = (stop - start) / n
+        if stop > start:
+            rows = slice(start, stop)
+            part = {k: None if v is None else v[rows] for k, v in yi.items()}
+            step = self._step_on((take(Xi, rows), part), **fit_params)
+        else:  # a batch smaller than the number of processes
+            loss = torch.zeros((), device=self.device)
+            step = {"loss": loss, "y_pred": None}
+        parameters = [p for p in self.module_.parameters() if p.requires_grad]
+        _distributed.reduce_gradients(parameters, share)
+        return {**step, "loss": _distributed.reduce_loss(step["loss"], share)}
+
+    def _step_on(self, batch, **fit_params):
         if self.grad_scaler is None:
             return super().train_step_single(batch, **fit_params)
         # skorch's step with a scaled loss; the gradients are unscaled before
