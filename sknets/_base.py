@@ -317,11 +317,19 @@ class BaseNeuralNet(
         estimator while it trains."""
         net = self.net_
         net.generator = torch.Generator().manual_seed(seed)
-        net.distributed = process_group()
-        if net.distributed is not None:
+        group = process_group()
+        if group is not None and self.batch_size_ < group[1]:
+            raise ValueError(
+                f"batch_size={self.batch_size_} is smaller than the {group[1]} "
+                "processes of the distributed fit, which share every batch; use a "
+                f"batch_size of at least {group[1]} (a multiple of it keeps the "
+                "shares equal)."
+            )
+        net.distributed = group
+        if group is not None:
             broadcast_state(net.module_)  # every process starts from rank 0's
         checkpoint = dict(net.callbacks_).get("checkpoint")
-        if checkpoint is not None and (net.distributed or (0,))[0] == 0:
+        if checkpoint is not None and (group or (0,))[0] == 0:
             checkpoint.write = lambda path: save(self, path, _skip=("callbacks",))
         try:
             net.partial_fit(

@@ -4,6 +4,7 @@ batch by batch, read-only (several threads may predict at once)."""
 from __future__ import annotations
 
 import math
+from numbers import Integral
 
 import numpy as np
 import pandas as pd
@@ -27,12 +28,27 @@ def chunk_rows(X):
     with ``shape``, ``dtype`` and row slicing) whose float32 copy would pass
     :data:`CHUNK_BYTES`. Lists, DataFrames and object arrays go whole."""
     shape, dtype = getattr(X, "shape", None), getattr(X, "dtype", None)
-    if shape is None or dtype is None or len(shape) < 2 or shape[0] == 0:
+    if shape is None or dtype is None or len(shape) < 2:
         return None
     if isinstance(X, (pd.DataFrame, pd.Series)) or np.dtype(dtype) == object:
         return None
+    if not all(isinstance(d, Integral) for d in shape):  # NaN: not known yet
+        raise ValueError(
+            f"X has dimensions of unknown size, shape {tuple(shape)} (a Dask array "
+            "with unknown chunk sizes); call X.compute_chunk_sizes() first."
+        )
+    if shape[0] == 0:
+        return None
     rows = max(1, CHUNK_BYTES // (4 * max(1, math.prod(shape[1:]))))
-    return rows if shape[0] > rows else None
+    if shape[0] <= rows:
+        return None
+    if not hasattr(X, "__getitem__"):
+        raise TypeError(
+            f"X of type {type(X).__name__} has shape {tuple(shape)} but no row "
+            "slicing (X[start:stop]), which sknets needs to predict a large array "
+            "chunk by chunk; pass a numpy, memmap, Dask or zarr array."
+        )
+    return rows
 
 
 class PredictionMixin:

@@ -42,6 +42,10 @@ JOB = textwrap.dedent(
         channels=(4,), max_epochs=4, early_stopping=True, random_state=None
     ).fit(images, labels)
     np.save(f"{out}/cnn{rank}.npy", cnn.predict_proba(images))
+    try:
+        LSTMRegressor(batch_size=1, max_epochs=1).fit(X, y)
+    except ValueError as error:
+        open(f"{out}/error{rank}.txt", "w").write(str(error))
     dist.destroy_process_group()
     """
 )
@@ -69,3 +73,5 @@ def test_two_processes_train_as_one(tmp_path):
     )
     cnn = [np.load(tmp_path / f"cnn{r}.npy") for r in (0, 1)]
     np.testing.assert_array_equal(cnn[0], cnn[1])
+    message = (tmp_path / "error0.txt").read_text()
+    assert message.startswith("batch_size=1 is smaller than the 2 processes")

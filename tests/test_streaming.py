@@ -82,3 +82,22 @@ def test_dask_and_series_arrays_are_read_in_chunks(monkeypatch):
         bad = X.copy()
         bad[400, 3, 1] = np.nan  # in the fourth chunk
         reg.predict(da.from_array(bad, chunks=(100, 20, 2)))
+
+
+def test_what_chunked_prediction_refuses(digits_model, monkeypatch):
+    da = pytest.importorskip("dask.array")
+    model, images = digits_model
+    monkeypatch.setattr(predicting, "CHUNK_BYTES", 300 * 64 * 4)
+    unknown = da.from_array(images, chunks=(500, 8, 8))
+    unknown = unknown[unknown[:, 0, 0] >= 0]  # rows not known until computed
+    with pytest.raises(ValueError, match="unknown size.*compute_chunk_sizes"):
+        model.predict(unknown)
+
+    class NoSlicing:
+        shape, dtype, ndim = images.shape, images.dtype, images.ndim
+
+        def __array__(self, dtype=None, copy=None):
+            return images
+
+    with pytest.raises(TypeError, match="NoSlicing has shape .* but no row slicing"):
+        model.predict(NoSlicing())
