@@ -1,5 +1,5 @@
 """Forecast intervals: quantiles, a Gaussian likelihood, and conformal prediction.
-==============================================================================
+===============================================================================
 
 A daily series with a weekly pattern whose noise grows with its level (busy
 days are also the least predictable), forecast one day ahead from the past
