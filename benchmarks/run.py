@@ -12,6 +12,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 import forecasting  # noqa: E402
 import images  # noqa: E402
+import prediction  # noqa: E402
 import search  # noqa: E402
 import speed  # noqa: E402
 import text  # noqa: E402
@@ -24,3 +25,4 @@ if __name__ == "__main__":
     text.main()
     search.main()
     speed.main()
+    prediction.main()

@@ -15,10 +15,8 @@ each timed while it holds the turn, so that the drift of a shared machine's
 speed falls on all of them alike. Each row runs in a process of its own, with
 one untimed lockstep run first and then one run per order of the turn.
 
-Prediction: ``predict_proba`` on 100k samples against a plain
-``torch.inference_mode()`` loop over the same module (time in lockstep, one
-forward pass each in turn), and the peak memory of each in a process of its
-own, also on a million samples. Writes docs/results/speed.md.
+Prediction is measured by ``prediction.py`` (its memory job lives here).
+Writes docs/results/speed.md.
 """
 
 import copy
@@ -332,23 +330,6 @@ def _plain_predict(module, X_big):
     return torch.cat(out).numpy()
 
 
-def predict_row(n=100_000):
-    est, X_big = _predict_setup(n)
-    module = copy.deepcopy(est.net_.module_).eval()
-
-    def plain(hook):
-        handle = module.register_forward_hook(hook)
-        _plain_predict(module, X_big)
-        handle.remove()
-
-    def sknets(hook):
-        handle = est.net_.module_.register_forward_hook(hook)
-        est.predict_proba(X_big)
-        handle.remove()
-
-    return measure({"hand": plain, "sknets": sknets}, RUNS)
-
-
 def _memory_job(contender, n):
     """Peak extra resident memory (MB) of one prediction, in this process."""
     est, X_big = _predict_setup(n)
@@ -431,7 +412,6 @@ JOBS = {
     **{f"fit{i}": row[2:] for i, row in enumerate(FIT_ROWS)},
     **{f"mixed{i}": row[2:] for i, row in enumerate(MIXED_PRECISION_ROWS)},
     "loop": (loop_cost_row, ()),
-    "predict": (predict_row, ()),
     "calibration": (calibration_row, ()),
 }
 
@@ -564,32 +544,6 @@ def main():
                     "time / default": f"{seconds / default:.3f}",
                 }
             )
-    print("speed: prediction ...", flush=True)
-    predict = _times("predict")
-    memory = {
-        (name, n): _job("memory", name, n, env=PINNED_MMAP)
-        for n in (100_000, 1_000_000)
-        for name in ("hand", "sknets")
-    }
-    predict_rows = [
-        {
-            "task": "predict_proba, 100k 8x8 images",
-            "runs": len(predict["sknets"]),
-            "plain inference_mode loop (s)": _seconds(predict, "hand"),
-            "sknets (s)": _seconds(predict, "sknets"),
-            "sknets / plain": summary(ratios(predict, "sknets", "hand")),
-        }
-    ]
-    memory_rows = [
-        {
-            "samples": f"{n:,}",
-            "input (MB)": f"{n * 64 * 4 / 2**20:.0f}",
-            "probabilities, float64 (MB)": f"{n * 10 * 8 / 2**20:.0f}",
-            "peak extra memory, plain loop (MB)": f"{memory['hand', n]:.0f}",
-            "peak extra memory, sknets (MB)": f"{memory['sknets', n]:.0f}",
-        }
-        for n in (100_000, 1_000_000)
-    ]
     runs = len(calib["hand"])
     expected = 1 + waited / np.median(calib["hand"])
     calibration_rows = [
@@ -616,8 +570,6 @@ def main():
         more=[
             ("Variable against equal lengths", LENGTHS_TEXT, length_rows),
             ("The training loop's own cost", LOOP_TEXT, loop_rows),
-            ("Prediction", PREDICT_TEXT, predict_rows),
-            ("Memory of a prediction", MEMORY_TEXT, memory_rows),
             ("Mixed precision on the CPU", MIXED_TEXT, mixed_rows),
             ("The memory allocator", ALLOCATOR_TEXT, allocator_rows),
             ("Resolution of the method", CALIBRATION_TEXT, calibration_rows),
@@ -655,20 +607,6 @@ LOOP_TEXT = (
     "training loop's own: batching, the calls around forward, backward and "
     "optimizer step, callbacks and history. Median over the runs; the last "
     "column is the median difference to the hand-written loop within a run."
-)
-PREDICT_TEXT = (
-    "`predict_proba` on 100,000 8x8 images against a plain loop over the same "
-    "fitted module: batches of 256 under `torch.inference_mode()`, softmax, "
-    "one concatenation. In lockstep, one forward pass each in turn."
-)
-MEMORY_TEXT = (
-    "Peak resident memory above the level before the call, sampled every "
-    "millisecond, each prediction in a process of its own after a warm-up "
-    "call on 1000 images, with glibc's mmap threshold fixed at its default "
-    "(128 KiB; unset, it rises after the model's fit and later buffers come "
-    "from memory kept since then, which resident memory does not show). The "
-    "input is float32 images; sknets returns float64 probabilities, written "
-    "batch by batch into one preallocated array."
 )
 MIXED_TEXT = (
     "sknets with `mixed_precision` (autocast) against the float32 "

@@ -8,6 +8,7 @@ import math
 from sklearn.utils._param_validation import StrOptions
 
 from ._params import FRACTION, NON_NEGATIVE_INT, POSITIVE_INT, Attribute, Budget, Param
+from ._predicting import power_of_two
 from ._sequence import SequenceEstimator
 from ._targets import NeuralNetClassifierMixin, NeuralNetRegressorMixin
 from .modules.crnn import ConvFront1d
@@ -21,6 +22,10 @@ __all__ = [
     "RNNClassifier",
     "RNNRegressor",
 ]
+
+# outputs of the recurrent layer (steps x features) in one prediction batch, at
+# most: 2**25 float32 values, 128 MB
+RECURRENT_OUTPUTS = 2**25
 
 CELL = Param(
     "cell",
@@ -101,6 +106,17 @@ class _Recurrent(SequenceEstimator):
     )
     _defaults = dict(lr=3e-3, lr_schedule="cosine")
     _budget = Budget(epochs=100, batch_size=32, steps=1000, work=6_000_000)
+
+    def _prediction_batch_size(self, batch):
+        """As for every family, and at most RECURRENT_OUTPUTS values of the
+        recurrent layer's outputs (steps x hidden features) per batch."""
+        rows = super()._prediction_batch_size(batch)
+        x = batch.get("x")
+        steps = x.shape[1] if x is not None and x.dim() > 1 else 1
+        steps = math.ceil(steps / 2 ** getattr(self, "conv_blocks_", 0))
+        width = self.hidden_size * (2 if self.bidirectional else 1)
+        cap = power_of_two(RECURRENT_OUTPUTS // max(1, steps * width))
+        return max(self.batch_size_, min(rows, cap))
 
     def _build_network(self, n_outputs, **inputs):
         blocks = self.conv_blocks

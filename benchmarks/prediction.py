@@ -1,0 +1,180 @@
+"""Prediction: sknets against plain ``torch.inference_mode()`` loops.
+
+Throughput: ``predict_proba`` of a fitted digits CNN on 100,000 8x8 images
+and of a fitted LSTM on 50,000 series (30 steps, 3 features), against plain
+loops over the same module with batches of 256, 1,024 and 4,096 (softmax, one
+concatenation; the LSTM's loop reads the input already standardised, which
+sknets does inside its time). Latency: ``predict_proba`` of one image against
+calling the module on it. The contenders run in lockstep (``_lockstep.py``:
+one forward pass each in turn). Memory: the peak resident memory of each
+prediction in a process of its own (``speed.py``'s memory job). Writes
+docs/results/prediction.md.
+"""
+
+import os
+import sys
+
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+
+import numpy as np  # noqa: E402
+import torch  # noqa: E402
+from _common import write_page  # noqa: E402
+from _lockstep import measure  # noqa: E402
+from speed import PINNED_MMAP, _job, _predict_setup, summary  # noqa: E402
+
+from sknets import LSTMClassifier  # noqa: E402
+from sknets._batching import call, take  # noqa: E402
+from sknets._inputs import check_input  # noqa: E402
+
+RUNS = 6
+PLAIN = (256, 1024, 4096)
+ONE_SAMPLE_CALLS = 500
+
+
+def _plain(module, batch, size):
+    """Batches of ``size`` of a ready input under inference_mode, softmax,
+    one concatenation."""
+    n = len(batch["x"])
+    with torch.inference_mode():
+        out = [
+            torch.softmax(call(module, take(batch, slice(i, i + size))), dim=1)
+            for i in range(0, n, size)
+        ]
+    return torch.cat(out).numpy()
+
+
+def _contenders(est, X):
+    """The estimator's predict_proba and plain loops over a copy of its
+    module, each with the lockstep hook on its module."""
+    import copy
+
+    batch, _ = check_input(est, X, reset=False)  # the plain loops' ready input
+    contenders = {}
+    for size in PLAIN:
+        module = copy.deepcopy(est.net_.module_).eval()
+
+        def plain(hook, module=module, size=size):
+            handle = module.register_forward_hook(hook)
+            _plain(module, batch, size)
+            handle.remove()
+
+        contenders[f"plain {size}"] = plain
+
+    def sknets(hook):
+        handle = est.net_.module_.register_forward_hook(hook)
+        est.predict_proba(X)
+        handle.remove()
+
+    contenders["sknets"] = sknets
+    return contenders
+
+
+def _lstm_setup(n):
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(2000, 30, 3)).astype(np.float32)
+    y = (X[:, :3, 0].sum(axis=1) > 0).astype(int)
+    est = LSTMClassifier(max_epochs=1, random_state=0).fit(X, y)
+    return est, rng.normal(size=(n, 30, 3)).astype(np.float32)
+
+
+def _one_sample():
+    est, X = _predict_setup(1000)
+    one = X[:1]
+    module = est.net_.module_
+    x = torch.from_numpy(one)[:, None]
+
+    def direct(hook):
+        handle = module.register_forward_hook(hook)
+        with torch.inference_mode():
+            for _ in range(ONE_SAMPLE_CALLS):
+                torch.softmax(module(x), dim=1).numpy()
+        handle.remove()
+
+    def sknets(hook):
+        handle = module.register_forward_hook(hook)
+        for _ in range(ONE_SAMPLE_CALLS):
+            est.predict_proba(one)
+        handle.remove()
+
+    return measure({"module": direct, "sknets": sknets}, RUNS)
+
+
+def throughput_row(task, times):
+    best = np.min([times[f"plain {size}"] for size in PLAIN], axis=0)  # per run
+    row = {"task": task, "runs": len(times["sknets"])}
+    for size in PLAIN:
+        row[f"plain, batches of {size} (s)"] = (
+            f"{np.median(times[f'plain {size}']):.2f}"
+        )
+    row["sknets (s)"] = f"{np.median(times['sknets']):.2f}"
+    row["sknets / best plain"] = summary(np.divide(times["sknets"], best))
+    return row
+
+
+def main():
+    rows = []
+    print("prediction: digits CNN ...", flush=True)
+    est, X = _predict_setup(100_000)
+    times = measure(_contenders(est, X), RUNS)
+    rows.append(throughput_row("predict_proba, 100k 8x8 images, digits CNN", times))
+    print("prediction: LSTM ...", flush=True)
+    est, X = _lstm_setup(50_000)
+    times = measure(_contenders(est, X), RUNS)
+    rows.append(throughput_row("predict_proba, 50k series of 30 steps, LSTM", times))
+    print("prediction: one sample ...", flush=True)
+    one = _one_sample()
+    per_call = {k: np.median(v) / ONE_SAMPLE_CALLS * 1e6 for k, v in one.items()}
+    latency = [
+        {
+            "task": "predict_proba of one 8x8 image, digits CNN",
+            "runs": len(one["sknets"]),
+            "calling the module (µs)": f"{per_call['module']:.0f}",
+            "sknets (µs)": f"{per_call['sknets']:.0f}",
+            "sknets / module": summary(np.divide(one["sknets"], one["module"])),
+        }
+    ]
+    print("prediction: memory ...", flush=True)
+    memory = {
+        (name, n): _job("memory", name, n, env=PINNED_MMAP)
+        for n in (100_000, 1_000_000)
+        for name in ("hand", "sknets")
+    }
+    memory_rows = [
+        {
+            "samples": f"{n:,}",
+            "input (MB)": f"{n * 64 * 4 / 2**20:.0f}",
+            "probabilities, float64 (MB)": f"{n * 10 * 8 / 2**20:.0f}",
+            "peak extra memory, plain loop of 256 (MB)": f"{memory['hand', n]:.0f}",
+            "peak extra memory, sknets (MB)": f"{memory['sknets', n]:.0f}",
+        }
+        for n in (100_000, 1_000_000)
+    ]
+    write_page(
+        "prediction",
+        "Prediction: sknets against plain inference loops",
+        " ".join(__doc__.split("\n\n")[1].split()),
+        rows,
+        "python benchmarks/prediction.py",
+        more=[
+            (
+                "One sample",
+                f"{ONE_SAMPLE_CALLS} calls per run, in lockstep (each call one "
+                "forward pass).",
+                latency,
+            ),
+            (
+                "Memory of a prediction",
+                "Peak resident memory above the level before the call, sampled "
+                "every millisecond, each prediction in a process of its own after "
+                "a warm-up call on 1000 images, with glibc's mmap threshold fixed "
+                "at its default (128 KiB). The input is float32 images; sknets "
+                "returns float64 probabilities, written batch by batch into one "
+                "preallocated array.",
+                memory_rows,
+            ),
+        ],
+    )
+
+
+if __name__ == "__main__":
+    sys.exit(main())
