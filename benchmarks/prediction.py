@@ -5,14 +5,15 @@ and of a fitted LSTM on 50,000 series (30 steps, 3 features), against plain
 loops over the same module with batches of 256, 1,024 and 4,096 (softmax, one
 concatenation; the LSTM's loop reads the input already standardised, which
 sknets does inside its time). Latency: ``predict_proba`` of one image against
-calling the module on it. The contenders run in lockstep (``_lockstep.py``:
-one forward pass each in turn). Memory: the peak resident memory of each
-prediction in a process of its own (``speed.py``'s memory job). Writes
-docs/results/prediction.md.
+calling the module on it, the two interleaved call by call. The throughput
+contenders run in lockstep (``_lockstep.py``: one forward pass each in
+turn). Memory: the peak resident memory of each prediction in a process of
+its own (``speed.py``'s memory job). Writes docs/results/prediction.md.
 """
 
 import os
 import sys
+import time
 
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
@@ -78,25 +79,37 @@ def _lstm_setup(n):
 
 
 def _one_sample():
+    """Per-call times of the two, interleaved call by call in one thread (the
+    order alternating), in RUNS blocks of ONE_SAMPLE_CALLS calls each: a
+    lockstep run would hand the turn between threads after every call, which
+    costs more than a one-sample call."""
     est, X = _predict_setup(1000)
     one = X[:1]
     module = est.net_.module_
     x = torch.from_numpy(one)[:, None]
 
-    def direct(hook):
-        handle = module.register_forward_hook(hook)
+    def direct():
         with torch.inference_mode():
-            for _ in range(ONE_SAMPLE_CALLS):
-                torch.softmax(module(x), dim=1).numpy()
-        handle.remove()
+            torch.softmax(module(x), dim=1).numpy()
 
-    def sknets(hook):
-        handle = module.register_forward_hook(hook)
-        for _ in range(ONE_SAMPLE_CALLS):
-            est.predict_proba(one)
-        handle.remove()
+    def sknets():
+        est.predict_proba(one)
 
-    return measure({"module": direct, "sknets": sknets}, RUNS)
+    calls = {"module": direct, "sknets": sknets}
+    for _ in range(200):  # warm-up
+        direct(), sknets()
+    times = {name: [] for name in calls}
+    for block in range(RUNS):
+        spent = {name: [] for name in calls}
+        for i in range(ONE_SAMPLE_CALLS):
+            order = list(calls) if (i + block) % 2 == 0 else list(calls)[::-1]
+            for name in order:
+                start = time.perf_counter()
+                calls[name]()
+                spent[name].append(time.perf_counter() - start)
+        for name in calls:
+            times[name].append(float(np.median(spent[name])))
+    return times
 
 
 def throughput_row(task, times):
@@ -123,7 +136,7 @@ def main():
     rows.append(throughput_row("predict_proba, 50k series of 30 steps, LSTM", times))
     print("prediction: one sample ...", flush=True)
     one = _one_sample()
-    per_call = {k: np.median(v) / ONE_SAMPLE_CALLS * 1e6 for k, v in one.items()}
+    per_call = {k: np.median(v) * 1e6 for k, v in one.items()}
     latency = [
         {
             "task": "predict_proba of one 8x8 image, digits CNN",
@@ -158,8 +171,9 @@ def main():
         more=[
             (
                 "One sample",
-                f"{ONE_SAMPLE_CALLS} calls per run, in lockstep (each call one "
-                "forward pass).",
+                f"{RUNS} runs of {ONE_SAMPLE_CALLS} calls each, the two "
+                "interleaved call by call in one thread (the order alternating); "
+                "per-call medians, and the ratio of the two medians in each run.",
                 latency,
             ),
             (
