@@ -101,3 +101,40 @@ def test_what_chunked_prediction_refuses(digits_model, monkeypatch):
 
     with pytest.raises(TypeError, match="NoSlicing has shape .* but no row slicing"):
         model.predict(NoSlicing())
+
+
+def test_fit_on_a_memmap_equals_the_in_memory_fit(digits_model, tmp_path):
+    _, images = digits_model
+    y = load_digits().target
+    path = tmp_path / "train.uint8"
+    mm = np.memmap(path, dtype=np.uint8, mode="w+", shape=images.shape)
+    mm[:] = images
+    mm.flush()
+    on_disk = np.memmap(path, dtype=np.uint8, mode="r", shape=images.shape)
+    settings = dict(channels=(8,), max_epochs=2, random_state=0)
+    from_disk = CNNClassifier(**settings).fit(on_disk, y)
+    in_memory = CNNClassifier(**settings).fit(images, y)
+    np.testing.assert_array_equal(
+        from_disk.predict_proba(on_disk), in_memory.predict_proba(images)
+    )
+
+
+def test_chunked_prediction_never_holds_the_whole_float32_copy(
+    digits_model, monkeypatch
+):
+    tracemalloc = pytest.importorskip("tracemalloc")
+    model, images = digits_model
+    big = np.tile(images, (34, 1, 1))  # 61,098 images: a 15.6 MB float32 copy
+    whole_copy = big.size * 4 / 2**20
+    output = len(big) * 10 * 8 / 2**20  # float64 probabilities, 4.7 MB
+
+    def peak_mb():
+        tracemalloc.start()
+        model.predict_proba(big)
+        peak = tracemalloc.get_traced_memory()[1] / 2**20
+        tracemalloc.stop()
+        return peak
+
+    assert peak_mb() > 0.9 * whole_copy  # under the default chunk size: whole
+    monkeypatch.setattr(predicting, "CHUNK_BYTES", 2000 * 64 * 4)  # 0.5 MB chunks
+    assert peak_mb() < output + 0.25 * whole_copy  # about one chunk more
