@@ -69,10 +69,15 @@ def held_out(n, sp):
 # -- sknets' recipe -------------------------------------------------------------
 
 
+def _full_window(sp):
+    """Two seasons, and at least 12 steps."""
+    return max(2 * sp, 12)
+
+
 def _window(n, sp, block):
-    """Window length: two seasons and at least 12 steps, shortened until the
-    series gives at least twice as many windows as steps in a window."""
-    window = max(2 * sp, 12)
+    """Window length: :func:`_full_window`, shortened until the series gives
+    at least twice as many windows as steps in a window."""
+    window = _full_window(sp)
     while n - window - block + 1 < 2 * window and window > 4:
         window -= 1
     return window
@@ -81,9 +86,9 @@ def _window(n, sp, block):
 def _blocks(n, sp, h):
     """Candidate blocks: one season (one step without seasons) and the whole
     horizon, each halved while the series gives too few windows for it."""
-    candidates = set()
+    candidates, window = set(), _full_window(sp)
     for block in (max(sp, 1), h):
-        while block > 1 and n - max(2 * sp, 12) - block + 1 < 2 * max(2 * sp, 12):
+        while block > 1 and n - window - block + 1 < 2 * window:
             block //= 2
         candidates.add(block)
     return sorted(candidates)

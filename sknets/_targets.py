@@ -7,6 +7,7 @@ from numbers import Real
 
 import numpy as np
 import torch
+from scipy.special import expit
 from sklearn.base import ClassifierMixin, RegressorMixin, _fit_context
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.class_weight import compute_sample_weight
@@ -249,10 +250,7 @@ class NeuralNetClassifierMixin(ClassifierMixin):
         """Softmax (multi-label: sigmoid) of the module's outputs
         (n, n_classes), in place."""
         if self._multilabel:
-            np.negative(logits, out=logits)
-            np.exp(logits, out=logits)
-            logits += 1
-            return np.reciprocal(logits, out=logits)
+            return expit(logits, out=logits)  # no overflow warning for large logits
         logits -= logits.max(axis=1, keepdims=True)
         np.exp(logits, out=logits)
         logits /= logits.sum(axis=1, keepdims=True)

@@ -138,3 +138,40 @@ def test_chunked_prediction_never_holds_the_whole_float32_copy(
     assert peak_mb() > 0.9 * whole_copy  # under the default chunk size: whole
     monkeypatch.setattr(predicting, "CHUNK_BYTES", 2000 * 64 * 4)  # 0.5 MB chunks
     assert peak_mb() < output + 0.25 * whole_copy  # about one chunk more
+
+
+def _batch_sizes(model, X):
+    """Sizes of the batches the module reads while model predicts X."""
+    sizes = []
+    hook = model.net_.module_.register_forward_hook(
+        lambda module, args, output: sizes.append(len(output))
+    )
+    try:
+        model.predict(X)
+    finally:
+        hook.remove()
+    return sizes
+
+
+def test_prediction_batches_are_chosen_for_throughput_and_memory():
+    X, y = load_digits(return_X_y=True)
+    images = X.reshape(-1, 8, 8)
+    small = CNNClassifier(channels=(4,), max_epochs=1, random_state=0)
+    small.fit(images[:200], y[:200])
+    # small samples: 1,024 per batch, not the training batch size (64)
+    assert _batch_sizes(small, images) == [1024, 773]
+    # large samples: at most 2**19 input values per batch (42 -> 32), but
+    # never fewer than the training batch size
+    rng = np.random.RandomState(0)
+    big = rng.rand(100, 64, 64, 3)
+    labels = np.arange(100) % 2
+    cnn = CNNClassifier(channels=(4,), batch_size=16, max_epochs=1, random_state=0)
+    assert _batch_sizes(cnn.fit(big, labels), big) == [32, 32, 32, 4]
+    cnn.set_params(batch_size=50).fit(big, labels)
+    assert _batch_sizes(cnn, big) == [50, 50]
+    # a recurrent family: at most 2**25 values of the recurrent outputs,
+    # 300 steps x 512 features -> 218 -> 128 rows
+    series = rng.normal(size=(300, 300, 1)).astype(np.float32)
+    lstm = LSTMRegressor(hidden_size=256, conv_blocks=0, max_epochs=1, random_state=0)
+    lstm.fit(series[:40], series[:40, :5, 0].sum(axis=1))
+    assert _batch_sizes(lstm, series) == [128, 128, 44]
