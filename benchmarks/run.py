@@ -12,6 +12,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 import forecasting  # noqa: E402
 import images  # noqa: E402
+import out_of_core  # noqa: E402
 import prediction  # noqa: E402
 import search  # noqa: E402
 import speed  # noqa: E402
@@ -26,3 +27,4 @@ if __name__ == "__main__":
     search.main()
     speed.main()
     prediction.main()
+    out_of_core.main()

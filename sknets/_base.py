@@ -48,7 +48,7 @@ from . import _params
 from ._batching import TensorDataset, call, n_samples, take, to_device
 from ._callbacks import check_checkpoint_dir, net_callbacks
 from ._distributed import broadcast_seed, broadcast_state, process_group
-from ._inputs import check_input, input_kind
+from ._inputs import input_kind
 from ._net import Net
 from ._predicting import PredictionMixin
 from ._registry import register
@@ -61,6 +61,7 @@ from ._runtime import (
     warn_caller,
 )
 from ._state import StateMixin
+from ._streaming import check_training_input
 from ._transfer import transfer_features
 from ._validation import ValidationMixin, validation_arguments
 from .persistence import save
@@ -230,7 +231,7 @@ class BaseNeuralNet(
         self, X, y, sample_weight, reset, incremental, classes, validation=None
     ):
         settings = [] if reset else self._continued_settings()
-        batch, y = check_input(self, X, y, reset=reset, **self._y_check_params)
+        batch, y = check_training_input(self, X, y, reset=reset, **self._y_check_params)
         y_t = self._encode_target(y, reset=reset, classes=classes)
         weight = self._sample_weight(y, sample_weight)
         given = None if validation is None else self._check_validation(*validation)

@@ -112,7 +112,7 @@ class TensorDataset(Dataset):
     def subset(self, index) -> TensorDataset:
         """A dataset holding the samples at ``index`` (a tensor of indices)."""
         return TensorDataset(
-            {key: value[index] for key, value in self.X.items()},
+            {key: _select(value, index) for key, value in self.X.items()},
             None if self.y is None else self.y[index],
             None if self.sample_weight is None else self.sample_weight[index],
         )
@@ -124,6 +124,13 @@ class TensorDataset(Dataset):
             to_device(self.y, device),
             to_device(self.sample_weight, device),
         )
+
+
+def _select(value, index):
+    """The samples at ``index`` of an input tensor; an input read from its
+    source (:class:`~sknets._streaming.SourceRows`) selects them unread."""
+    subset = getattr(value, "subset", None)
+    return subset(index) if subset is not None else value[index]
 
 
 class BatchIterator:

@@ -22,6 +22,7 @@ from skorch.utils import TeeGenerator
 from . import _distributed
 from ._batching import BatchIterator, call, n_samples, take
 from ._runtime import autocast
+from ._streaming import SourceRows, StreamIterator
 from ._transfer import frozen_normalization
 
 __all__ = ["Net", "SKORCH_INTERNALS"]
@@ -196,7 +197,8 @@ class Net(skorch.NeuralNet):
         return X
 
     def get_iterator(self, dataset, training=False):
-        return BatchIterator(
+        streamed = isinstance(dataset.X.get("x"), SourceRows)
+        return (StreamIterator if streamed else BatchIterator)(
             dataset,
             self.batch_size,
             shuffle=training,

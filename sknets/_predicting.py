@@ -3,55 +3,20 @@ batch by batch, read-only (several threads may predict at once)."""
 
 from __future__ import annotations
 
-import math
-from numbers import Integral
-
 import numpy as np
-import pandas as pd
 import torch
 from sklearn.utils.validation import check_is_fitted
 
 from ._batching import call, n_samples, take, to_device
 from ._inputs import check_input
 from ._runtime import autocast
+from ._streaming import chunk_rows, release
 
-__all__ = ["CHUNK_BYTES", "PredictionMixin", "chunk_rows", "power_of_two"]
+__all__ = ["PredictionMixin", "power_of_two"]
 
-# At predict time a large regular array is read this many bytes of float32
-# input at a time (a memmap, Dask or zarr array is never read whole).
-CHUNK_BYTES = 64 * 2**20
 # A prediction batch holds at most this many input values (2 MB of float32),
 # so that the activations of large samples stay bounded.
 PREDICT_VALUES = 2**19
-
-
-def chunk_rows(X):
-    """Rows of X to read at a time at predict time, or None to read X whole:
-    a regular array (numpy, including ``np.memmap``, Dask, zarr: anything
-    with ``shape``, ``dtype`` and row slicing) whose float32 copy would pass
-    :data:`CHUNK_BYTES`. Lists, DataFrames and object arrays go whole."""
-    shape, dtype = getattr(X, "shape", None), getattr(X, "dtype", None)
-    if shape is None or dtype is None or len(shape) < 2:
-        return None
-    if isinstance(X, (pd.DataFrame, pd.Series)) or np.dtype(dtype) == object:
-        return None
-    if not all(isinstance(d, Integral) for d in shape):  # NaN: not known yet
-        raise ValueError(
-            f"X has dimensions of unknown size, shape {tuple(shape)} (a Dask array "
-            "with unknown chunk sizes); call X.compute_chunk_sizes() first."
-        )
-    if shape[0] == 0:
-        return None
-    rows = max(1, CHUNK_BYTES // (4 * max(1, math.prod(shape[1:]))))
-    if shape[0] <= rows:
-        return None
-    if not hasattr(X, "__getitem__"):
-        raise TypeError(
-            f"X of type {type(X).__name__} has shape {tuple(shape)} but no row "
-            "slicing (X[start:stop]), which sknets needs to predict a large array "
-            "chunk by chunk; pass a numpy, memmap, Dask or zarr array."
-        )
-    return rows
 
 
 class PredictionMixin:
@@ -160,7 +125,8 @@ class PredictionMixin:
             return self._in_batches(function, batch, out)
         out = np.empty((X.shape[0], width), dtype=np.float64)
         for start in range(0, X.shape[0], rows):
-            part = np.asarray(X[start : start + rows])
+            part = np.array(X[start : start + rows], copy=True)
+            release(X)
             batch, _ = check_input(self, part, reset=False, **self._y_check_params)
             self._in_batches(function, batch, out[start : start + rows])
         return out

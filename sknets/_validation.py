@@ -8,7 +8,7 @@ import numpy as np
 import torch
 from sklearn.model_selection import train_test_split
 
-from ._inputs import check_input
+from ._streaming import check_training_input
 
 __all__ = ["ValidationMixin", "validation_arguments"]
 
@@ -65,7 +65,7 @@ class ValidationMixin:
                 "X_val and y_val are validation data for early stopping, which "
                 "early_stopping=False turns off; set early_stopping='auto' or True."
             )
-        batch, y_val = check_input(
+        batch, y_val = check_training_input(
             self, X_val, y_val, reset=False, **self._y_check_params
         )
         y_t = self._encode_target(y_val, reset=False, validation=True)

@@ -1,12 +1,15 @@
-"""Prediction on arrays larger than memory: a memmap, Dask or zarr array (any
-array-like with shape, dtype and row slicing) is read chunk by chunk."""
+"""Arrays larger than memory: a memmap, Dask or zarr array (any array-like
+with shape, dtype and row slicing) is checked and predicted chunk by chunk,
+and trained on batch by batch, never read whole."""
+
+import threading
 
 import numpy as np
 import pytest
 from sklearn.datasets import load_digits
 
-import sknets._predicting as predicting
-from sknets import CNNClassifier, LSTMRegressor
+import sknets._streaming as streaming
+from sknets import CNNClassifier, FCNClassifier, LSTMRegressor
 
 
 class RowsOnly:
@@ -17,10 +20,12 @@ class RowsOnly:
         self.array = array
         self.shape, self.dtype, self.ndim = array.shape, array.dtype, array.ndim
         self.reads = []
+        self.threads = set()
 
     def __getitem__(self, key):
         assert isinstance(key, slice), key
         self.reads.append(len(range(*key.indices(len(self.array)))))
+        self.threads.add(threading.current_thread().name.split("_")[0])
         return self.array[key]
 
     def __len__(self):
@@ -48,10 +53,10 @@ def test_memmap_is_predicted_chunk_by_chunk_as_in_memory(
     mm[:] = big
     mm.flush()
     expected = model.predict_proba(big)  # under the chunk size: read whole
-    assert predicting.chunk_rows(big) is None
-    monkeypatch.setattr(predicting, "CHUNK_BYTES", 1000 * 64 * 4)  # 1000 images
+    assert streaming.chunk_rows(big) is None
+    monkeypatch.setattr(streaming, "CHUNK_BYTES", 1000 * 64 * 4)  # 1000 images
     on_disk = np.memmap(path, dtype=np.uint8, mode="r", shape=big.shape)
-    assert predicting.chunk_rows(on_disk) == 1000
+    assert streaming.chunk_rows(on_disk) == 1000
     np.testing.assert_allclose(model.predict_proba(on_disk), expected, atol=1e-6)
     np.testing.assert_array_equal(model.predict(on_disk), model.predict(big))
     np.testing.assert_allclose(
@@ -61,7 +66,7 @@ def test_memmap_is_predicted_chunk_by_chunk_as_in_memory(
 
 def test_an_array_like_is_never_read_whole(digits_model, monkeypatch):
     model, images = digits_model
-    monkeypatch.setattr(predicting, "CHUNK_BYTES", 300 * 64 * 4)
+    monkeypatch.setattr(streaming, "CHUNK_BYTES", 300 * 64 * 4)
     lazy = RowsOnly(images)
     proba = model.predict_proba(lazy)
     assert lazy.reads == [300] * 5 + [len(images) - 1500]
@@ -75,7 +80,7 @@ def test_dask_and_series_arrays_are_read_in_chunks(monkeypatch):
     y = X[:, :5, 0].sum(axis=1)
     reg = LSTMRegressor(hidden_size=8, max_epochs=2, random_state=0).fit(X, y)
     expected = reg.predict(X)
-    monkeypatch.setattr(predicting, "CHUNK_BYTES", 128 * 40 * 4)
+    monkeypatch.setattr(streaming, "CHUNK_BYTES", 128 * 40 * 4)
     lazy = da.from_array(X, chunks=(100, 20, 2))
     np.testing.assert_allclose(reg.predict(lazy), expected, atol=1e-6)
     with pytest.raises(ValueError, match="NaN"):
@@ -87,7 +92,7 @@ def test_dask_and_series_arrays_are_read_in_chunks(monkeypatch):
 def test_what_chunked_prediction_refuses(digits_model, monkeypatch):
     da = pytest.importorskip("dask.array")
     model, images = digits_model
-    monkeypatch.setattr(predicting, "CHUNK_BYTES", 300 * 64 * 4)
+    monkeypatch.setattr(streaming, "CHUNK_BYTES", 300 * 64 * 4)
     unknown = da.from_array(images, chunks=(500, 8, 8))
     unknown = unknown[unknown[:, 0, 0] >= 0]  # rows not known until computed
     with pytest.raises(ValueError, match="unknown size.*compute_chunk_sizes"):
@@ -136,7 +141,7 @@ def test_chunked_prediction_never_holds_the_whole_float32_copy(
         return peak
 
     assert peak_mb() > 0.9 * whole_copy  # under the default chunk size: whole
-    monkeypatch.setattr(predicting, "CHUNK_BYTES", 2000 * 64 * 4)  # 0.5 MB chunks
+    monkeypatch.setattr(streaming, "CHUNK_BYTES", 2000 * 64 * 4)  # 0.5 MB chunks
     assert peak_mb() < output + 0.25 * whole_copy  # about one chunk more
 
 
@@ -175,3 +180,105 @@ def test_prediction_batches_are_chosen_for_throughput_and_memory():
     lstm = LSTMRegressor(hidden_size=256, conv_blocks=0, max_epochs=1, random_state=0)
     lstm.fit(series[:40], series[:40, :5, 0].sum(axis=1))
     assert _batch_sizes(lstm, series) == [128, 128, 44]
+
+
+# -- fit ---------------------------------------------------------------------
+
+
+def _memmap(path, array, mode="r"):
+    mm = np.memmap(path, dtype=array.dtype, mode="w+", shape=array.shape)
+    mm[:] = array
+    mm.flush()
+    del mm
+    return np.memmap(path, dtype=array.dtype, mode=mode, shape=array.shape)
+
+
+def test_fit_reads_a_large_array_batch_by_batch(digits_model, tmp_path, monkeypatch):
+    _, images = digits_model
+    y = load_digits().target
+    monkeypatch.setattr(streaming, "CHUNK_BYTES", 300 * 64 * 4)  # 300 images
+    monkeypatch.setattr(streaming, "POOL_BYTES", 4 * 64 * 64)  # 4 batches of 64
+    lazy = RowsOnly(images)
+    settings = dict(channels=(8,), max_epochs=6, random_state=0)
+    model = CNNClassifier(**settings).fit(lazy, y)
+    # one checking pass of 300-row chunks, then pools of 4 blocks of a batch
+    # (blocks next to each other in one read)
+    assert lazy.reads[:6] == [300] * 5 + [len(images) - 1500]
+    assert max(lazy.reads[6:]) <= 4 * 64
+    assert "sknets-read" in lazy.threads  # pools are read ahead, in a thread
+    assert model.score(images, y) > 0.9
+    # a memmap is read the same way and gives the same model
+    on_disk = _memmap(tmp_path / "train.uint8", images)
+    from_disk = CNNClassifier(**settings).fit(on_disk, y)
+    np.testing.assert_array_equal(
+        from_disk.predict_proba(images), model.predict_proba(images)
+    )
+    # and the same again for the same seed: reads are shuffled reproducibly
+    again = CNNClassifier(**settings).fit(on_disk, y)
+    np.testing.assert_array_equal(
+        again.predict_proba(images), from_disk.predict_proba(images)
+    )
+
+
+def test_streamed_fit_learns_what_the_in_memory_fit_learns(monkeypatch):
+    da = pytest.importorskip("dask.array")
+    rng = np.random.RandomState(0)
+    # (n, T, F) with two channels of their own mean and scale
+    X = rng.normal(loc=[3.0, -1.0], scale=[2.0, 0.5], size=(600, 40, 2))
+    bump = rng.randint(0, 30, size=600)
+    y = np.arange(600) % 2
+    X[np.arange(600)[y == 1], bump[y == 1], 0] += 8.0  # a local shape in class 1
+    settings = dict(channels=(16, 32, 16), max_epochs=20, random_state=0)
+    in_memory = FCNClassifier(**settings).fit(X, y)
+    monkeypatch.setattr(streaming, "CHUNK_BYTES", 128 * 40 * 2 * 4)
+    lazy = da.from_array(X, chunks=(100, 40, 2))
+    streamed = FCNClassifier(**settings).fit(lazy, y)
+    np.testing.assert_allclose(streamed.channel_mean_, in_memory.channel_mean_)
+    np.testing.assert_allclose(streamed.channel_scale_, in_memory.channel_scale_)
+    assert streamed.max_length_ == 40 and streamed.n_channels_ == 2
+    assert streamed.score(X, y) > 0.93 and in_memory.score(X, y) > 0.93
+    # held-out validation is a subset of the rows, still read batch by batch
+    early = FCNClassifier(**{**settings, "max_epochs": 3}, early_stopping=True)
+    assert len(early.fit(lazy, y).validation_loss_curve_) == 3
+    # partial_fit reads its chunk the same way
+    partial = FCNClassifier(**settings).partial_fit(lazy, y, classes=[0, 1])
+    assert partial.n_iter_ == 1
+
+
+def test_streamed_fit_checks_every_chunk(digits_model, monkeypatch):
+    da = pytest.importorskip("dask.array")
+    _, images = digits_model
+    y = load_digits().target
+    monkeypatch.setattr(streaming, "CHUNK_BYTES", 300 * 64 * 4)
+    bad = images.astype(np.float32)
+    bad[1700, 3, 3] = np.nan  # in the last chunk
+    with pytest.raises(ValueError, match="NaN"):
+        CNNClassifier(max_epochs=1).fit(da.from_array(bad, chunks=(250, 8, 8)), y)
+    with pytest.raises(ValueError, match="inconsistent numbers of samples"):
+        CNNClassifier(max_epochs=1).fit(RowsOnly(images), y[:-1])
+    unknown = da.from_array(images, chunks=(500, 8, 8))
+    unknown = unknown[unknown[:, 0, 0] >= 0]
+    with pytest.raises(ValueError, match="unknown size.*compute_chunk_sizes"):
+        CNNClassifier(max_epochs=1).fit(unknown, y)
+
+
+def test_streamed_fit_never_holds_the_whole_float32_copy(tmp_path, monkeypatch):
+    tracemalloc = pytest.importorskip("tracemalloc")
+    rng = np.random.RandomState(0)
+    images = rng.randint(0, 256, size=(20_000, 16, 16), dtype=np.uint8)
+    y = np.arange(len(images)) % 3
+    whole_copy = images.size * 4 / 2**20  # 19.5 MB of float32
+    on_disk = _memmap(tmp_path / "big.uint8", images)
+    settings = dict(channels=(4,), dense_units=8, max_epochs=1, early_stopping=False)
+
+    def peak_mb():
+        tracemalloc.start()
+        CNNClassifier(**settings).fit(on_disk, y)
+        peak = tracemalloc.get_traced_memory()[1] / 2**20
+        tracemalloc.stop()
+        return peak
+
+    assert peak_mb() > 0.9 * whole_copy  # under the chunk size: read whole
+    monkeypatch.setattr(streaming, "CHUNK_BYTES", 2000 * 256 * 4)  # 2 MB
+    monkeypatch.setattr(streaming, "POOL_BYTES", 2**20)
+    assert peak_mb() < 0.25 * whole_copy

@@ -17,6 +17,7 @@ __all__ = [
     "InputKind",
     "check_float32",
     "InputView",
+    "RunningScaling",
     "check_array_input",
     "check_target",
     "estimator_name",
@@ -105,6 +106,22 @@ class InputKind:
         channels, or None."""
         return None
 
+    def stream(self, estimator):
+        """How a fit reads a regular array of this kind from its source in
+        batches (:mod:`sknets._streaming`), once the array is checked and
+        the kind's attributes are learned: ``(convert, finish,
+        sample_shape)``, where ``convert`` turns raw numpy rows into a host
+        tensor and ``finish`` that tensor on the device into the float32
+        input the in-memory path would hold. None: the kind is read whole."""
+        return None
+
+    def statistics(self, estimator):
+        """An accumulator of what the kind learns from all of X (``update``
+        with each raw chunk, then ``finish`` sets the attributes), for a fit
+        that reads X chunk by chunk; None when it learns nothing beyond the
+        first chunk."""
+        return None
+
     def forget(self, estimator):
         """Remove what a fit on this kind learned (before a fit on new data)."""
         for attribute in self.attributes:
@@ -184,6 +201,33 @@ def ragged_items(X):
     if len({a.shape for a in arrays}) == 1 and arrays[0].dtype != object:
         return None
     return arrays
+
+
+class RunningScaling:
+    """Per-channel mean and standard deviation merged over chunks of rows
+    (Chan, Golub and LeVeque's pairwise update, in float64): what
+    :func:`fit_scaling` gives for all the rows at once."""
+
+    def __init__(self):
+        self.count, self.mean, self.m2 = 0, 0.0, 0.0
+
+    def update(self, values):
+        values = np.asarray(values, dtype=np.float64)
+        count = len(values)
+        if not count:
+            return
+        mean = values.mean(axis=0)
+        m2 = ((values - mean) ** 2).sum(axis=0)
+        total = self.count + count
+        delta = mean - self.mean
+        self.mean = self.mean + delta * (count / total)
+        self.m2 = self.m2 + m2 + delta**2 * (self.count * count / total)
+        self.count = total
+
+    def result(self):
+        """``(mean, scale)`` as :func:`fit_scaling` returns them."""
+        scale = np.sqrt(self.m2 / self.count)
+        return self.mean, np.where(scale > 0, scale, 1.0)
 
 
 def fit_scaling(values, standardize):

@@ -10,6 +10,7 @@ from sklearn.utils.validation import _check_feature_names
 from .._params import Attribute, Param
 from ._base import (
     InputKind,
+    RunningScaling,
     check_array_input,
     check_float32,
     check_target,
@@ -196,10 +197,7 @@ class SeriesInput(InputKind):
         check_float32(X, name)
         check_series_kind(estimator, fitted_kind)
         columns = X.shape[1] if X.ndim == 2 else None
-        if X.ndim == 2:
-            X = X[:, :, None]
-        elif estimator.data_format == "channels_first":
-            X = X.transpose(0, 2, 1)
+        X = _time_major(estimator, X)
         if X.shape[1] == 0:
             raise ValueError(
                 f"X holds sequences of length 0 (shape {X.shape}); {name} needs at "
@@ -209,9 +207,25 @@ class SeriesInput(InputKind):
             self._learn(estimator, X.reshape(-1, X.shape[2]), X.shape[2], columns)
             estimator.max_length_ = X.shape[1]
         check_channels(estimator, X.shape[2])
-        if estimator.channel_mean_ is not None:
-            X = (X - estimator.channel_mean_) / estimator.channel_scale_
-        return {"x": torch.tensor(X, dtype=torch.float32)}, y
+        mean, scale = estimator.channel_mean_, estimator.channel_scale_
+        return {"x": _standardized(X, mean, scale)}, y
+
+    def stream(self, estimator):
+        """Raw rows to the standardised float32 (n, T, F) tensor, on the host
+        and in float64 as the in-memory path computes it."""
+        mean, scale = estimator.channel_mean_, estimator.channel_scale_
+
+        def convert(raw):
+            if raw.dtype not in (np.float32, np.float64):
+                raw = raw.astype(np.float64)
+            return _standardized(_time_major(estimator, raw), mean, scale)
+
+        return convert, _unchanged, (estimator.max_length_, estimator.n_channels_)
+
+    def statistics(self, estimator):
+        if estimator.channel_mean_ is None:
+            return None
+        return _ChannelStatistics(estimator)
 
     @staticmethod
     def _learn(estimator, values, n_channels, columns):
@@ -241,6 +255,43 @@ class SeriesInput(InputKind):
         if estimator.channel_mean_ is None:
             return None
         return estimator.channel_mean_, estimator.channel_scale_
+
+
+def _time_major(estimator, X):
+    """A regular array of series as (n, T, F)."""
+    if X.ndim == 2:
+        return X[:, :, None]
+    if estimator.data_format == "channels_first":
+        return X.transpose(0, 2, 1)
+    return X
+
+
+def _standardized(X, mean, scale):
+    """(n, T, F) series centred and scaled per channel (when ``mean`` is
+    not None) as a float32 tensor."""
+    if mean is not None:
+        X = (X - mean) / scale
+    return torch.tensor(X, dtype=torch.float32)
+
+
+def _unchanged(x):
+    return x
+
+
+class _ChannelStatistics(RunningScaling):
+    """``standardize``'s channel statistics merged over raw chunks of X."""
+
+    def __init__(self, estimator):
+        super().__init__()
+        self.estimator = estimator
+
+    def update(self, raw):
+        values = _time_major(self.estimator, np.asarray(raw))
+        super().update(values.reshape(-1, values.shape[2]))
+
+    def finish(self):
+        estimator = self.estimator
+        estimator.channel_mean_, estimator.channel_scale_ = self.result()
 
 
 SERIES = SeriesInput()
