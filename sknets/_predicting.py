@@ -125,10 +125,10 @@ class PredictionMixin:
             return self._in_batches(function, batch, out)
         out = np.empty((X.shape[0], width), dtype=np.float64)
         for start in range(0, X.shape[0], rows):
-            part = np.array(X[start : start + rows], copy=True)
-            release(X)
+            part = np.asarray(X[start : start + rows])
             batch, _ = check_input(self, part, reset=False, **self._y_check_params)
             self._in_batches(function, batch, out[start : start + rows])
+            release(X)  # a memmap's pages of this chunk leave the process
         return out
 
     def _in_batches(self, function, batch, out):
@@ -141,7 +141,9 @@ class PredictionMixin:
         was_training = module.training  # False after a fit: nothing is switched
         if was_training:
             module.eval()
-        size = self._prediction_batch_size(batch)
+        size = getattr(self, "predict_batch_size", "auto")  # older model files
+        if size == "auto":
+            size = self._prediction_batch_size(batch)
         order = (
             torch.argsort(batch["lengths"], stable=True) if "lengths" in batch else None
         )

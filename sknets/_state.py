@@ -34,8 +34,10 @@ PRIVATE_STATE = (
 )
 
 
-# settings a fit reads itself, not the net it continues to train
+# settings a fit reads itself (or that only prediction reads), not the net it
+# continues to train
 _READ_BY_FIT = (
+    "predict_batch_size",
     "random_state",
     "class_weight",
     "validation_fraction",

@@ -24,8 +24,9 @@ __all__ = [
 ]
 
 # outputs of the recurrent layer (steps x features) in one prediction batch, at
-# most: 2**25 float32 values, 128 MB
-RECURRENT_OUTPUTS = 2**25
+# most: 2**21 float32 values, 8 MB, about what a core's share of the cache holds
+# (an LSTM of 256 features on 30 steps: 256 series per batch)
+RECURRENT_OUTPUTS = 2**21
 
 CELL = Param(
     "cell",

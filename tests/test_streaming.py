@@ -174,12 +174,31 @@ def test_prediction_batches_are_chosen_for_throughput_and_memory():
     assert _batch_sizes(cnn.fit(big, labels), big) == [32, 32, 32, 4]
     cnn.set_params(batch_size=50).fit(big, labels)
     assert _batch_sizes(cnn, big) == [50, 50]
-    # a recurrent family: at most 2**25 values of the recurrent outputs,
-    # 300 steps x 512 features -> 218 -> 128 rows
+    # a recurrent family: at most 2**21 values of the recurrent outputs,
+    # 30 steps x 256 features -> 273 -> 256 rows; 300 steps x 512 features
+    # -> 13 -> 8, but never fewer than the training batch size (32)
     series = rng.normal(size=(300, 300, 1)).astype(np.float32)
-    lstm = LSTMRegressor(hidden_size=256, conv_blocks=0, max_epochs=1, random_state=0)
-    lstm.fit(series[:40], series[:40, :5, 0].sum(axis=1))
-    assert _batch_sizes(lstm, series) == [128, 128, 44]
+    y = series[:, :5, 0].sum(axis=1)
+    lstm = LSTMRegressor(hidden_size=128, conv_blocks=0, max_epochs=1, random_state=0)
+    assert _batch_sizes(lstm.fit(series[:40, :30], y[:40]), series[:, :30]) == [
+        256,
+        44,
+    ]
+    lstm.set_params(hidden_size=256).fit(series[:40], y[:40])
+    assert _batch_sizes(lstm, series) == [32] * 9 + [12]
+
+
+def test_predict_batch_size_changes_the_batches_not_the_predictions():
+    X, y = load_digits(return_X_y=True)
+    images = X.reshape(-1, 8, 8)
+    model = CNNClassifier(channels=(4,), max_epochs=1, random_state=0)
+    expected = model.fit(images[:200], y[:200]).predict_proba(images)
+    model.set_params(predict_batch_size=100)  # no refit: prediction reads it
+    assert _batch_sizes(model, images) == [100] * 17 + [97]
+    np.testing.assert_allclose(model.predict_proba(images), expected, atol=1e-6)
+    # a fit continued with another prediction batch size trains the same net
+    model.set_params(warm_start=True, predict_batch_size=7).fit(images[:200], y[:200])
+    assert _batch_sizes(model, images[:20]) == [7, 7, 6]
 
 
 # -- fit ---------------------------------------------------------------------
@@ -282,3 +301,31 @@ def test_streamed_fit_never_holds_the_whole_float32_copy(tmp_path, monkeypatch):
     monkeypatch.setattr(streaming, "CHUNK_BYTES", 2000 * 256 * 4)  # 2 MB
     monkeypatch.setattr(streaming, "POOL_BYTES", 2**20)
     assert peak_mb() < 0.25 * whole_copy
+
+
+def test_the_cheap_check_of_a_fitted_model_gives_what_the_full_check_gives(
+    digits_model,
+):
+    import pandas as pd
+
+    model, images = digits_model
+    few = images[:5]
+    # a plain numpy array skips scikit-learn's validation; an array of a
+    # subclass goes the full way: the same probabilities
+    for values in (few, few / 255.0, (few / 255.0).astype(np.float32)):
+        full = model.predict_proba(values.view(np.memmap))
+        np.testing.assert_array_equal(model.predict_proba(values), full)
+    bad = few.astype(np.float32)
+    bad[2, 1, 1] = np.nan
+    with pytest.raises(ValueError, match="Input X contains NaN"):
+        model.predict(bad)
+    with pytest.raises(ValueError, match="shape"):
+        model.predict(few[:, :4])
+    # a model fitted on a DataFrame still warns about an array without names
+    y = load_digits().target
+    frame = pd.DataFrame(images.reshape(len(images), -1)[:200] / 16.0)
+    frame.columns = [f"p{i}" for i in range(64)]
+    named = CNNClassifier(channels=(4,), max_epochs=1, random_state=0)
+    named.fit(frame, y[:200])
+    with pytest.warns(UserWarning, match="does not have valid feature names"):
+        named.predict(frame.to_numpy())

@@ -11,7 +11,7 @@ from sklearn.utils.validation import validate_data
 
 from .._params import Attribute, Param
 from ..text import is_text
-from ._base import InputKind, check_float32, estimator_name
+from ._base import InputKind, check_float32, estimator_name, ready_array
 
 __all__ = ["IMAGES"]
 
@@ -150,15 +150,21 @@ class ImageInput(InputKind):
             )
         scale = getattr(X, "dtype", None) == np.uint8
         X, chw, layout = self._unflatten(estimator, X, reset=reset)
-        Xy = validate_data(
-            estimator,
-            X,
-            y=y if y is not None else "no_validation",
-            reset=reset,
-            dtype=(np.float32, np.float64),
-            **({} if y is None else y_kw),
-        )
-        X, y = Xy if y is not None else (Xy, None)
+        ready = None
+        if not reset and y is None:
+            ready = ready_array(estimator, X, (np.float32, np.float64, np.uint8))
+        if ready is not None:
+            X = ready
+        else:
+            Xy = validate_data(
+                estimator,
+                X,
+                y=y if y is not None else "no_validation",
+                reset=reset,
+                dtype=(np.float32, np.float64),
+                **({} if y is None else y_kw),
+            )
+            X, y = Xy if y is not None else (Xy, None)
         check_float32(X, name)
         if chw is None and reset:
             chw, layout = _image_shape_from_flat(
