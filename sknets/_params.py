@@ -240,8 +240,8 @@ TRAINING = (
         Number of samples per batch in ``predict``, ``predict_proba`` and
         ``transform``; it changes the speed and memory of a prediction, not its
         result. 'auto' chooses for throughput on the CPU: 1,024 samples, fewer
-        for large samples (at most 2**19 input values per batch, and for the
-        recurrent families at most 2**21 values of the recurrent layer's
+        for large samples (at most ``2**19`` input values per batch, and for the
+        recurrent families at most ``2**21`` values of the recurrent layer's
         outputs), never fewer than ``batch_size_``. On a GPU a larger batch is
         often faster.""",
     ),
