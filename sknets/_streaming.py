@@ -42,7 +42,6 @@ __all__ = [
     "check_streamed",
     "check_training_input",
     "chunk_rows",
-    "read_rows",
     "release",
     "streamed_rows",
 ]
@@ -119,14 +118,6 @@ def release(X):
         mapped.madvise(mmap.MADV_DONTNEED)
 
 
-def read_rows(X, start, stop):
-    """Rows ``start:stop`` of X as a numpy array of its own, the source's
-    pages released after the copy (:func:`release`)."""
-    part = np.array(X[start:stop], copy=True)
-    release(X)
-    return part
-
-
 def check_training_input(estimator, X, y=None, *, reset, **y_kw):
     """:func:`~sknets._inputs.check_input` for training input: an array
     that is not in memory and large (:func:`streamed_rows`) is checked
@@ -194,9 +185,14 @@ class SourceRows:
         return self._replace(device=device)
 
     def _positions(self, index):
+        """Positions (an int array) of an int, a slice or integer indices,
+        without building an array of every position."""
+        if isinstance(index, slice):
+            return np.arange(*index.indices(len(self)))
         if isinstance(index, torch.Tensor):
             index = index.cpu().numpy()
-        return np.arange(len(self))[index]
+        positions = np.asarray(index, dtype=np.int64)
+        return np.where(positions < 0, positions + len(self), positions)
 
     def subset(self, index):
         """The rows at ``index`` (positions in this one), not read."""
@@ -247,7 +243,7 @@ def check_streamed(estimator, X, y, rows, *, reset, **y_kw):
     statistics = None
     kind = None
     for start in range(0, n, rows):
-        part = read_rows(X, start, start + rows)
+        part = np.asarray(X[start : start + rows])
         first = start == 0
         check_input(estimator, part, reset=reset and first)
         if first:
@@ -258,6 +254,7 @@ def check_streamed(estimator, X, y, rows, *, reset, **y_kw):
             statistics = kind.statistics(estimator) if reset else None
         if statistics is not None:
             statistics.update(part)
+        release(X)  # a memmap's pages of this chunk leave the process
     if statistics is not None:
         statistics.finish()
         reader = kind.stream(estimator)  # with the merged statistics
