@@ -88,7 +88,7 @@ def test_interval_example_covers_and_only_learned_widths_follow_the_noise():
 def test_early_stopping_searches_drop_bad_candidates_early():
     import early_stopping_search
 
-    results = early_stopping_search.main()
+    results = early_stopping_search.main(parts=("halving", "optuna"))
     search, epochs, full = results["halving"]
     assert search.n_resources_ == [2, 4, 8]
     assert search.n_candidates_ == [6, 3, 2]  # the worse half dropped each round
@@ -109,3 +109,23 @@ def test_early_stopping_searches_drop_bad_candidates_early():
     assert epochs < full
     assert search.best_params_["lr"] > 1e-3
     assert search.best_score_ > 0.8
+
+
+@pytest.mark.timeout(300)
+def test_hyperband_search_drops_bad_candidates_on_a_local_cluster():
+    import early_stopping_search as example
+
+    reason = example.hyperband_unavailable()
+    if reason is not None:
+        pytest.skip(reason)
+    search, epochs = example.hyperband(*example.digits())
+    calls = search.cv_results_["partial_fit_calls"]
+    # every call of partial_fit is one epoch: the longest-trained candidate
+    # got max_iter of them, the others were dropped earlier
+    assert max(calls) == example.EPOCHS and min(calls) < example.EPOCHS
+    assert (
+        epochs == sum(calls) < len(example.ParameterGrid(example.GRID)) * example.EPOCHS
+    )
+    assert search.best_params_["lr"] != 1e-5  # too slow to learn: dropped
+    assert search.best_estimator_.n_iter_ == example.EPOCHS
+    assert search.best_score_ > 0.6
