@@ -329,3 +329,71 @@ def test_the_cheap_check_of_a_fitted_model_gives_what_the_full_check_gives(
     named.fit(frame, y[:200])
     with pytest.warns(UserWarning, match="does not have valid feature names"):
         named.predict(frame.to_numpy())
+
+
+@pytest.mark.parametrize("data_format", ["channels_last", "channels_first"])
+def test_the_cheap_check_of_a_fitted_series_model_gives_what_the_full_check_gives(
+    data_format, monkeypatch
+):
+    import pandas as pd
+
+    from sknets._inputs import series
+
+    full_checks = []
+
+    def counted(*args, **kwargs):
+        full_checks.append(type(args[1]))
+        return check_array_input(*args, **kwargs)
+
+    check_array_input = series.check_array_input
+    monkeypatch.setattr(series, "check_array_input", counted)
+
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(30, 12, 2))
+    if data_format == "channels_first":
+        X = X.transpose(0, 2, 1).copy()
+    y = rng.normal(size=30)
+    model = LSTMRegressor(
+        hidden_size=8, max_epochs=1, random_state=0, data_format=data_format
+    ).fit(X, y)
+    # a plain numpy array skips scikit-learn's validation; an array of a
+    # subclass goes the full way: the same predictions, also for series of
+    # another length
+    longer = rng.normal(
+        size=(4, 20, 2) if data_format == "channels_last" else (4, 2, 20)
+    )
+    for values in (X[:5], X[:5].astype(np.float32), longer):
+        full_checks.clear()
+        full = model.predict(values.view(np.memmap))
+        np.testing.assert_array_equal(model.predict(values), full)
+        assert full_checks == [np.memmap]  # the plain array took the cheap path
+    bad = X[:5].copy()
+    bad[2, 1, 1] = np.nan
+    with pytest.raises(ValueError, match="Input X contains NaN"):
+        model.predict(bad)
+    with pytest.raises(ValueError, match="features per time step"):
+        model.predict(
+            np.concatenate(
+                [X[:5], X[:5]], axis=2 if data_format == "channels_last" else 1
+            )
+        )
+    with pytest.raises(ValueError, match="length 0"):
+        model.predict(X[:5, :0] if data_format == "channels_last" else X[:5, :, :0])
+    with pytest.raises(ValueError, match="features per time step"):
+        model.predict(X[:5, :, 0] if data_format == "channels_last" else X[:5, 0])
+    # fitted on 2D (n, T): columns are steps, checked as scikit-learn does
+    flat = LSTMRegressor(hidden_size=8, max_epochs=1, random_state=0).fit(
+        X[:, :, 0] if data_format == "channels_last" else X[:, 0], y
+    )
+    two_d = X[:5, :, 0] if data_format == "channels_last" else X[:5, 0]
+    np.testing.assert_array_equal(
+        flat.predict(two_d), flat.predict(two_d.view(np.memmap))
+    )
+    with pytest.raises(ValueError, match="3D \\(n, T, 1\\) array"):
+        flat.predict(two_d[:, :6])
+    # a model fitted on a DataFrame still warns about an array without names
+    frame = pd.DataFrame(X[:, :, 0] if data_format == "channels_last" else X[:, 0])
+    frame.columns = [f"t{i}" for i in range(12)]
+    named = LSTMRegressor(hidden_size=8, max_epochs=1, random_state=0).fit(frame, y)
+    with pytest.warns(UserWarning, match="does not have valid feature names"):
+        named.predict(frame.to_numpy())

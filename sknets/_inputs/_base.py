@@ -240,19 +240,21 @@ def fit_scaling(values, standardize):
     return values.mean(axis=0), np.where(scale > 0, scale, 1.0)
 
 
-def ready_array(estimator, X, dtypes):
+def ready_array(estimator, X, dtypes, ndims=(2,)):
     """X itself when the full check of a fitted model's input would pass it
-    as it is: a plain numpy array of one of ``dtypes`` holding at least one
-    sample, 2D with the fitted number of columns, finite, for a model fitted
-    without feature names (whose absence scikit-learn warns about). None:
-    check X fully, which also says what is wrong with it. Prediction on a few
-    samples costs about half as much again without this shortcut."""
+    as it is: a plain numpy array of one of ``dtypes`` and ``ndims`` holding
+    at least one sample, finite, with the fitted number of columns when 2D,
+    for a model fitted without feature names (whose absence scikit-learn
+    warns about). None: check X fully, which also says what is wrong with it.
+    The caller checks the other axes of an array of more dimensions.
+    Prediction on a few samples costs about half as much again without this
+    shortcut."""
     if (
         type(X) is not np.ndarray
         or X.dtype not in dtypes
-        or X.ndim != 2
+        or X.ndim not in ndims
         or not len(X)
-        or X.shape[1] != getattr(estimator, "n_features_in_", None)
+        or (X.ndim == 2 and X.shape[1] != getattr(estimator, "n_features_in_", None))
         or hasattr(estimator, "feature_names_in_")
     ):
         return None

@@ -17,6 +17,7 @@ from ._base import (
     estimator_name,
     fit_scaling,
     learn_features_in,
+    ready_array,
 )
 
 __all__ = ["SERIES", "SEQUENCE_FORMATS", "check_data_format"]
@@ -191,9 +192,19 @@ class SeriesInput(InputKind):
                 f"a list of (T_i, F) arrays, got an array with {ndim} dimensions "
                 f"(shape {tuple(np.shape(X))})."
             )
-        X, y = check_array_input(
-            estimator, X, y, reset=reset, dtype=(np.float64, np.float32), **y_kw
-        )
+        ready = None
+        if not reset and y is None:
+            # a fitted model's plain float array: scikit-learn's check would
+            # pass it as it is (2D only for a model fitted on 2D, whose
+            # columns are steps); the channels and steps are checked below
+            ndims = (2, 3) if estimator._fitted_on_2d_ else (3,)
+            ready = ready_array(estimator, X, (np.float64, np.float32), ndims)
+        if ready is not None:
+            X = ready
+        else:
+            X, y = check_array_input(
+                estimator, X, y, reset=reset, dtype=(np.float64, np.float32), **y_kw
+            )
         check_float32(X, name)
         check_series_kind(estimator, fitted_kind)
         columns = X.shape[1] if X.ndim == 2 else None
