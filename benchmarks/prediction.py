@@ -4,11 +4,12 @@ Throughput: ``predict_proba`` of a fitted digits CNN on 100,000 8x8 images
 and of a fitted LSTM on 50,000 series (30 steps, 3 features), against plain
 loops over the same module with batches of 256, 1,024 and 4,096 (softmax, one
 concatenation; the LSTM's loop reads the input already standardised, which
-sknets does inside its time). Latency: ``predict_proba`` of one image against
-calling the module on it, the two interleaved call by call. The throughput
-contenders run in lockstep (``_lockstep.py``: one forward pass each in
-turn). Memory: the peak resident memory of each prediction in a process of
-its own (``speed.py``'s memory job). Writes docs/results/prediction.md.
+sknets does inside its time). Latency: ``predict_proba`` of one image and of
+one series against calling the module on it, the two interleaved call by
+call. The throughput contenders run in lockstep (``_lockstep.py``: one
+forward pass each in turn). Memory: the peak resident memory of each
+prediction in a process of its own (``speed.py``'s memory job). Writes
+docs/results/prediction.md.
 """
 
 import os
@@ -78,15 +79,13 @@ def _lstm_setup(n):
     return est, rng.normal(size=(n, 30, 3)).astype(np.float32)
 
 
-def _one_sample():
-    """Per-call times of the two, interleaved call by call in one thread (the
-    order alternating), in RUNS blocks of ONE_SAMPLE_CALLS calls each: a
-    lockstep run would hand the turn between threads after every call, which
-    costs more than a one-sample call."""
-    est, X = _predict_setup(1000)
-    one = X[:1]
+def _one_sample(est, one, x):
+    """Per-call times of ``est.predict_proba(one)`` and of calling its module
+    on ``x`` (``one`` as the module reads it), interleaved call by call in one
+    thread (the order alternating), in RUNS blocks of ONE_SAMPLE_CALLS calls
+    each: a lockstep run would hand the turn between threads after every
+    call, which costs more than a one-sample call."""
     module = est.net_.module_
-    x = torch.from_numpy(one)[:, None]
 
     def direct():
         with torch.inference_mode():
@@ -112,6 +111,17 @@ def _one_sample():
     return times
 
 
+def _latency_row(task, times):
+    per_call = {k: np.median(v) * 1e6 for k, v in times.items()}
+    return {
+        "task": task,
+        "runs": len(times["sknets"]),
+        "calling the module (µs)": f"{per_call['module']:.0f}",
+        "sknets (µs)": f"{per_call['sknets']:.0f}",
+        "sknets / module": summary(np.divide(times["sknets"], times["module"])),
+    }
+
+
 def throughput_row(task, times):
     best = np.min([times[f"plain {size}"] for size in PLAIN], axis=0)  # per run
     row = {"task": task, "runs": len(times["sknets"])}
@@ -131,20 +141,24 @@ def main():
     times = measure(_contenders(est, X), RUNS)
     rows.append(throughput_row("predict_proba, 100k 8x8 images, digits CNN", times))
     print("prediction: LSTM ...", flush=True)
-    est, X = _lstm_setup(50_000)
-    times = measure(_contenders(est, X), RUNS)
+    lstm, series = _lstm_setup(50_000)
+    times = measure(_contenders(lstm, series), RUNS)
     rows.append(throughput_row("predict_proba, 50k series of 30 steps, LSTM", times))
     print("prediction: one sample ...", flush=True)
-    one = _one_sample()
-    per_call = {k: np.median(v) * 1e6 for k, v in one.items()}
+    cnn, images = _predict_setup(1000)
+    one_series = series[:1]
+    standardised = (one_series - lstm.channel_mean_) / lstm.channel_scale_
     latency = [
-        {
-            "task": "predict_proba of one 8x8 image, digits CNN",
-            "runs": len(one["sknets"]),
-            "calling the module (µs)": f"{per_call['module']:.0f}",
-            "sknets (µs)": f"{per_call['sknets']:.0f}",
-            "sknets / module": summary(np.divide(one["sknets"], one["module"])),
-        }
+        _latency_row(
+            "predict_proba of one 8x8 image, digits CNN",
+            _one_sample(cnn, images[:1], torch.from_numpy(images[:1])[:, None]),
+        ),
+        _latency_row(
+            "predict_proba of one series of 30 steps, LSTM",
+            _one_sample(
+                lstm, one_series, torch.from_numpy(standardised.astype(np.float32))
+            ),
+        ),
     ]
     print("prediction: memory ...", flush=True)
     memory = {
