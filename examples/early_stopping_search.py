@@ -31,6 +31,7 @@ arrays correctly, so the images go in flattened, with ``image_shape``.
 import warnings
 
 import numpy as np
+from sklearn.base import clone
 from sklearn.datasets import load_digits
 from sklearn.experimental import enable_halving_search_cv  # noqa: F401
 from sklearn.model_selection import HalvingGridSearchCV, ParameterGrid
@@ -118,7 +119,7 @@ def hyperband(X, y, model=None, grid=GRID, max_iter=EPOCHS):
         model = CNNClassifier(channels=(8,), random_state=0)
     # dask-ml splits only 2D arrays: the images go in flattened, and the CNN
     # reads them back with image_shape
-    model = model.set_params(image_shape=X.shape[1:])
+    model = clone(model).set_params(image_shape=X.shape[1:])
     X = X.reshape(len(X), -1).astype(np.float32)
     search = HyperbandSearchCV(
         model,

@@ -240,17 +240,19 @@ def fit_scaling(values, standardize):
     return values.mean(axis=0), np.where(scale > 0, scale, 1.0)
 
 
-def ready_array(estimator, X, dtypes, ndims=(2,)):
-    """X itself when the full check of a fitted model's input would pass it
-    as it is: a plain numpy array of one of ``dtypes`` and ``ndims`` holding
-    at least one sample, finite, with the fitted number of columns when 2D,
-    for a model fitted without feature names (whose absence scikit-learn
-    warns about). None: check X fully, which also says what is wrong with it.
-    The caller checks the other axes of an array of more dimensions.
-    Prediction on a few samples costs about half as much again without this
-    shortcut."""
+def ready_array(estimator, X, y, reset, dtypes, ndims=(2,)):
+    """X itself when the full check of a fitted model's input to predict
+    (``reset`` false, no ``y``) would pass it as it is: a plain numpy array
+    of one of ``dtypes`` and ``ndims`` holding at least one sample, finite,
+    with the fitted number of columns when 2D, for a model fitted without
+    feature names (whose absence scikit-learn warns about). None: check X
+    fully, which also says what is wrong with it. The caller checks the other
+    axes of an array of more dimensions. Prediction on a few samples costs
+    about half as much again without this shortcut."""
     if (
-        type(X) is not np.ndarray
+        reset
+        or y is not None
+        or type(X) is not np.ndarray
         or X.dtype not in dtypes
         or X.ndim not in ndims
         or not len(X)

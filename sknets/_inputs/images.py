@@ -150,9 +150,7 @@ class ImageInput(InputKind):
             )
         scale = getattr(X, "dtype", None) == np.uint8
         X, chw, layout = self._unflatten(estimator, X, reset=reset)
-        ready = None
-        if not reset and y is None:
-            ready = ready_array(estimator, X, (np.float32, np.float64, np.uint8))
+        ready = ready_array(estimator, X, y, reset, (np.float32, np.float64, np.uint8))
         if ready is not None:
             X = ready
         else:

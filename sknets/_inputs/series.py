@@ -192,13 +192,11 @@ class SeriesInput(InputKind):
                 f"a list of (T_i, F) arrays, got an array with {ndim} dimensions "
                 f"(shape {tuple(np.shape(X))})."
             )
-        ready = None
-        if not reset and y is None:
-            # a fitted model's plain float array: scikit-learn's check would
-            # pass it as it is (2D only for a model fitted on 2D, whose
-            # columns are steps); the channels and steps are checked below
-            ndims = (2, 3) if estimator._fitted_on_2d_ else (3,)
-            ready = ready_array(estimator, X, (np.float64, np.float32), ndims)
+        # a fitted model's plain float array skips scikit-learn's check (2D
+        # only for a model fitted on 2D, whose columns are steps); the
+        # channels and steps are checked below
+        ndims = (2, 3) if not reset and estimator._fitted_on_2d_ else (3,)
+        ready = ready_array(estimator, X, y, reset, (np.float64, np.float32), ndims)
         if ready is not None:
             X = ready
         else:
