@@ -10,6 +10,7 @@ os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 sys.path.insert(0, str(Path(__file__).parent))
 
+import amplitudes  # noqa: E402
 import forecasting  # noqa: E402
 import images  # noqa: E402
 import out_of_core  # noqa: E402
@@ -22,6 +23,7 @@ import timeseries  # noqa: E402
 if __name__ == "__main__":
     images.main()
     timeseries.main()
+    amplitudes.main()
     forecasting.main([])
     text.main()
     search.main()

@@ -28,6 +28,7 @@ PRIVATE_STATE = (
     "_y_scale_",
     "_y_1d_",
     "_fitted_on_2d_",
+    "_per_sample_scaling_",
     "_loss_",
     "_multilabel_",
     "_label_dtype_",

@@ -22,15 +22,21 @@ class _Exported(torch.nn.Module):
     def __init__(self, parts):
         super().__init__()
         self.module = parts["module"]
-        self.standardize = parts["scaling"] is not None
+        scaling = parts["scaling"]
+        self.per_sample = isinstance(scaling, str)  # standardize='sample'
+        self.standardize = scaling is not None and not self.per_sample
         if self.standardize:
-            mean, scale = parts["scaling"]
+            mean, scale = scaling
             self.register_buffer("mean", torch.tensor(mean, dtype=torch.float32))
             self.register_buffer("scale", torch.tensor(scale, dtype=torch.float32))
         self.output = parts["output"]
 
     def forward(self, x):
-        if self.standardize:
+        if self.per_sample:  # each series by its own statistics over time
+            x = x - x.mean(dim=1, keepdim=True)
+            scale = x.square().mean(dim=1, keepdim=True).sqrt()
+            x = x / torch.where(scale > 0, scale, torch.ones_like(scale))
+        elif self.standardize:
             x = (x - self.mean) / self.scale
         return self.output(self.module(x))
 
@@ -40,7 +46,9 @@ def onnx_input(estimator, X):
 
     Images become (n, C, H, W) (uint8 scaled to [0, 1]); series become
     (n, T, F) channels-last arrays of raw values (the exported graph
-    standardises them as the estimator does). Lists of unequal lengths cannot
+    standardises them as the estimator does; with ``standardize='sample'``
+    each series comes already scaled by its own statistics, which the graph's
+    scaling leaves as they are). Lists of unequal lengths cannot
     go in one array: pass equal-length batches.
 
     Parameters
@@ -62,7 +70,9 @@ def onnx_input(estimator, X):
             "model; pass batches of equal-length sequences."
         )
     x = batch["x"].numpy().astype(np.float32, copy=True)
-    if scaling is not None:
+    # standardize='sample' leaves x scaled: the graph's per-series scaling
+    # gives the same values again
+    if scaling is not None and not isinstance(scaling, str):
         mean, scale = scaling
         x = x * scale.astype(np.float32)
         x += mean.astype(np.float32)

@@ -177,3 +177,17 @@ def test_series_model_refuses_frames_and_bad_channels():
             rng.rand(20, 16, 2), np.arange(20) % 2
         )
     assert_clear_error(excinfo)
+
+
+def test_per_series_scaling_is_refused_for_image_sequences():
+    X, y = make_moving_squares(20, n_frames=4, frame_size=8, random_state=0)
+    clf = CRNNClassifier(standardize="sample", max_epochs=1, random_state=0)
+    with pytest.raises(
+        ValueError,
+        match=r"standardize='sample' scales each numeric series by its own "
+        r"statistics; CRNNClassifier scales image sequences by channel "
+        r"statistics over the fit \(standardize=True\) or not at all \(False\)\.",
+    ) as excinfo:
+        clf.fit(X, y)
+    assert_clear_error(excinfo)
+    assert not hasattr(clf, "net_")

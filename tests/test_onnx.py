@@ -51,6 +51,10 @@ CASES = [
     (TransformerClassifier(d_model=16, nhead=2, patch_size=5, **FAST), SERIES),
     (CRNNClassifier(channels=(8,), hidden_size=8, **FAST), SERIES),
     (FCNClassifier(channels=(8, 8), kernel_sizes=(4, 3), **FAST), SERIES),
+    (
+        FCNClassifier(channels=(8,), kernel_sizes=(3,), standardize="sample", **FAST),
+        SERIES,
+    ),
     (ResNetClassifier(channels=(8,), **FAST), SERIES),
     (InceptionTimeRegressor(num_filters=4, depth=3, n_networks=2, **FAST), SERIES),
     (MiniRocketClassifier(num_features=168, random_state=0), SERIES),

@@ -1,5 +1,7 @@
 """RNN, LSTM and GRU estimators: memory, padding, input conventions, bad input."""
 
+import warnings
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -17,6 +19,8 @@ from sknets import (
     LSTMRegressor,
     RNNClassifier,
     RNNRegressor,
+    load,
+    save,
 )
 from sknets.datasets import make_adding_problem
 from sknets.modules import (
@@ -190,6 +194,48 @@ def test_standardize_learns_channel_statistics():
     assert clf.score(X, y) > 0.9
     raw = GRUClassifier(standardize=False, **FAST).fit(X, y)
     assert raw.channel_mean_ is None
+
+
+def shapes_at_any_amplitude(n, rng, length=30):
+    """Sine waves (class 1) and square waves (class 0) of one frequency, each
+    series scaled by 10**u, u uniform in [-3, 3], and shifted by as much."""
+    y = rng.randint(0, 2, size=n)
+    t = np.arange(length) * 2 * np.pi / 10 + rng.uniform(0, 2 * np.pi, (n, 1))
+    X = np.where(y[:, None] == 1, np.sin(t), np.sign(np.sin(t)))
+    X = X + rng.normal(scale=0.2, size=X.shape)
+    amplitude = 10 ** rng.uniform(-3, 3, size=(n, 1))
+    return X * amplitude + rng.normal(size=(n, 1)) * amplitude, y
+
+
+def test_standardize_sample_reads_shapes_whatever_their_amplitude(tmp_path):
+    rng = np.random.RandomState(0)
+    X, y = shapes_at_any_amplitude(300, rng)
+    X_test, y_test = shapes_at_any_amplitude(300, rng)
+    settings = {**FAST, "max_epochs": 30}
+    # one scaling for all leaves most series near zero: the fit says so
+    with pytest.warns(UserWarning, match="amplitudes differ by orders of magn"):
+        GRUClassifier(**{**settings, "max_epochs": 1}).fit(X, y)
+    before = X.copy()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        clf = GRUClassifier(standardize="sample", **settings).fit(X, y)
+    np.testing.assert_array_equal(X, before)
+    assert clf.channel_mean_ is None and clf.channel_scale_ is None
+    assert clf.score(X_test, y_test) > 0.95
+    # each series is read at its own scale: rescaled and shifted, the same
+    proba = clf.predict_proba(X_test)
+    moved = X_test * 1e4 - 7.0
+    np.testing.assert_allclose(clf.predict_proba(moved), proba, atol=1e-5)
+    # unequal lengths: each series scaled over its own steps, padding unseen
+    ragged = [x[: 12 + i % 18, None] for i, x in enumerate(X_test[:20])]
+    alone = np.vstack([clf.predict_proba([x]) for x in ragged])
+    np.testing.assert_allclose(clf.predict_proba(ragged), alone, atol=1e-5)
+    # a saved model scales as the fitted one did
+    path = tmp_path / "model.sknets"
+    save(clf, path)
+    np.testing.assert_array_equal(
+        load(path).predict_proba(moved), clf.predict_proba(moved)
+    )
 
 
 def test_regression_with_2d_targets():

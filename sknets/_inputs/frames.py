@@ -163,6 +163,13 @@ class FrameInput(InputKind):
 
     @staticmethod
     def _learn(estimator, checked, frame, lengths):
+        if estimator.standardize == "sample":
+            raise ValueError(
+                "standardize='sample' scales each numeric series by its own "
+                f"statistics; {estimator_name(estimator)} scales image sequences "
+                "by channel statistics over the fit (standardize=True) or not at "
+                "all (False)."
+            )
         estimator.input_kind_ = "frames"
         estimator.n_channels_ = frame[0]
         estimator._fitted_on_2d_ = False

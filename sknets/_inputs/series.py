@@ -8,6 +8,7 @@ from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.validation import _check_feature_names
 
 from .._params import Attribute, Param
+from .._runtime import warn_caller
 from ._base import (
     InputKind,
     RunningScaling,
@@ -23,6 +24,13 @@ from ._base import (
 __all__ = ["SERIES", "SEQUENCE_FORMATS", "check_data_format"]
 
 SEQUENCE_FORMATS = ("channels_last", "channels_first")
+
+# with standardize=True, a fit warns when, in a channel, the 90th percentile
+# of the series' standard deviations is more than SCALE_SPREAD times the 10th:
+# the common channel scaling then leaves a tenth of the series at a thousandth
+# of the typical amplitude or less (measured on at most SPREAD_SAMPLE series)
+SCALE_SPREAD = 1000.0
+SPREAD_SAMPLE = 10_000
 
 MAX_LENGTH = Attribute(
     "max_length_", "int", "Longest sequence seen at fit (steps, tokens or frames)."
@@ -145,12 +153,22 @@ class SeriesInput(InputKind):
         Param(
             "standardize",
             True,
-            ["boolean"],
-            "bool",
+            ["boolean", StrOptions({"sample"})],
+            "bool or 'sample'",
             """
-            Whether to centre and scale each feature (channel) by its mean and
-            standard deviation over all time steps seen at fit. Unscaled signals are
-            the most common reason a recurrent network does not learn.""",
+            How numeric series are scaled before the network reads them. True:
+            centre and scale each feature (channel) by its mean and standard
+            deviation over all the time steps seen at fit, which keeps the
+            differences in level and amplitude between series. 'sample': centre and
+            scale each channel of each series by its own mean and standard
+            deviation over its steps (the z-normalisation of the UCR archive), at
+            fit and at predict; the model then sees shapes only, whatever a
+            series' level and amplitude, which is what series whose amplitudes
+            differ by orders of magnitude need (on them a per-channel scaling
+            leaves most series near zero and a network may learn nothing), and
+            what to avoid where the amplitude carries the answer, as in
+            forecasting. False: the values as given. Unscaled signals are the most
+            common reason a recurrent network does not learn.""",
         ),
     )
     attributes = (N_CHANNELS, CHANNEL_SCALING, MAX_LENGTH)
@@ -177,6 +195,8 @@ class SeriesInput(InputKind):
         if reset:
             self._learn(estimator, np.concatenate(arrays), arrays[0].shape[1], None)
             estimator.max_length_ = max(len(a) for a in arrays)
+            step = max(1, len(arrays) // SPREAD_SAMPLE)
+            _check_spread(estimator, np.stack([a.std(axis=0) for a in arrays[::step]]))
         check_channels(estimator, arrays[0].shape[1])
         return self._padded(estimator, arrays), y
 
@@ -215,19 +235,18 @@ class SeriesInput(InputKind):
         if reset:
             self._learn(estimator, X.reshape(-1, X.shape[2]), X.shape[2], columns)
             estimator.max_length_ = X.shape[1]
+            _check_spread(estimator, X[:: max(1, len(X) // SPREAD_SAMPLE)].std(axis=1))
         check_channels(estimator, X.shape[2])
-        mean, scale = estimator.channel_mean_, estimator.channel_scale_
-        return {"x": _standardized(X, mean, scale)}, y
+        return {"x": _standardized(estimator, X)}, y
 
     def stream(self, estimator):
         """Raw rows to the standardised float32 (n, T, F) tensor, on the host
         and in float64 as the in-memory path computes it."""
-        mean, scale = estimator.channel_mean_, estimator.channel_scale_
 
         def convert(raw):
             if raw.dtype not in (np.float32, np.float64):
                 raw = raw.astype(np.float64)
-            return _standardized(_time_major(estimator, raw), mean, scale)
+            return _standardized(estimator, _time_major(estimator, raw))
 
         return convert, _unchanged, (estimator.max_length_, estimator.n_channels_)
 
@@ -240,17 +259,18 @@ class SeriesInput(InputKind):
     def _learn(estimator, values, n_channels, columns):
         estimator.n_channels_ = n_channels
         learn_features_in(estimator, columns=columns, channels=n_channels)
+        per_sample = estimator.standardize == "sample"
+        estimator._per_sample_scaling_ = per_sample
         estimator.channel_mean_, estimator.channel_scale_ = fit_scaling(
-            values, estimator.standardize
+            values, estimator.standardize and not per_sample
         )
 
     @staticmethod
     def _padded(estimator, arrays):
-        mean, scale = estimator.channel_mean_, estimator.channel_scale_
         lengths = np.array([len(a) for a in arrays])
         padded = np.zeros((len(arrays), lengths.max(), arrays[0].shape[1]), np.float32)
         for i, a in enumerate(arrays):
-            padded[i, : len(a)] = a if mean is None else (a - mean) / scale
+            padded[i, : len(a)] = _scaled(estimator, a[None])[0]
         return {"x": torch.from_numpy(padded), "lengths": torch.from_numpy(lengths)}
 
     def module_kwargs(self, estimator, batch=None):
@@ -261,9 +281,37 @@ class SeriesInput(InputKind):
         return example, {0: "n", 1: "steps"}
 
     def export_scaling(self, estimator):
+        if getattr(estimator, "_per_sample_scaling_", False):
+            return "sample"
         if estimator.channel_mean_ is None:
             return None
         return estimator.channel_mean_, estimator.channel_scale_
+
+
+def _check_spread(estimator, stds):
+    """Warn when ``standardize=True`` meets series whose amplitudes differ by
+    orders of magnitude; ``stds`` (n, F) holds each series' standard
+    deviation per channel (constant series left out)."""
+    if estimator.standardize is not True:
+        return
+    for channel, values in enumerate(np.asarray(stds, dtype=np.float64).T):
+        values = values[values > 0]
+        if len(values) < 10:
+            continue
+        low, high = np.percentile(values, [10, 90])
+        if high > SCALE_SPREAD * low:
+            where = f" in channel {channel}" if len(stds[0]) > 1 else ""
+            warn_caller(
+                f"The series' amplitudes differ by orders of magnitude{where}: "
+                "the 90th percentile of their standard deviations is "
+                f"{high / low:.3g} times the 10th. standardize=True scales every "
+                "series by the same channel statistics, which leaves the quiet "
+                "ones near zero, where a network may learn nothing from them. If "
+                "the shapes rather than the amplitudes carry the answer, set "
+                "standardize='sample' to scale each series by its own statistics.",
+                UserWarning,
+            )
+            return
 
 
 def _time_major(estimator, X):
@@ -275,12 +323,30 @@ def _time_major(estimator, X):
     return X
 
 
-def _standardized(X, mean, scale):
-    """(n, T, F) series centred and scaled per channel (when ``mean`` is
-    not None) as a float32 tensor."""
-    if mean is not None:
-        X = (X - mean) / scale
-    return torch.tensor(X, dtype=torch.float32)
+def _scaled(estimator, X):
+    """(n, T, F) series scaled as the fitted ``standardize`` says: each series
+    by its own channel statistics ('sample'), every series by the channel
+    statistics of the fit (True), or as they are."""
+    if getattr(estimator, "_per_sample_scaling_", False):
+        return sample_standardized(X)
+    if estimator.channel_mean_ is not None:
+        return (X - estimator.channel_mean_) / estimator.channel_scale_
+    return X
+
+
+def _standardized(estimator, X):
+    """:func:`_scaled` series as a float32 tensor."""
+    return torch.tensor(_scaled(estimator, X), dtype=torch.float32)
+
+
+def sample_standardized(X):
+    """Each series of X (n, T, F) centred and scaled, channel by channel, by
+    its own mean and standard deviation over its T steps (computed in
+    float64); a constant channel becomes zeros."""
+    X = np.asarray(X, dtype=np.float64)
+    mean = X.mean(axis=1, keepdims=True)
+    scale = X.std(axis=1, keepdims=True)
+    return (X - mean) / np.where(scale > 0, scale, 1.0)
 
 
 def _unchanged(x):
