@@ -70,6 +70,30 @@ def test_variable_lengths_read_each_series_own_steps():
             torch.testing.assert_close(together[i : i + 1], alone)
 
 
+def test_feature_statistics_of_unequal_lengths_are_those_of_the_whole_batch():
+    # data_init computes them chunk by chunk, each chunk cut to its longest
+    # series; the features must be those of the whole padded batch, in order
+    generator = torch.Generator().manual_seed(0)
+    lengths = torch.randint(9, 200, (150,), generator=generator)
+    lengths[[3, 77]] = 200  # a chunk of equal lengths takes the unmasked path
+    x = torch.randn(150, 200, 2, generator=generator)
+    x[torch.arange(200)[None, :] >= lengths[:, None]] = 0.0
+    module = MiniRocket(2, 2, input_length=200)
+    torch.manual_seed(0)
+    module.data_init(x, lengths)
+    rows = torch.randperm(150, generator=generator)[:100]
+    with torch.no_grad():
+        whole = module._ppv(x[rows], lengths[rows])
+        chunked = module._ppv_by_length(x, lengths, rows, chunk=16)
+    torch.testing.assert_close(chunked, whole, rtol=0, atol=0)
+    torch.testing.assert_close(
+        module.feature_mean,
+        module._ppv(x, lengths).mean(dim=0),
+        rtol=0,
+        atol=1e-6,
+    )
+
+
 def test_padding_never_changes_a_prediction():
     # series other than the training ones: a bias drawn from a training
     # series can equal one of its outputs, where float rounding decides
