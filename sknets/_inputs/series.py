@@ -44,8 +44,8 @@ CHANNEL_SCALING = Attribute(
     "channel_mean_, channel_scale_",
     "ndarray of shape (`n_channels_`,) or None",
     """
-    Per-channel statistics used by ``standardize`` (None when it is False);
-    series and image sequences.""",
+    Per-channel statistics used by ``standardize=True`` (None when it is
+    False or 'sample'); series and image sequences.""",
 )
 
 
@@ -292,7 +292,7 @@ def _check_spread(estimator, stds):
     """Warn when ``standardize=True`` meets series whose amplitudes differ by
     orders of magnitude; ``stds`` (n, F) holds each series' standard
     deviation per channel (constant series left out)."""
-    if estimator.standardize is not True:
+    if not estimator.standardize or estimator.standardize == "sample":
         return
     for channel, values in enumerate(np.asarray(stds, dtype=np.float64).T):
         values = values[values > 0]
