@@ -15,17 +15,15 @@ import os
 
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
-import time  # noqa: E402
-import warnings  # noqa: E402
-
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 from _common import write_page  # noqa: E402
-from sklearn.linear_model import RidgeClassifierCV  # noqa: E402
+
+# the thread settings, sktime's MiniRocket, its warm-up, the timed fit and the
+# cells of the time-series benchmark
+from timeseries import SEEDS, _cell, _stats, _timed_fit, _warm_up, minirocket  # noqa: E402
 
 from sknets import FCNClassifier, MiniRocketClassifier  # noqa: E402
-
-SEEDS = (0, 1, 2)
 
 MODELS = {
     "MiniRocket (sktime)": None,
@@ -46,25 +44,6 @@ def load(split):
     return series, X, np.asarray(y)
 
 
-class _SktimeMiniRocket:
-    def __init__(self, seed):
-        from sktime.transformations.panel.rocket import (
-            MiniRocketMultivariateVariable,
-        )
-
-        self.transform = MiniRocketMultivariateVariable(
-            random_state=seed, pad_value_short_series=0
-        )
-        self.model = RidgeClassifierCV(alphas=np.logspace(-3, 3, 10))
-
-    def fit(self, X, y):
-        self.model.fit(self.transform.fit(X).transform(X), y)
-        return self
-
-    def score(self, X, y):
-        return self.model.score(self.transform.transform(X), y)
-
-
 def _spread(series):
     stds = np.array([s.std() for s in series])
     low, high = np.percentile(stds[stds > 0], [10, 90])
@@ -74,28 +53,24 @@ def _spread(series):
 def main():
     train, train_frame, y_train = load("train")
     test, test_frame, y_test = load("test")
-    _SktimeMiniRocket(0).fit(train_frame.iloc[:30], y_train[:30])  # numba compiles
+    _warm_up()
     rows = []
     for name, make in MODELS.items():
-        scores, seconds = [], []
+        runs = []
         for seed in SEEDS:
             if make is None:
-                model, fit_X, test_X = _SktimeMiniRocket(seed), train_frame, test_frame
+                model, fit_X, test_X = minirocket(train, seed), train_frame, test_frame
             else:
                 model, fit_X, test_X = make(seed), train, test
-            start = time.perf_counter()
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                model.fit(fit_X, y_train)
-            seconds.append(time.perf_counter() - start)
-            scores.append(model.score(test_X, y_test))
-            print(f"{name} seed {seed}: {scores[-1]:.3f} in {seconds[-1]:.1f} s")
-        low, high = min(scores), max(scores)
+            seconds = _timed_fit(model, fit_X, y_train)
+            runs.append((model.score(test_X, y_test), seconds))
+            print(f"{name} seed {seed}: {runs[-1][0]:.3f} in {seconds:.1f} s")
+        stats = _stats(runs)
         rows.append(
             {
                 "model": name,
-                "test accuracy": f"{np.mean(scores):.3f} ({low:.3f}-{high:.3f})",
-                "fit time (s)": f"{np.mean(seconds):.1f}",
+                "test accuracy": _cell(stats),
+                "fit time (s)": f"{stats['seconds']:.1f}",
             }
         )
     lengths = [len(s) for s in train]
@@ -113,7 +88,7 @@ def main():
         "its minimum of 9 steps, then `RidgeClassifierCV(alphas=np.logspace(-3, "
         "3, 10))`) in the same process after a fit that compiles its numba "
         "code. Seeds 0, 1 and 2: mean test accuracy (range) and mean fit time. "
-        "Threads: torch and numba use every visible core, "
+        "Threads: torch and numba use every visible core (set explicitly), "
         "`OMP_WAIT_POLICY=PASSIVE`.",
         rows,
         "python benchmarks/amplitudes.py",

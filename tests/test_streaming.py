@@ -9,7 +9,7 @@ import pytest
 from sklearn.datasets import load_digits
 
 import sknets._streaming as streaming
-from sknets import CNNClassifier, FCNClassifier, LSTMRegressor
+from sknets import CNNClassifier, FCNClassifier, GRUClassifier, LSTMRegressor
 
 
 class RowsOnly:
@@ -397,3 +397,21 @@ def test_the_cheap_check_of_a_fitted_series_model_gives_what_the_full_check_give
     named = LSTMRegressor(hidden_size=8, max_epochs=1, random_state=0).fit(frame, y)
     with pytest.warns(UserWarning, match="does not have valid feature names"):
         named.predict(frame.to_numpy())
+
+
+def test_a_streamed_fit_scales_each_series_by_its_own_statistics(monkeypatch):
+    from test_sequence import shapes_at_any_amplitude
+
+    rng = np.random.RandomState(0)
+    X, y = shapes_at_any_amplitude(300, rng)
+    X_test, y_test = shapes_at_any_amplitude(300, rng)
+    monkeypatch.setattr(streaming, "CHUNK_BYTES", 100 * 30 * 8)
+    monkeypatch.setattr(streaming, "POOL_BYTES", 2 * 32 * 30 * 8)  # 2 batches
+    lazy = RowsOnly(X)
+    clf = GRUClassifier(
+        standardize="sample", hidden_size=16, max_epochs=30, random_state=0
+    ).fit(lazy, y)
+    assert len(lazy.reads) > 2 and max(lazy.reads) < len(X)  # read in parts
+    assert clf.channel_mean_ is None
+    # the batches were read at each series' own scale, or nothing is learned
+    assert clf.score(X_test, y_test) > 0.95
