@@ -328,7 +328,7 @@ def _scaled(estimator, X):
     by its own channel statistics ('sample'), every series by the channel
     statistics of the fit (True), or as they are."""
     if getattr(estimator, "_per_sample_scaling_", False):
-        return sample_standardized(X)
+        return _sample_standardized(X)
     if estimator.channel_mean_ is not None:
         return (X - estimator.channel_mean_) / estimator.channel_scale_
     return X
@@ -339,7 +339,7 @@ def _standardized(estimator, X):
     return torch.tensor(_scaled(estimator, X), dtype=torch.float32)
 
 
-def sample_standardized(X):
+def _sample_standardized(X):
     """Each series of X (n, T, F) centred and scaled, channel by channel, by
     its own mean and standard deviation over its T steps (computed in
     float64); a constant channel becomes zeros."""
