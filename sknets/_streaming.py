@@ -245,13 +245,20 @@ def check_streamed(estimator, X, y, rows, *, reset, **y_kw):
     for start in range(0, n, rows):
         part = np.asarray(X[start : start + rows])
         first = start == 0
-        check_input(estimator, part, reset=reset and first)
+        batch, _ = check_input(estimator, part, reset=reset and first)
         if first:
             kind = input_kind(estimator)
             reader = kind.stream(estimator)
             if reader is None:  # a kind read whole (token ids, image sequences)
                 return check_input(estimator, X, y, reset=reset, **y_kw)
             statistics = kind.statistics(estimator) if reset else None
+        if "lengths" in batch:
+            raise ValueError(
+                f"Rows {start} to {start + len(part) - 1} of X hold series that "
+                "end in NaN padding; an array read chunk by chunk must hold series "
+                "of one length. Pass series of different lengths as a list of "
+                "arrays."
+            )
         if statistics is not None:
             statistics.update(part)
         release(X)  # a memmap's pages of this chunk leave the process

@@ -184,6 +184,62 @@ def test_fixed_length_model_predicts_other_lengths():
     assert clf.predict([rng.normal(size=(t, 2)) for t in (3, 30)]).shape == (2,)
 
 
+def _unequal_series(rng, n=40, channels=2):
+    series = [rng.normal(size=(rng.randint(5, 21), channels)) for _ in range(n)]
+    y = np.array([int(s[:, 0].mean() > 0) for s in series])
+    return series, y
+
+
+def test_nan_padded_arrays_are_read_as_series_of_their_lengths():
+    # the UCR archive's files and tslearn pad unequal lengths with NaN
+    rng = np.random.RandomState(0)
+    series, y = _unequal_series(rng)
+    padded = np.full((len(series), 20, 2), np.nan)
+    for i, s in enumerate(series):
+        padded[i, : len(s)] = s
+    before = padded.copy()
+    ref = GRUClassifier(**FAST).fit(series, y)
+    proba = ref.predict_proba(series)
+    clf = GRUClassifier(**FAST).fit(padded, y)
+    np.testing.assert_array_equal(padded, before)  # the caller's X is untouched
+    assert clf.max_length_ == ref.max_length_ and clf.n_features_in_ == 2
+    np.testing.assert_allclose(clf.predict_proba(padded), proba, atol=1e-6)
+    np.testing.assert_allclose(clf.predict_proba(series), proba, atol=1e-6)
+    first = GRUClassifier(data_format="channels_first", **FAST)
+    first.fit(padded.transpose(0, 2, 1), y)
+    np.testing.assert_allclose(
+        first.predict_proba(padded.transpose(0, 2, 1)), proba, atol=1e-6
+    )
+    # univariate: a DataFrame with one column per step, as read from a file
+    frame = pd.DataFrame(padded[:, :, 0])
+    univariate = [s[:, 0] for s in series]
+    ref = GRUClassifier(**FAST).fit(univariate, y).predict_proba(univariate)
+    np.testing.assert_allclose(
+        GRUClassifier(**FAST).fit(frame, y).predict_proba(frame), ref, atol=1e-6
+    )
+
+
+def test_nested_dataframes_are_read_as_their_series():
+    # sktime's 'nested_univ' panels: a series in every cell, columns channels
+    def nested(samples):
+        return pd.DataFrame(
+            {f"dim_{j}": [pd.Series(s[:, j]) for s in samples] for j in range(2)}
+        )
+
+    rng = np.random.RandomState(0)
+    series, y = _unequal_series(rng)
+    ref = GRUClassifier(**FAST).fit(series, y).predict_proba(series)
+    for data_format in ("channels_last", "channels_first"):
+        clf = GRUClassifier(data_format=data_format, **FAST).fit(nested(series), y)
+        np.testing.assert_allclose(clf.predict_proba(nested(series)), ref, atol=1e-6)
+    X = rng.normal(size=(40, 12, 2))
+    y = (X[:, :, 1].mean(axis=1) > 0).astype(int)
+    ref = GRUClassifier(**FAST).fit(X, y).predict_proba(X)
+    clf = GRUClassifier(**FAST).fit(nested(list(X)), y)
+    np.testing.assert_allclose(clf.predict_proba(nested(list(X))), ref, atol=1e-6)
+    np.testing.assert_allclose(clf.predict_proba(X), ref, atol=1e-6)
+
+
 def test_standardize_learns_channel_statistics():
     rng = np.random.RandomState(0)
     X = rng.normal(loc=[100.0, -3.0], scale=[50.0, 0.01], size=(80, 10, 2))
@@ -317,6 +373,33 @@ def test_gradient_clipping_is_on_by_default():
         ([np.ones(3), "abc"], TypeError, "Sample 1 of X is a string"),
         (np.ones((2, 0)), ValueError, "0 feature"),
         (np.full((2, 4), np.inf), ValueError, "infinity"),
+        (
+            np.array([[1.0, np.nan, 2.0, np.nan], [1.0, 2.0, 3.0, 4.0]]),
+            ValueError,
+            "Sample 0 of X has NaN at step 1, before the end of its series",
+        ),
+        (
+            np.r_[np.ones((1, 4, 2)), [[[1, 1], [1, 1], [1, 1], [np.nan, 1]]]],
+            ValueError,
+            "Sample 1 of X has NaN at step 3, channel 0, before the end",
+        ),
+        (
+            np.array([[1.0, 2.0, 3.0, 4.0], [np.nan] * 4]),
+            ValueError,
+            "Sample 1 of X holds only NaN: an empty series",
+        ),
+        (
+            pd.DataFrame({"a": [pd.Series([1.0, 2.0]), 3.0]}),
+            ValueError,
+            "Sample 1 of X .*nested_univ.* holds float in column 'a'",
+        ),
+        (
+            pd.DataFrame(
+                {"a": [pd.Series([1.0, 2.0])] * 2, "b": [pd.Series([1.0])] * 2}
+            ),
+            ValueError,
+            r"Sample 0 of X .* has series of lengths \[1, 2\] in its columns",
+        ),
     ],
     ids=[
         "features",
@@ -329,6 +412,11 @@ def test_gradient_clipping_is_on_by_default():
         "strings",
         "empty-steps",
         "inf",
+        "nan-inside",
+        "nan-in-one-channel",
+        "nan-only",
+        "nested-scalar",
+        "nested-lengths",
     ],
 )
 def test_bad_sequence_input(X, error, match):

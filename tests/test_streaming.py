@@ -415,3 +415,14 @@ def test_a_streamed_fit_scales_each_series_by_its_own_statistics(monkeypatch):
     assert clf.channel_mean_ is None
     # the batches were read at each series' own scale, or nothing is learned
     assert clf.score(X_test, y_test) > 0.95
+
+
+def test_a_streamed_fit_refuses_nan_padding_with_a_clear_error(monkeypatch):
+    # in memory, series that end in NaN are read as shorter series; read chunk
+    # by chunk, every chunk would pad to its own longest series
+    X = np.random.RandomState(0).normal(size=(300, 30))
+    X[250, 20:] = np.nan  # in the last chunk
+    monkeypatch.setattr(streaming, "CHUNK_BYTES", 100 * 30 * 4)
+    with pytest.raises(ValueError, match="Rows 200 to 299 of X hold series that end"):
+        GRUClassifier(max_epochs=1).fit(RowsOnly(X), np.arange(300) % 2)
+    assert GRUClassifier(max_epochs=1).fit(X, np.arange(300) % 2).max_length_ == 30

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import scipy.sparse as sp
 from sklearn.utils.validation import (
     _check_feature_names,
@@ -23,6 +24,7 @@ __all__ = [
     "estimator_name",
     "fit_scaling",
     "learn_features_in",
+    "nested_samples",
     "ready_array",
     "ragged_items",
 ]
@@ -134,11 +136,23 @@ class InputKind:
 class InputView:
     """X as it came, with what several kinds ask about it computed once:
     its number of dimensions and, for a list of per-sample arrays, the
-    arrays (None for a regular array)."""
+    arrays (None for a regular array).
 
-    def __init__(self, X):
-        self.X = X
+    A pandas DataFrame holding a series in every cell (sktime's
+    'nested_univ' panels: rows are samples, columns channels) is read as the
+    list of its samples in the layout ``data_format`` names, (T_i, F) or
+    (F, T_i); samples of one length become a regular array in that layout.
+    """
+
+    def __init__(self, X, data_format="channels_last"):
         self._arrays = _UNSET
+        samples = nested_samples(X, data_format)
+        if samples is not None:
+            if len({a.shape for a in samples}) == 1:
+                X = np.stack(samples)
+            else:
+                self._arrays = samples
+        self.X = X
 
     @property
     def ndim(self):
@@ -157,6 +171,43 @@ class InputView:
 
 
 _UNSET = object()
+
+
+def nested_samples(X, data_format="channels_last"):
+    """The samples of a DataFrame with a series (a pandas Series or a 1D
+    array) in every cell, each stacked from its row's cells into an array
+    (T_i, F), or (F, T_i) for ``data_format='channels_first'``; None for any
+    other X."""
+    if not (
+        isinstance(X, pd.DataFrame)
+        and X.size
+        and all(dtype.kind == "O" for dtype in X.dtypes)
+        and isinstance(X.iat[0, 0], (pd.Series, np.ndarray))
+    ):
+        return None
+    axis = 0 if data_format == "channels_first" else 1
+    samples = []
+    for i, row in enumerate(X.itertuples(index=False)):
+        cells = []
+        for j, cell in enumerate(row):
+            if not isinstance(cell, (pd.Series, np.ndarray)) or np.ndim(cell) != 1:
+                raise ValueError(
+                    f"Sample {i} of X (a DataFrame with a series in every cell, "
+                    "rows samples and columns channels, as sktime's "
+                    f"'nested_univ') holds {type(cell).__name__} in column "
+                    f"{X.columns[j]!r}; every cell must be a 1D series."
+                )
+            cells.append(np.asarray(cell))
+        lengths = {len(c) for c in cells}
+        if len(lengths) > 1:
+            raise ValueError(
+                f"Sample {i} of X (a DataFrame with a series in every cell, rows "
+                "samples and columns channels, as sktime's 'nested_univ') has "
+                f"series of lengths {sorted(lengths)} in its columns; the channels "
+                "of one sample need the same length."
+            )
+        samples.append(np.stack(cells, axis=axis))
+    return samples
 
 
 def ragged_items(X):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import torch
 from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.validation import _check_feature_names
@@ -130,9 +131,11 @@ class SeriesInput(InputKind):
     (n, T) univariate series (numpy, or a DataFrame with one column per time
     step), (n, T, F) time-major arrays, (n, F, T) with
     ``data_format='channels_first'``, and lists (or 1D object arrays) of
-    per-sample arrays (T_i,) or (T_i, F) (or (F, T_i)) of varying lengths.
-    With ``standardize``, each channel is centred and scaled by statistics
-    learned at fit.
+    per-sample arrays (T_i,) or (T_i, F) (or (F, T_i)) of varying lengths;
+    also regular arrays whose shorter series end in NaN (read as that list,
+    :func:`_nan_padded`) and DataFrames with a series in every cell (read by
+    :class:`~sknets._inputs.InputView`). With ``standardize``, each channel
+    is centred and scaled by statistics learned at fit.
     """
 
     name = "series"
@@ -148,7 +151,10 @@ class SeriesInput(InputKind):
             Layout of 3D input and of the samples of a list: (n, T, F) and (T_i, F)
             time-major, as torch (batch_first) and Keras use them, or (n, F, T) and
             (F, T_i), as sktime's ``numpy3D`` gives them. 2D input is always (n, T)
-            univariate series.""",
+            univariate series, and a DataFrame with a series in every cell
+            (sktime's ``nested_univ``) has its samples in rows and its channels in
+            columns. In any layout, NaN after a series' last value is padding: the
+            series ends there.""",
         ),
         Param(
             "standardize",
@@ -179,15 +185,20 @@ class SeriesInput(InputKind):
     def check(self, estimator, view, y=None, *, reset, **y_kw):
         check_data_format(estimator)
         fitted_kind = None if reset else estimator.input_kind_
-        if view.arrays is not None:
-            return self._check_list(estimator, view, y, fitted_kind, reset, y_kw)
+        samples = view.arrays
+        if samples is None:
+            samples = _nan_padded(view.X, estimator.data_format)
+        if samples is not None:
+            return self._check_list(
+                estimator, view.X, samples, y, fitted_kind, reset, y_kw
+            )
         return self._check_array(estimator, view, y, fitted_kind, reset, y_kw)
 
-    def _check_list(self, estimator, view, y, fitted_kind, reset, y_kw):
+    def _check_list(self, estimator, X, samples, y, fitted_kind, reset, y_kw):
         name = estimator_name(estimator)
-        _check_feature_names(estimator, view.X, reset=reset)
+        _check_feature_names(estimator, X, reset=reset)
         arrays = []
-        for i, a in enumerate(view.arrays):
+        for i, a in enumerate(samples):
             n_channels = arrays[0].shape[1] if arrays else None
             arrays.append(_check_sample(i, a, estimator.data_format, name, n_channels))
         y = check_target(estimator, arrays, y, **y_kw)
@@ -312,6 +323,47 @@ def _check_spread(estimator, stds):
                 UserWarning,
             )
             return
+
+
+def _nan_padded(X, data_format):
+    """The series of a regular array whose shorter series end in NaN (as the
+    UCR archive's files and tslearn pad series of unequal lengths), as a list
+    of arrays in X's layout without their padding; None when no series ends
+    in NaN. A step is padding when every channel is NaN there and at every
+    later step; a NaN anywhere else is a ValueError."""
+    if isinstance(X, pd.DataFrame) and all(t.kind == "f" for t in X.dtypes):
+        X = X.to_numpy()
+    if not (isinstance(X, np.ndarray) and X.dtype.kind == "f" and X.ndim in (2, 3)):
+        return None
+    steps = X[:, :, None] if X.ndim == 2 else X
+    if data_format == "channels_first" and X.ndim == 3:
+        steps = steps.transpose(0, 2, 1)
+    if not steps.size or not np.isnan(steps[:, -1]).any():
+        return None  # no series ends in NaN (any other NaN: scikit-learn's check)
+    missing = np.isnan(steps)
+    padding = np.cumprod(missing.all(axis=2)[:, ::-1], axis=1).sum(axis=1)
+    lengths = steps.shape[1] - padding
+    before_end = np.arange(steps.shape[1])[None, :] < lengths[:, None]
+    inside = missing & before_end[:, :, None]
+    if inside.any():
+        i, t, f = np.argwhere(inside)[0]
+        where = f", channel {f}" if steps.shape[2] > 1 else ""
+        raise ValueError(
+            f"Sample {i} of X has NaN at step {t}{where}, before the end of its "
+            "series. NaN is read as padding only after a series' last value "
+            "(in every channel), to give series of different lengths; impute "
+            "values missing inside a series first."
+        )
+    if not lengths.all():
+        raise ValueError(
+            f"Sample {int(np.argmin(lengths))} of X holds only NaN: an empty "
+            "series; every sequence needs at least one time step."
+        )
+    if X.ndim == 2:
+        return [row[:n] for row, n in zip(X, lengths)]
+    if data_format == "channels_first":
+        return [sample[:, :n] for sample, n in zip(X, lengths)]
+    return [sample[:n] for sample, n in zip(X, lengths)]
 
 
 def _time_major(estimator, X):
