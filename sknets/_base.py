@@ -40,7 +40,7 @@ import threading
 
 import numpy as np
 import torch
-from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
+from sklearn.base import BaseEstimator, _fit_context
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import _check_sample_weight
 
@@ -77,9 +77,7 @@ class TrainingDivergedWarning(UserWarning):
     """The training loss became NaN or infinite; the last good weights were kept."""
 
 
-class BaseNeuralNet(
-    StateMixin, ValidationMixin, PredictionMixin, TransformerMixin, BaseEstimator
-):
+class BaseNeuralNet(StateMixin, ValidationMixin, PredictionMixin, BaseEstimator):
     """Shared base of sknets estimators; not meant to be used directly."""
 
     #: the family's own hyperparameters (:class:`sknets._params.Param`)

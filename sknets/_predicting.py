@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 import torch
+from sklearn.base import TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
 from ._batching import call, n_samples, take, to_device
@@ -19,10 +20,14 @@ __all__ = ["PredictionMixin", "power_of_two"]
 PREDICT_VALUES = 2**19
 
 
-class PredictionMixin:
+class PredictionMixin(TransformerMixin):
     """``_forward`` (the raw output ``predict`` and ``predict_proba`` read),
     ``transform`` and its feature names, and the batched evaluation they
-    share, for :class:`~sknets._base.BaseNeuralNet`."""
+    share, for :class:`~sknets._base.BaseNeuralNet`.
+
+    A subclass of ``TransformerMixin``, so that scikit-learn wraps the
+    ``transform`` defined here for ``set_output`` (it wraps only a method
+    defined in the body of one of its subclasses)."""
 
     #: rows of a prediction batch for small samples: larger batches amortise
     #: the per-batch cost, but beyond about 1,024 the activations of the

@@ -9,6 +9,7 @@ from sklearn.exceptions import NotFittedError
 from sklearn.frozen import FrozenEstimator
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import FunctionTransformer
 from test_sequence import ragged_waves
 
 from sknets import CNNClassifier, GRUClassifier, LSTMRegressor
@@ -70,6 +71,27 @@ def test_a_frozen_network_is_a_fixed_feature_step(digits):
     pipe.fit(X[800:1000], y[800:1000])  # only the linear model learns
     np.testing.assert_array_equal(cnn.predict_proba(X[1000:]), before)
     assert pipe.score(X[1000:], y[1000:]) > 0.85
+
+
+def test_set_output_gives_named_frames_of_the_same_features(digits):
+    pd = pytest.importorskip("pandas")
+    X, y = digits
+    frame = pd.DataFrame(X[:300], index=np.arange(300) + 1000)
+    settings = dict(image_shape=(8, 8), max_epochs=2, random_state=0)
+    plain = CNNClassifier(**settings).fit(frame, y[:300])
+    named = CNNClassifier(**settings).set_output(transform="pandas")
+    out = named.fit_transform(frame, y[:300])
+    assert isinstance(out, pd.DataFrame)
+    assert list(out.columns) == list(named.get_feature_names_out())
+    assert list(out.index) == list(frame.index)
+    np.testing.assert_allclose(out.to_numpy(), plain.transform(frame), atol=1e-6)
+    np.testing.assert_allclose(
+        named.transform(frame).to_numpy(), out.to_numpy(), atol=1e-6
+    )
+    # a pipeline's set_output reaches the network's step
+    pipe = make_pipeline(CNNClassifier(**settings), FunctionTransformer())
+    pipe.set_output(transform="pandas").fit(frame, y[:300])
+    assert list(pipe.transform(frame).columns) == list(named.get_feature_names_out())
 
 
 def test_transform_needs_a_fitted_model_and_a_feature_method():
