@@ -31,9 +31,17 @@ UNKNOWN_ID = 1
 
 
 def is_text(X) -> bool:
-    """Whether X is a collection of texts (str items), not numbers or arrays."""
+    """Whether X is a collection of texts (str items), not numbers or arrays;
+    a single column of texts (a one-column DataFrame, an (n, 1) array) is one,
+    and a table whose first cell is a str that is not a number is text in
+    several columns (which :func:`check_texts` refuses with a clear message;
+    a table of numbers written as strings is numeric input)."""
     if isinstance(X, str):
         return False
+    X = _one_column(X)
+    if getattr(X, "ndim", None) == 2 and X.shape[0] and X.shape[1]:
+        first = X.iloc[0, 0] if hasattr(X, "iloc") else X[0, 0]
+        return isinstance(first, str) and not _is_number(first)
     if hasattr(X, "dtype") and getattr(X, "ndim", 1) == 1:
         if X.dtype.kind in "US":
             return True
@@ -43,6 +51,22 @@ def is_text(X) -> bool:
         return False
     first = next((x for x in X if not _is_missing(x)), None)
     return isinstance(first, str)
+
+
+def _one_column(X):
+    """The column of a 2D X with one column (a DataFrame or an array), as
+    ``df[["text"]]`` selects it; any other X as it is."""
+    if getattr(X, "ndim", None) == 2 and X.shape[1] == 1:
+        return X.iloc[:, 0] if hasattr(X, "iloc") else X[:, 0]
+    return X
+
+
+def _is_number(text):
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
 
 
 def _is_missing(value):
@@ -64,11 +88,13 @@ def check_texts(X, name="TextTokenizer"):
             f"{name} expects a collection of texts (list, numpy array or pandas "
             "Series of str), got a single str. Wrap it in a list."
         )
+    X = _one_column(X)
     values = X.to_numpy() if hasattr(X, "to_numpy") else X
     if hasattr(values, "ndim") and values.ndim != 1:
         raise ValueError(
-            f"{name} expects a 1D collection of texts, got an array of shape "
-            f"{values.shape}."
+            f"{name} expects a 1D collection of texts (or one column of them), got "
+            f"an array of shape {values.shape}; join several text columns into "
+            "one first."
         )
     texts = list(values)
     if not texts:
@@ -220,7 +246,7 @@ class TextTokenizer(TransformerMixin, BaseEstimator):
 
         Parameters
         ----------
-        X : list, numpy array or pandas Series of str
+        X : list, numpy array or pandas Series of str, or a one-column DataFrame
             Training texts.
         y : None
             Ignored.
@@ -260,7 +286,7 @@ class TextTokenizer(TransformerMixin, BaseEstimator):
 
         Parameters
         ----------
-        X : list, numpy array or pandas Series of str
+        X : list, numpy array or pandas Series of str, or a one-column DataFrame
             Texts.
 
         Returns

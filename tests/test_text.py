@@ -94,6 +94,9 @@ def test_tokenizer_accepts_lists_arrays_and_series():
     np.testing.assert_array_equal(
         TextTokenizer().fit_transform(pd.Series(texts)), expected
     )
+    # one column of texts, as df[["review"]] or a ColumnTransformer selects it
+    for column in (pd.DataFrame({"review": texts}), np.array(texts)[:, None]):
+        np.testing.assert_array_equal(TextTokenizer().fit_transform(column), expected)
 
 
 @pytest.mark.parametrize(
@@ -105,6 +108,11 @@ def test_tokenizer_accepts_lists_arrays_and_series():
         (pd.Series(["ok", None]), ValueError, "Text 1 of X is missing"),
         (pd.Series(["ok", np.nan]), ValueError, r"fillna\(''\)"),
         ("just one string", TypeError, "got a single str"),
+        (
+            pd.DataFrame({"title": ["a b", "c"], "body": ["d", "e f"]}),
+            ValueError,
+            r"got an array of shape \(2, 2\); join several text columns",
+        ),
     ],
 )
 def test_tokenizer_bad_input(texts, error, match):
@@ -145,6 +153,14 @@ def test_pipeline_and_raw_strings_give_the_same_predictions(review_data, Model, 
     assert raw.input_kind_ == "text" and pipe[-1].input_kind_ == "tokens"
     assert raw.tokenizer_.vocabulary_ == pipe[0].vocabulary_
     assert raw.score(texts, labels) > 0.9
+    column = pd.DataFrame({"review": texts})
+    from_column = Model(**params).fit(column, labels)
+    np.testing.assert_array_equal(
+        from_column.predict_proba(column), raw.predict_proba(texts)
+    )
+    with pytest.raises(ValueError, match="join several text columns") as excinfo:
+        Model(**params).fit(pd.concat([column, column], axis=1), labels)
+    assert_clear_error(excinfo)
 
 
 def test_text_models_learn_the_sentiment_word(review_data):
