@@ -331,7 +331,11 @@ def _nan_padded(X, data_format):
     of arrays in X's layout without their padding; None when no series ends
     in NaN. A step is padding when every channel is NaN there and at every
     later step; a NaN anywhere else is a ValueError."""
-    if isinstance(X, pd.DataFrame) and all(t.kind == "f" for t in X.dtypes):
+    if isinstance(X, pd.DataFrame):  # one column per step: the last one first
+        if not (X.size and all(t.kind == "f" for t in X.dtypes)):
+            return None
+        if not X.iloc[:, -1].isna().any():
+            return None
         X = X.to_numpy()
     if not (isinstance(X, np.ndarray) and X.dtype.kind == "f" and X.ndim in (2, 3)):
         return None
