@@ -232,6 +232,10 @@ def test_nested_dataframes_are_read_as_their_series():
     for data_format in ("channels_last", "channels_first"):
         clf = GRUClassifier(data_format=data_format, **FAST).fit(nested(series), y)
         np.testing.assert_allclose(clf.predict_proba(nested(series)), ref, atol=1e-6)
+    # lists of numbers in the cells, as a frame built from records holds them
+    lists = pd.DataFrame({f"dim_{j}": [list(s[:, j]) for s in series] for j in (0, 1)})
+    clf = GRUClassifier(**FAST).fit(lists, y)
+    np.testing.assert_allclose(clf.predict_proba(lists), ref, atol=1e-6)
     X = rng.normal(size=(40, 12, 2))
     y = (X[:, :, 1].mean(axis=1) > 0).astype(int)
     ref = GRUClassifier(**FAST).fit(X, y).predict_proba(X)

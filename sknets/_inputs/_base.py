@@ -173,16 +173,19 @@ class InputView:
 _UNSET = object()
 
 
+_SERIES_CELLS = (pd.Series, np.ndarray, list, tuple)
+
+
 def nested_samples(X, data_format="channels_last"):
-    """The samples of a DataFrame with a series (a pandas Series or a 1D
-    array) in every cell, each stacked from its row's cells into an array
+    """The samples of a DataFrame with a series (a pandas Series, a 1D array
+    or a list of numbers) in every cell, each stacked from its row's cells into an array
     (T_i, F), or (F, T_i) for ``data_format='channels_first'``; None for any
     other X."""
     if not (
         isinstance(X, pd.DataFrame)
         and X.size
         and all(dtype.kind == "O" for dtype in X.dtypes)
-        and isinstance(X.iat[0, 0], (pd.Series, np.ndarray))
+        and isinstance(X.iat[0, 0], _SERIES_CELLS)
     ):
         return None
     axis = 0 if data_format == "channels_first" else 1
@@ -190,7 +193,7 @@ def nested_samples(X, data_format="channels_last"):
     for i, row in enumerate(X.itertuples(index=False)):
         cells = []
         for j, cell in enumerate(row):
-            if not isinstance(cell, (pd.Series, np.ndarray)) or np.ndim(cell) != 1:
+            if not isinstance(cell, _SERIES_CELLS) or np.ndim(cell) != 1:
                 raise ValueError(
                     f"Sample {i} of X (a DataFrame with a series in every cell, "
                     "rows samples and columns channels, as sktime's "
