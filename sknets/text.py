@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from numbers import Integral
 
 import numpy as np
+import pandas as pd
 import scipy.sparse as sp
 from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
 from sklearn.decomposition import TruncatedSVD
@@ -39,7 +40,7 @@ def is_text(X) -> bool:
     if isinstance(X, str):
         return False
     X = _one_column(X)
-    if getattr(X, "ndim", None) == 2 and X.shape[0] and X.shape[1]:
+    if _is_table(X) and X.shape[0] and X.shape[1]:
         first = X.iloc[0, 0] if hasattr(X, "iloc") else X[0, 0]
         return isinstance(first, str) and not _is_number(first)
     if hasattr(X, "dtype") and getattr(X, "ndim", 1) == 1:
@@ -56,9 +57,14 @@ def is_text(X) -> bool:
 def _one_column(X):
     """The column of a 2D X with one column (a DataFrame or an array), as
     ``df[["text"]]`` selects it; any other X as it is."""
-    if getattr(X, "ndim", None) == 2 and X.shape[1] == 1:
+    if _is_table(X) and X.shape[1] == 1:
         return X.iloc[:, 0] if hasattr(X, "iloc") else X[:, 0]
     return X
+
+
+def _is_table(X):
+    """A 2D numpy array or a DataFrame (not a sparse matrix)."""
+    return isinstance(X, (np.ndarray, pd.DataFrame)) and X.ndim == 2
 
 
 def _is_number(text):
