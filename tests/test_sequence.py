@@ -217,6 +217,10 @@ def test_nan_padded_arrays_are_read_as_series_of_their_lengths():
     np.testing.assert_allclose(
         GRUClassifier(**FAST).fit(frame, y).predict_proba(frame), ref, atol=1e-6
     )
+    nullable = frame.astype("Float64")  # missing values as pandas NA
+    np.testing.assert_allclose(
+        GRUClassifier(**FAST).fit(nullable, y).predict_proba(nullable), ref, atol=1e-6
+    )
 
 
 def test_nested_dataframes_are_read_as_their_series():

@@ -336,7 +336,7 @@ def _nan_padded(X, data_format):
             return None
         if not X.iloc[:, -1].isna().any():
             return None
-        X = X.to_numpy()
+        X = X.to_numpy(dtype=np.float64, na_value=np.nan)  # pandas NA too
     if not (isinstance(X, np.ndarray) and X.dtype.kind == "f" and X.ndim in (2, 3)):
         return None
     steps = X[:, :, None] if X.ndim == 2 else X
