@@ -24,7 +24,6 @@ __all__ = [
     "estimator_name",
     "fit_scaling",
     "learn_features_in",
-    "nested_samples",
     "ready_array",
     "ragged_items",
 ]
@@ -178,9 +177,9 @@ _SERIES_CELLS = (pd.Series, np.ndarray, list, tuple)
 
 def nested_samples(X, data_format="channels_last"):
     """The samples of a DataFrame with a series (a pandas Series, a 1D array
-    or a list of numbers) in every cell, each stacked from its row's cells into an array
-    (T_i, F), or (F, T_i) for ``data_format='channels_first'``; None for any
-    other X."""
+    or a list of numbers) in every cell, each stacked from its row's cells
+    into an array (T_i, F), or (F, T_i) for ``data_format='channels_first'``;
+    None for any other X."""
     if not (
         isinstance(X, pd.DataFrame)
         and X.size
@@ -190,24 +189,24 @@ def nested_samples(X, data_format="channels_last"):
         return None
     axis = 0 if data_format == "channels_first" else 1
     samples = []
+    what = (
+        "(a DataFrame with a series in every cell, rows samples and columns "
+        "channels, as sktime's 'nested_univ')"
+    )
     for i, row in enumerate(X.itertuples(index=False)):
         cells = []
         for j, cell in enumerate(row):
             if not isinstance(cell, _SERIES_CELLS) or np.ndim(cell) != 1:
                 raise ValueError(
-                    f"Sample {i} of X (a DataFrame with a series in every cell, "
-                    "rows samples and columns channels, as sktime's "
-                    f"'nested_univ') holds {type(cell).__name__} in column "
+                    f"Sample {i} of X {what} holds {type(cell).__name__} in column "
                     f"{X.columns[j]!r}; every cell must be a 1D series."
                 )
             cells.append(np.asarray(cell))
         lengths = {len(c) for c in cells}
         if len(lengths) > 1:
             raise ValueError(
-                f"Sample {i} of X (a DataFrame with a series in every cell, rows "
-                "samples and columns channels, as sktime's 'nested_univ') has "
-                f"series of lengths {sorted(lengths)} in its columns; the channels "
-                "of one sample need the same length."
+                f"Sample {i} of X {what} has series of lengths {sorted(lengths)} in "
+                "its columns; the channels of one sample need the same length."
             )
         samples.append(np.stack(cells, axis=axis))
     return samples

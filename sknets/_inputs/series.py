@@ -187,7 +187,7 @@ class SeriesInput(InputKind):
         fitted_kind = None if reset else estimator.input_kind_
         samples = view.arrays
         if samples is None:
-            samples = _nan_padded(view.X, estimator.data_format)
+            samples = _nan_padded(estimator, view.X)
         if samples is not None:
             return self._check_list(
                 estimator, view.X, samples, y, fitted_kind, reset, y_kw
@@ -325,7 +325,7 @@ def _check_spread(estimator, stds):
             return
 
 
-def _nan_padded(X, data_format):
+def _nan_padded(estimator, X):
     """The series of a regular array whose shorter series end in NaN (as the
     UCR archive's files and tslearn pad series of unequal lengths), as a list
     of arrays in X's layout without their padding; None when no series ends
@@ -339,9 +339,7 @@ def _nan_padded(X, data_format):
         X = X.to_numpy(dtype=np.float64, na_value=np.nan)  # pandas NA too
     if not (isinstance(X, np.ndarray) and X.dtype.kind == "f" and X.ndim in (2, 3)):
         return None
-    steps = X[:, :, None] if X.ndim == 2 else X
-    if data_format == "channels_first" and X.ndim == 3:
-        steps = steps.transpose(0, 2, 1)
+    steps = _time_major(estimator, X)
     if not steps.size or not np.isnan(steps[:, -1]).any():
         return None  # no series ends in NaN (any other NaN: scikit-learn's check)
     missing = np.isnan(steps)
@@ -365,7 +363,7 @@ def _nan_padded(X, data_format):
         )
     if X.ndim == 2:
         return [row[:n] for row, n in zip(X, lengths)]
-    if data_format == "channels_first":
+    if estimator.data_format == "channels_first":
         return [sample[:, :n] for sample, n in zip(X, lengths)]
     return [sample[:n] for sample, n in zip(X, lengths)]
 
