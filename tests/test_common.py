@@ -8,7 +8,10 @@ import re
 
 import pytest
 from sklearn.base import clone
-from sklearn.utils.estimator_checks import parametrize_with_checks
+from sklearn.utils.estimator_checks import (
+    estimator_checks_generator,
+    parametrize_with_checks,
+)
 
 from sknets import (
     CNNClassifier,
@@ -195,6 +198,17 @@ def test_sklearn_compatible_estimator(estimator, check):
     if _check_name(check) in CONTRACT_CHECKS and isinstance(epochs, int):
         estimator = clone(estimator).set_params(max_epochs=2)
     check(estimator)
+
+
+def test_contract_checks_are_checks_that_scikit_learn_runs():
+    # a name that no longer matches (a renamed check) would silently run the
+    # full settings: keep the set true
+    names = {
+        _check_name(check)
+        for estimator in ESTIMATORS
+        for _, check in estimator_checks_generator(estimator, mark=None)
+    }
+    assert CONTRACT_CHECKS - names == set()
 
 
 # -- each hyperparameter declared once: signature, constraints and docstring --

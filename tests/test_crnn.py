@@ -28,6 +28,7 @@ def test_frame_layouts_and_uint8_agree():
     )
     pixels = np.clip(X * 100 + 50, 0, 255).astype(np.uint8)
     scaled = CRNNClassifier(standardize=False, **FAST).fit(pixels, y)
+    assert scaled.frame_shape_ == (1, 8, 8)  # grayscale (n, T, H, W)
     ref = CRNNClassifier(standardize=False, **FAST).fit(pixels / 255.0, y)
     np.testing.assert_allclose(
         scaled.predict_proba(pixels), ref.predict_proba(pixels / 255.0), atol=1e-6
