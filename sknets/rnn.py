@@ -27,6 +27,9 @@ __all__ = [
 # most: 2**21 float32 values, 8 MB, about what a core's share of the cache holds
 # (an LSTM of 256 features on 30 steps: 256 series per batch)
 RECURRENT_OUTPUTS = 2**21
+# window='auto' on long numeric series: 8 steps of the convolution blocks'
+# output (32-64 steps after them), each a few dozen steps of the series
+AUTO_WINDOW = 8
 
 CELL = Param(
     "cell",
@@ -99,10 +102,33 @@ class _Recurrent(SequenceEstimator):
             longest training sequence to at most 64 steps (none for shorter
             sequences); 0 reads the input directly (``conv_blocks_``).""",
         ),
+        Param(
+            "window",
+            "auto",
+            [POSITIVE_INT, None, StrOptions({"auto"})],
+            "int, None or 'auto'",
+            """
+            When set, the recurrent layers read overlapping windows of this many
+            steps (after the convolution blocks), half a window apart, instead of
+            the whole sequence; each window is summarised as ``summary`` says,
+            and the model keeps the maximum and the mean of the windows'
+            summaries. It then finds a local shape wherever it occurs, as a
+            convolutional network does, where a recurrent layer that reads a
+            whole long series can learn the few training series by heart (see
+            the time-series guide). None reads each sequence whole. 'auto' uses
+            windows of 8 steps on numeric series that the convolution blocks
+            shorten (``conv_blocks_`` > 0: series longer than 64 steps), and
+            None on shorter series and on text (``window_``).""",
+        ),
     )
     _family_attributes = (
         Attribute(
             "conv_blocks_", "int", "Convolution blocks before the recurrent layers."
+        ),
+        Attribute(
+            "window_",
+            "int or None",
+            "Steps in each window the recurrent layers read; None: whole sequences.",
         ),
     )
     _defaults = dict(lr=3e-3, lr_schedule="cosine")
@@ -115,6 +141,8 @@ class _Recurrent(SequenceEstimator):
         x = batch.get("x")
         steps = x.shape[1] if x is not None and x.dim() > 1 else 1
         steps = math.ceil(steps / 2 ** getattr(self, "conv_blocks_", 0))
+        if getattr(self, "window_", None):
+            steps *= 2  # windows half a window apart read every step twice
         width = self.hidden_size * (2 if self.bidirectional else 1)
         cap = power_of_two(RECURRENT_OUTPUTS // max(1, steps * width))
         return max(self.batch_size_, min(rows, cap))
@@ -124,6 +152,11 @@ class _Recurrent(SequenceEstimator):
         if blocks == "auto":
             blocks = max(math.ceil(math.log2(self.max_length_ / 64)), 0)
         self.conv_blocks_ = int(blocks)
+        window = self.window
+        if window == "auto":
+            long_series = self.conv_blocks_ and self.input_kind_ == "series"
+            window = AUTO_WINDOW if long_series else None
+        self.window_ = window
         front = None
         if self.conv_blocks_:
             channels = (64,) * self.conv_blocks_
@@ -137,6 +170,7 @@ class _Recurrent(SequenceEstimator):
             bidirectional=self.bidirectional,
             dropout=self.dropout,
             summary=self.summary,
+            window=self.window_,
             **inputs,
         )
 

@@ -30,6 +30,7 @@ from sknets.modules import (
     summarize,
     token_input,
 )
+from sknets.modules.rnn import windows
 
 FAST = dict(hidden_size=16, max_epochs=10, random_state=0)
 
@@ -96,6 +97,85 @@ def assert_padding_invariant(estimator, atol):
 @pytest.mark.parametrize("summary", ["last", "mean", "max", "attention"])
 def test_padding_never_changes_a_prediction(cell, summary):
     assert_padding_invariant(RNNClassifier(cell=cell, summary=summary, **FAST), 1e-6)
+
+
+@pytest.mark.parametrize("summary", ["last", "mean", "max", "attention"])
+def test_windows_never_depend_on_padding(summary):
+    assert_padding_invariant(LSTMClassifier(window=4, summary=summary, **FAST), 1e-6)
+
+
+def test_windows_cover_each_sequence_from_its_first_step():
+    x = torch.arange(10.0).view(1, 10, 1).expand(2, -1, -1)
+    parts, lengths, valid = windows(x, torch.tensor([10, 5]), 4)
+    steps = parts.view(2, 5, 4, 1)[..., 0]
+    # windows of 4 steps, 2 apart, from step 0; the last ones completed with zeros
+    assert steps[0].tolist() == [
+        [0, 1, 2, 3],
+        [2, 3, 4, 5],
+        [4, 5, 6, 7],
+        [6, 7, 8, 9],
+        [8, 9, 0, 0],
+    ]
+    assert lengths.view(2, 5).tolist() == [[4, 4, 4, 4, 2], [4, 3, 1, 1, 1]]
+    # a window counts when it reaches past the one before: steps 8-9 are in
+    # the fourth window already; the sequence of 5 needs two windows
+    assert valid.tolist() == [[True] * 4 + [False], [True, True] + [False] * 3]
+    torch.manual_seed(0)
+    net = RecurrentNet(
+        1, 2, cell="gru", hidden_size=4, bidirectional=True, summary="last", window=4
+    )
+    net.eval()
+    with torch.no_grad():
+        features = net.forward_features(x, torch.tensor([10, 5]))
+        alone = net.forward_features(x[1:, :5])
+    assert features.shape == (2, 16)  # maximum and mean of both directions
+    torch.testing.assert_close(features[1:], alone, rtol=0, atol=1e-6)
+
+
+def test_window_auto_reads_long_numeric_series_in_windows():
+    rng = np.random.RandomState(0)
+    y = np.arange(20) % 2
+    long = LSTMClassifier(hidden_size=8, max_epochs=1).fit(
+        rng.normal(size=(20, 100)), y
+    )
+    assert (long.conv_blocks_, long.window_) == (1, 8)
+    assert long.transform(rng.normal(size=(3, 100))).shape == (3, 32)
+    short = LSTMClassifier(hidden_size=8, max_epochs=1).fit(
+        rng.normal(size=(20, 64)), y
+    )
+    assert (short.conv_blocks_, short.window_) == (0, None)
+    texts = ["a b c d " * 30, "e f g h " * 30] * 10
+    text = LSTMClassifier(hidden_size=8, max_epochs=1).fit(texts, y)
+    assert text.conv_blocks_ > 0 and text.window_ is None
+    whole = LSTMClassifier(hidden_size=8, max_epochs=1, window=None)
+    assert whole.fit(rng.normal(size=(20, 100)), y).window_ is None
+    chosen = GRUClassifier(hidden_size=8, max_epochs=1, window=5)
+    assert chosen.fit(rng.normal(size=(20, 30)), y).window_ == 5
+
+
+def test_windows_find_a_local_shape_anywhere_in_long_series():
+    # a short step up-then-down (class 0) or down-then-up (class 1) at a
+    # random place in 300 noisy steps, 30 training series: read whole, the
+    # series are learnt by heart; read in windows, the shape is found
+    rng = np.random.RandomState(0)
+
+    def shapes(n):
+        y = rng.randint(0, 2, size=n)
+        X = rng.normal(scale=0.5, size=(n, 300))
+        shape = np.repeat([1.5, -1.5], 8)
+        for i, label in enumerate(y):
+            start = rng.randint(0, 300 - 16)
+            X[i, start : start + 16] += shape[::-1] if label else shape
+        return X, y
+
+    X, y = shapes(30)
+    X_test, y_test = shapes(200)
+    params = dict(hidden_size=32, max_epochs=40, random_state=0)
+    clf = LSTMClassifier(**params).fit(X, y)
+    assert clf.window_ == 8
+    assert clf.score(X_test, y_test) > 0.95
+    whole = LSTMClassifier(window=None, **params).fit(X, y)
+    assert whole.score(X_test, y_test) < 0.85
 
 
 def test_attention_weights_cover_the_valid_steps_only():

@@ -7,7 +7,7 @@ from torch import nn
 
 from ._layers import AttentionPool, SequenceModule, summarize, token_input
 
-__all__ = ["RecurrentNet", "StackedRecurrence", "reverse_padded"]
+__all__ = ["RecurrentNet", "StackedRecurrence", "reverse_padded", "windows"]
 
 _CELLS = {"rnn": nn.RNN, "lstm": nn.LSTM, "gru": nn.GRU}
 
@@ -21,6 +21,37 @@ def reverse_padded(x: torch.Tensor, lengths: torch.Tensor | None) -> torch.Tenso
     lengths = lengths.to(x.device)[:, None]
     index = torch.where(steps < lengths, lengths - 1 - steps, steps)
     return x.gather(1, index[:, :, None].expand(-1, -1, x.shape[2]))
+
+
+def windows(
+    x: torch.Tensor, lengths: torch.Tensor | None, size: int
+) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """Overlapping windows of ``size`` steps, ``size // 2`` apart (at least 1),
+    of a padded batch (n, T, F).
+
+    Returns ``(parts, part_lengths, valid)``: the windows as one batch
+    (n * K, size, F), sample by sample, one starting at every multiple of
+    the stride below T; the valid steps of each window (n * K,), at least 1;
+    and which windows belong to their sample (n, K): the first, and each one
+    that reaches steps past the window before it. Windows start at the same
+    steps of every sequence, so a sample's windows do not depend on how long
+    the padded batch is. Only tensor operations on T: an ONNX export keeps
+    the length dynamic.
+    """
+    n, steps, features = x.shape
+    stride = max(size // 2, 1)
+    starts = torch.arange(0, steps, stride, device=x.device)
+    index = starts[:, None] + torch.arange(size, device=x.device)[None, :]
+    # `size` zeros at the end: every window is complete
+    padded = nn.functional.pad(x, (0, 0, 0, size))
+    parts = padded[:, index].reshape(-1, size, features)
+    if lengths is None:
+        remaining = (steps - starts)[None, :].expand(n, -1)
+    else:
+        remaining = lengths.to(x.device)[:, None] - starts[None, :]
+    valid = (starts[None, :] == 0) | (remaining > size - stride)
+    part_lengths = remaining.clamp(1, size).reshape(-1)
+    return parts, part_lengths, valid
 
 
 class StackedRecurrence(nn.Module):
@@ -134,6 +165,15 @@ class RecurrentNet(SequenceModule):
         ``forward(x, lengths)`` takes (n, T, ...) input and returns
         ``(features, lengths)`` with features (n, T', module.num_features).
         :class:`~sknets.modules.CRNN` builds its convolutional front end here.
+    window : int or None, default=None
+        When set, the recurrent layers read overlapping windows of this many
+        steps (of the front's output), half a window apart (:func:`windows`),
+        instead of the whole sequence; each window is summarised over its own
+        steps as ``summary`` says, and the model pools the windows' summaries
+        by their maximum and their mean (concatenated: ``num_features`` is
+        twice the recurrent width), so that it finds a local pattern wherever
+        it occurs. Padding never counts: a window holds only its sample's own
+        steps, and windows past a sample's end are left out.
     """
 
     def __init__(
@@ -151,6 +191,7 @@ class RecurrentNet(SequenceModule):
         embeddings=None,
         freeze_embeddings: bool = False,
         front=None,
+        window: int | None = None,
     ):
         super().__init__()
         self.embedding, input_size = token_input(
@@ -165,10 +206,10 @@ class RecurrentNet(SequenceModule):
         self.rnn = StackedRecurrence(
             cell, input_size, hidden_size, num_layers, bidirectional, dropout
         )
-        self.num_features = hidden_size * (2 if bidirectional else 1)
-        self.attention = (
-            AttentionPool(self.num_features) if summary == "attention" else None
-        )
+        self.window = window
+        width = hidden_size * (2 if bidirectional else 1)
+        self.attention = AttentionPool(width) if summary == "attention" else None
+        self.num_features = width * (2 if window else 1)
         self.head = nn.Sequential(
             nn.Dropout(dropout), nn.Linear(self.num_features, n_outputs)
         )
@@ -181,7 +222,19 @@ class RecurrentNet(SequenceModule):
             x = self.embedding(x)
         if self.front is not None:
             x, lengths = self.front(x, lengths)
-        out = self.rnn(x, lengths)
+        if not self.window:
+            return self._summarize(self.rnn(x, lengths), lengths)
+        n = x.shape[0]
+        parts, part_lengths, valid = windows(x, lengths, self.window)
+        summaries = self._summarize(self.rnn(parts, part_lengths), part_lengths)
+        summaries = summaries.view(n, valid.shape[1], -1)
+        mask = valid[:, :, None].to(summaries.dtype)
+        mean = (summaries * mask).sum(dim=1) / mask.sum(dim=1)
+        peak = summaries.masked_fill(~valid[:, :, None], float("-inf")).amax(dim=1)
+        return torch.cat([peak, mean], dim=1)
+
+    def _summarize(self, out, lengths):
+        """One vector per sequence from the recurrent outputs (n, T, H)."""
         if self.summary == "last":
             # the final state of each direction: the forward output at the
             # last valid step, the backward output at the first step
