@@ -113,9 +113,14 @@ def check_texts(X, name="TextTokenizer"):
                 f"Text {i} of X is missing ({text!r}); fill missing texts first, "
                 "for example with X.fillna('')."
             )
+        decode = (
+            " (decode bytes first, for example [t.decode('utf-8') for t in X])"
+            if isinstance(text, bytes)
+            else ""
+        )
         raise TypeError(
-            f"Text {i} of X is a {type(text).__name__} ({text!r}), not a str; every "
-            "item of a text collection must be a string."
+            f"Text {i} of X is a {type(text).__name__} ({text!r:.40}), not a str; "
+            f"every item of a text collection must be a string{decode}."
         )
     return texts
 

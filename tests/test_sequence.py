@@ -459,6 +459,7 @@ def test_gradient_clipping_is_on_by_default():
         ),
         ([np.ones(4), 3.0], ValueError, "mixes sequences and scalars: sample 1"),
         ([np.ones(3), "abc"], TypeError, "Sample 1 of X is a string"),
+        ([b"good film", b"bad film"], TypeError, r"Sample 0 of X is bytes .*decode"),
         (np.ones((2, 0)), ValueError, "0 feature"),
         (np.full((2, 4), np.inf), ValueError, "infinity"),
         (
@@ -498,6 +499,7 @@ def test_gradient_clipping_is_on_by_default():
         "objects",
         "scalars",
         "strings",
+        "bytes",
         "empty-steps",
         "inf",
         "nan-inside",

@@ -103,6 +103,7 @@ def test_tokenizer_accepts_lists_arrays_and_series():
     "texts, error, match",
     [
         (["ok", 3], TypeError, "Text 1 of X is a int"),
+        (["ok", b"bytes"], TypeError, r"is a bytes .*decode bytes first"),
         ([], ValueError, "empty collection of texts"),
         (["", "  "], ValueError, "All texts are empty"),
         (pd.Series(["ok", None]), ValueError, "Text 1 of X is missing"),

@@ -225,7 +225,12 @@ def ragged_items(X):
         return None
     arrays = []
     for i, item in enumerate(items):
-        if isinstance(item, (str, bytes)):
+        if isinstance(item, bytes):
+            raise TypeError(
+                f"Sample {i} of X is bytes ({item[:20]!r}); texts must be str: "
+                "decode them first, for example [t.decode('utf-8') for t in X]."
+            )
+        if isinstance(item, str):
             raise TypeError(
                 f"Sample {i} of X is a string ({item[:20]!r}); sequence input is a "
                 "list of numeric arrays of shape (T_i,) or (T_i, F)."
