@@ -154,7 +154,7 @@ class _Recurrent(SequenceEstimator):
         self.conv_blocks_ = int(blocks)
         window = self.window
         if window == "auto":
-            long_series = self.conv_blocks_ and self.input_kind_ == "series"
+            long_series = self.conv_blocks_ > 0 and self.input_kind_ == "series"
             window = AUTO_WINDOW if long_series else None
         self.window_ = window
         front = None

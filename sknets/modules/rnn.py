@@ -33,7 +33,8 @@ def windows(
     (n * K, size, F), sample by sample, one starting at every multiple of
     the stride below T; the valid steps of each window (n * K,), at least 1;
     and which windows belong to their sample (n, K): the first, and each one
-    that reaches steps past the window before it. Windows start at the same
+    that reaches steps past the window before it (always a row's first
+    windows, so their count is a length). Windows start at the same
     steps of every sequence, so a sample's windows do not depend on how long
     the padded batch is. Only tensor operations on T: an ONNX export keeps
     the length dynamic.
@@ -224,14 +225,13 @@ class RecurrentNet(SequenceModule):
             x, lengths = self.front(x, lengths)
         if not self.window:
             return self._summarize(self.rnn(x, lengths), lengths)
-        n = x.shape[0]
         parts, part_lengths, valid = windows(x, lengths, self.window)
         summaries = self._summarize(self.rnn(parts, part_lengths), part_lengths)
-        summaries = summaries.view(n, valid.shape[1], -1)
-        mask = valid[:, :, None].to(summaries.dtype)
-        mean = (summaries * mask).sum(dim=1) / mask.sum(dim=1)
-        peak = summaries.masked_fill(~valid[:, :, None], float("-inf")).amax(dim=1)
-        return torch.cat([peak, mean], dim=1)
+        summaries = summaries.view(*valid.shape, -1)
+        # a sample's windows are the first ones: their count is a length
+        count = valid.sum(dim=1)
+        peak = summarize(summaries, count, "max")
+        return torch.cat([peak, summarize(summaries, count, "mean")], dim=1)
 
     def _summarize(self, out, lengths):
         """One vector per sequence from the recurrent outputs (n, T, H)."""
