@@ -7,7 +7,7 @@ from numbers import Real
 
 import numpy as np
 import torch
-from scipy.special import expit
+from scipy.special import expit, log_expit, logsumexp
 from sklearn.base import ClassifierMixin, RegressorMixin, _fit_context
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.class_weight import compute_sample_weight
@@ -254,6 +254,30 @@ class NeuralNetClassifierMixin(ClassifierMixin):
         logits -= logits.max(axis=1, keepdims=True)
         np.exp(logits, out=logits)
         logits /= logits.sum(axis=1, keepdims=True)
+        return logits
+
+    def predict_log_proba(self, X):
+        """Logarithm of the class probabilities, from the module's logits.
+
+        Computed as a log-softmax (multi-label: a log-sigmoid per label) of
+        the logits rather than as the log of :meth:`predict_proba`, so a class
+        whose probability rounds to 0 still gets a finite log-probability.
+
+        Parameters
+        ----------
+        X : array-like
+            Input, in the layout used at fit.
+
+        Returns
+        -------
+        log_proba : ndarray of shape (n_samples, n_classes)
+            Log-probability of each class, in the order of ``classes_`` (of
+            each label for a multi-label model).
+        """
+        logits = self._forward(X)
+        if self._multilabel:
+            return log_expit(logits, out=logits)
+        logits -= logsumexp(logits, axis=1, keepdims=True)
         return logits
 
     def predict(self, X):

@@ -76,6 +76,28 @@ def test_binary_predict_proba_has_two_columns(small_images):
     assert clf.predict_proba(X[:5]).shape == (5, 2)
 
 
+@pytest.mark.parametrize("multilabel", [False, True], ids=["classes", "labels"])
+def test_log_probabilities_stay_finite_where_probabilities_round_to_zero(
+    small_images, multilabel
+):
+    X, y = small_images
+    target = np.c_[y == 0, y == 1].astype(int) if multilabel else y
+    clf = CNNClassifier(**dict(FAST, max_epochs=2)).fit(X, target)
+    np.testing.assert_allclose(
+        clf.predict_log_proba(X), np.log(clf.predict_proba(X)), rtol=1e-12
+    )
+    # logits of about a million: some probabilities underflow to exactly 0
+    head = [m for m in clf.net_.module_.modules() if isinstance(m, torch.nn.Linear)]
+    with torch.no_grad():
+        head[-1].weight.mul_(1e6)
+    proba, log_proba = clf.predict_proba(X), clf.predict_log_proba(X)
+    assert (proba == 0).any()
+    assert np.isfinite(log_proba).all() and (log_proba <= 0).all()
+    assert log_proba[proba == 0].max() < -700  # below log of the smallest double
+    visible = proba > 1e-300
+    np.testing.assert_allclose(log_proba[visible], np.log(proba[visible]), atol=1e-9)
+
+
 def test_channels_last_and_first_give_the_same_model():
     rng = np.random.RandomState(0)
     X_last = rng.rand(40, 6, 7, 3).astype(np.float32)
