@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import itertools
-import math
 
 import numpy as np
 import torch
@@ -19,6 +18,10 @@ _KERNEL_LENGTH = 9
 # the 84 kernels: weight -1 everywhere and 2 at three of the nine positions
 _INDICES = np.array(list(itertools.combinations(range(_KERNEL_LENGTH), 3)))
 N_KERNELS = len(_INDICES)
+# values (samples x kernels x biases x steps) compared with their biases at
+# once: a boolean tensor of this size stays in the CPU's cache, where the
+# comparisons of a whole batch (hundreds of MB) would go through its memory
+_COMPARED_AT_ONCE = 2**20
 
 
 def minirocket_dilations(input_length, num_features=10_000, max_dilations=32):
@@ -43,6 +46,28 @@ def minirocket_dilations(input_length, num_features=10_000, max_dilations=32):
         remainder -= 1
         i = (i + 1) % len(counts)
     return [int(d) for d in dilations], [int(c) for c in counts]
+
+
+def _count_above(out, bias, region=None):
+    """How many steps of ``out`` (n, k, 1, T) are above each bias of ``bias``
+    (1, k, c, 1), counting only the steps in ``region`` (boolean, (n, 1, 1,
+    T)) when given: (n, k, c). The comparisons go a few samples at a time
+    (:data:`_COMPARED_AT_ONCE` values), into integer counts, which is about
+    twice as fast on a CPU as one comparison of the whole batch cast to
+    floats, with the same result. An ONNX export keeps one comparison: a
+    loop over the samples would fix the batch size of the graph."""
+    if torch.onnx.is_in_onnx_export():
+        above = out > bias
+        return (above if region is None else above & region).float().sum(3)
+    n, kernels, count, steps = out.shape[0], *bias.shape[1:3], out.shape[3]
+    rows = max(1, _COMPARED_AT_ONCE // max(1, kernels * count * steps))
+    parts = []
+    for start in range(0, n, rows):
+        above = out[start : start + rows] > bias
+        if region is not None:
+            above &= region[start : start + rows]
+        parts.append(above.sum(3, dtype=torch.int32))
+    return torch.cat(parts)
 
 
 def _quantiles(n):
@@ -148,15 +173,13 @@ class MiniRocket(SequenceModule):
             inner_kernels = self.inner_odd if index % 2 else self.inner_even
             result = torch.empty(n, N_KERNELS, count, device=x.device)
             if lengths is None:
-                result[:, ~inner_kernels] = (
-                    (out[:, ~inner_kernels] > bias[:, ~inner_kernels]).float().mean(3)
-                )
+                whole = out[:, ~inner_kernels]
+                hits = _count_above(whole, bias[:, ~inner_kernels])
+                result[:, ~inner_kernels] = hits / whole.shape[3]
                 part = slice(pad, steps - pad) if steps > 2 * pad else slice(None)
-                result[:, inner_kernels] = (
-                    (out[:, inner_kernels, :, part] > bias[:, inner_kernels])
-                    .float()
-                    .mean(3)
-                )
+                inner = out[:, inner_kernels, :, part]
+                hits = _count_above(inner, bias[:, inner_kernels])
+                result[:, inner_kernels] = hits / inner.shape[3]
             else:
                 inner = (
                     full
@@ -166,8 +189,7 @@ class MiniRocket(SequenceModule):
                 inner = inner | (full & ~inner.any(dim=3, keepdim=True))
                 for kernels, region in ((~inner_kernels, full), (inner_kernels, inner)):
                     # steps outside the region never count as positive
-                    masked = out[:, kernels].masked_fill(~region, -math.inf)
-                    hits = (masked > bias[:, kernels]).float().sum(3)
+                    hits = _count_above(out[:, kernels], bias[:, kernels], region)
                     result[:, kernels] = hits / region.sum(3)
             features.append(result.flatten(1))
         return torch.cat(features, dim=1)
