@@ -8,6 +8,7 @@ from sklearn.linear_model import RidgeCV
 from test_convnets import local_shapes
 
 from sknets import MiniRocketClassifier, MiniRocketRegressor
+from sknets.modules import rocket as rocket_module
 from sknets.modules.rocket import _INDICES, N_KERNELS, MiniRocket, ridge_loo
 
 
@@ -92,6 +93,27 @@ def test_feature_statistics_of_unequal_lengths_are_those_of_the_whole_batch():
         rtol=0,
         atol=1e-6,
     )
+
+
+@pytest.mark.parametrize("variable", [False, True], ids=["equal", "variable"])
+def test_comparisons_in_chunks_of_samples_give_the_features_of_one(
+    monkeypatch, variable
+):
+    # _ppv compares the convolution outputs with their biases a few samples
+    # at a time; one sample per chunk must give what one chunk of all gives
+    generator = torch.Generator().manual_seed(0)
+    x = torch.randn(7, 90, 2, generator=generator)
+    lengths = torch.tensor([90, 12, 45, 90, 60, 9, 33]) if variable else None
+    module = MiniRocket(2, 2, input_length=90)
+    torch.manual_seed(0)
+    module.data_init(x, lengths)
+    with torch.no_grad():
+        monkeypatch.setattr(rocket_module, "_COMPARED_AT_ONCE", 2**40)
+        one = module._ppv(x, lengths)
+        monkeypatch.setattr(rocket_module, "_COMPARED_AT_ONCE", 1)
+        chunked = module._ppv(x, lengths)
+    assert one.std() > 0
+    torch.testing.assert_close(chunked, one, rtol=0, atol=0)
 
 
 def test_padding_never_changes_a_prediction():
