@@ -173,13 +173,12 @@ class MiniRocket(SequenceModule):
             inner_kernels = self.inner_odd if index % 2 else self.inner_even
             result = torch.empty(n, N_KERNELS, count, device=x.device)
             if lengths is None:
-                whole = out[:, ~inner_kernels]
-                hits = _count_above(whole, bias[:, ~inner_kernels])
-                result[:, ~inner_kernels] = hits / whole.shape[3]
+                whole = slice(None)
                 part = slice(pad, steps - pad) if steps > 2 * pad else slice(None)
-                inner = out[:, inner_kernels, :, part]
-                hits = _count_above(inner, bias[:, inner_kernels])
-                result[:, inner_kernels] = hits / inner.shape[3]
+                for kernels, read in ((~inner_kernels, whole), (inner_kernels, part)):
+                    steps_read = out[:, kernels, :, read]
+                    hits = _count_above(steps_read, bias[:, kernels])
+                    result[:, kernels] = hits / steps_read.shape[3]
             else:
                 inner = (
                     full
