@@ -51,7 +51,13 @@ from sknets import (
 FAST = dict(max_epochs=20, batch_size=32, random_state=0, device="cpu")
 RNN = dict(hidden_size=32, lr=1e-2, **{**FAST, "max_epochs": 40})
 FAST_CLASSIFIER = {**FAST, "max_epochs": 10}
-RNN_CLASSIFIER = {**RNN, "max_epochs": 20}
+# The costlier families learn the training checks' data in fewer epochs:
+# measured, accuracy 0.93-0.98 against the checks' 0.83, R2 0.65-0.79 against
+# 0.5 (the LSTM and GRU regressors need RNN's 40 epochs for 0.67 and 0.85,
+# InceptionTimeClassifier 10 epochs for check_class_weight_classifiers).
+RNN_CLASSIFIER = {**RNN, "max_epochs": 10}
+HEAVY = {**FAST, "max_epochs": 10}
+HEAVY_CLASSIFIER = {**FAST, "max_epochs": 5}
 
 ESTIMATORS = [
     CNNClassifier(
@@ -74,10 +80,10 @@ ESTIMATORS = [
         dim_feedforward=32,
         dropout=0.0,
         lr=1e-2,
-        **FAST_CLASSIFIER,
+        **HEAVY_CLASSIFIER,
     ),
     TransformerRegressor(
-        d_model=16, nhead=2, dim_feedforward=32, dropout=0.0, lr=1e-2, **FAST
+        d_model=16, nhead=2, dim_feedforward=32, dropout=0.0, lr=1e-2, **HEAVY
     ),
     TextCNNClassifier(num_filters=16, dropout=0.0, lr=1e-2, **FAST_CLASSIFIER),
     TextCNNRegressor(num_filters=16, dropout=0.0, lr=1e-2, **FAST),
@@ -88,7 +94,7 @@ ESTIMATORS = [
     InceptionTimeClassifier(
         num_filters=4, depth=3, kernel_size=8, lr=1e-2, **FAST_CLASSIFIER
     ),
-    InceptionTimeRegressor(num_filters=4, depth=3, kernel_size=8, lr=1e-2, **FAST),
+    InceptionTimeRegressor(num_filters=4, depth=3, kernel_size=8, lr=1e-2, **HEAVY),
     MiniRocketClassifier(num_features=168, random_state=0, device="cpu"),
     MiniRocketRegressor(num_features=168, random_state=0, device="cpu"),
     # the regression losses (tests/test_losses.py)

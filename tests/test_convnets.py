@@ -20,7 +20,7 @@ from sknets.modules import InceptionTime
 SMALL = {
     FCNClassifier: dict(channels=(16, 32, 16)),
     ResNetClassifier: dict(channels=(16, 16, 16)),
-    InceptionTimeClassifier: dict(num_filters=8, depth=3, n_networks=2),
+    InceptionTimeClassifier: dict(num_filters=8, depth=3, n_networks=1),
 }
 REGRESSORS = {
     FCNClassifier: FCNRegressor,

@@ -37,7 +37,8 @@ def test_90_percent_intervals_cover_and_follow_the_noise(loss):
     rng = np.random.RandomState(0)
     X, y, _ = heteroscedastic(3000, rng)
     X_test, y_test, spread = heteroscedastic(5000, rng)
-    reg = LSTMRegressor(loss=loss, quantile=[0.05, 0.95], **FAST).fit(X, y)
+    reg = LSTMRegressor(loss=loss, quantile=[0.05, 0.95], batch_size=64, **FAST)
+    reg.fit(X, y)
     if loss == "quantile":
         low, _, high = reg.predict_quantiles(X_test).T
     else:

@@ -40,7 +40,7 @@ def test_lstm_and_gru_solve_the_adding_problem(Regressor):
     rng = np.random.RandomState(0)
     X, y = make_adding_problem(1500, 20, random_state=rng)
     X_test, y_test = make_adding_problem(500, 20, random_state=rng)
-    reg = Regressor(hidden_size=32, max_epochs=25, batch_size=32, random_state=0)
+    reg = Regressor(hidden_size=32, max_epochs=15, batch_size=32, random_state=0)
     reg.fit(X, y)
     mse = np.mean((reg.predict(X_test) - y_test) ** 2)
     always_one = np.mean((1.0 - y_test) ** 2)
