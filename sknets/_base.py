@@ -300,13 +300,22 @@ class BaseNeuralNet(StateMixin, ValidationMixin, PredictionMixin, BaseEstimator)
         """The batch training reads. A module whose feature part is fixed
         (``fixed_features``: no trainable parameter, no randomness before its
         head) trains its head on features computed once, when they fit in
-        ``max_bytes``; otherwise they are computed batch by batch."""
+        ``max_bytes`` (those its ``data_init`` kept, if it kept them:
+        ``pop_initial_features``); otherwise they are computed batch by
+        batch."""
         module = self.net_.module_
         if not getattr(module, "fixed_features", False):
             return batch
+        # the features its data_init computed on this batch, if it kept them
+        # (on the CPU, without autocast, as they are computed below)
+        initial = getattr(module, "pop_initial_features", None)
+        initial = None if initial is None else initial(batch["x"])
         n, width = n_samples(batch), getattr(module, "num_features", 0)
         if n * width * 4 > max_bytes:
             return batch
+        plain = self.device_.type == "cpu" and self.net_.autocast_dtype is None
+        if initial is not None and plain:
+            return {"features": initial}
         out = torch.empty((n, width), dtype=torch.float32, device=self.device_)
         return {"features": self._in_batches(module.forward_features, batch, out)}
 

@@ -1,6 +1,8 @@
 """MiniRocket: the features of the published transform, padding, the ridge
 head and its probabilities, training beyond it."""
 
+import pickle
+
 import numpy as np
 import pytest
 import torch
@@ -114,6 +116,53 @@ def test_comparisons_in_chunks_of_samples_give_the_features_of_one(
         chunked = module._ppv(x, lengths)
     assert one.std() > 0
     torch.testing.assert_close(chunked, one, rtol=0, atol=0)
+
+
+@pytest.mark.parametrize("variable", [False, True], ids=["equal", "variable"])
+def test_a_fit_computes_the_features_of_its_training_series_once(monkeypatch, variable):
+    # data_init computes the features of every training series (up to
+    # max_series) for their statistics; training reads those, not new ones
+    rng = np.random.RandomState(0)
+    if variable:
+        X = [rng.normal(size=(t, 2)) for t in rng.randint(20, 60, 40)]
+    else:
+        X = rng.normal(size=(40, 50, 2))
+    y = np.arange(40) % 2
+    rows = []
+    ppv = MiniRocket._ppv
+
+    def counted(self, x, lengths):
+        rows.append(len(x))
+        return ppv(self, x, lengths)
+
+    monkeypatch.setattr(MiniRocket, "_ppv", counted)
+    kept = MiniRocketClassifier(random_state=0).fit(X, y)
+    assert sum(rows) == 40 + 2  # data_init's, and the built module's 2-sample check
+    rows.clear()
+    monkeypatch.setattr(MiniRocket, "pop_initial_features", lambda self, x: None)
+    computed = MiniRocketClassifier(random_state=0).fit(X, y)
+    assert sum(rows) == 2 * 40 + 2
+    monkeypatch.undo()
+    X_new = rng.normal(size=(10, 50, 2))
+    np.testing.assert_array_equal(kept.predict_proba(X), computed.predict_proba(X))
+    np.testing.assert_array_equal(
+        kept.predict_proba(X_new), computed.predict_proba(X_new)
+    )
+
+
+def test_kept_features_are_given_once_for_their_batch_and_never_pickled():
+    x = torch.randn(12, 40, 1, generator=torch.Generator().manual_seed(0))
+    module = MiniRocket(1, 2, input_length=40)
+    module.data_init(x)
+    assert "_initial" not in pickle.loads(pickle.dumps(module)).__dict__
+    assert module.pop_initial_features(x.clone()) is None  # another batch
+    module.data_init(x)
+    with torch.no_grad():
+        expected = module.forward_features(x)
+    torch.testing.assert_close(module.pop_initial_features(x), expected, rtol=0, atol=0)
+    assert module.pop_initial_features(x) is None  # given once
+    module.data_init(x, max_series=5)  # statistics of 5 series: none kept
+    assert module.pop_initial_features(x) is None
 
 
 def test_padding_never_changes_a_prediction():

@@ -244,6 +244,28 @@ class MiniRocket(SequenceModule):
         std = raw.std(dim=0, unbiased=False)
         self.feature_mean.copy_(raw.mean(dim=0))
         self.feature_scale.copy_(torch.where(std > 0, std, torch.ones_like(std)))
+        self._initial = None
+        if len(sample) == n:  # the features of every series: kept for training
+            in_order = torch.empty_like(raw)
+            in_order[sample] = raw
+            self._initial = (x, in_order)
+
+    def pop_initial_features(self, x):
+        """The standardised features of ``x`` (what :meth:`forward_features`
+        gives), when ``x`` is the batch :meth:`data_init` read and it computed
+        the features of all its series; None otherwise. The kept features are
+        dropped either way. A fit on up to ``max_series`` series thus
+        computes their features once, not once for the statistics and again
+        for the head."""
+        initial, self._initial = getattr(self, "_initial", None), None
+        if initial is None or initial[0] is not x:
+            return None
+        return (initial[1] - self.feature_mean) / self.feature_scale
+
+    def __getstate__(self):
+        state = dict(super().__getstate__())
+        state.pop("_initial", None)  # never pickled with the module
+        return state
 
     @torch.no_grad()
     def fit_head(self, features, targets, sample_weight=None, classes=None):
