@@ -306,16 +306,18 @@ class BaseNeuralNet(StateMixin, ValidationMixin, PredictionMixin, BaseEstimator)
         module = self.net_.module_
         if not getattr(module, "fixed_features", False):
             return batch
-        # the features its data_init computed on this batch, if it kept them
-        # (on the CPU, without autocast, as they are computed below)
-        initial = getattr(module, "pop_initial_features", None)
-        initial = None if initial is None else initial(batch["x"])
         n, width = n_samples(batch), getattr(module, "num_features", 0)
-        if n * width * 4 > max_bytes:
+        fits = n * width * 4 <= max_bytes
+        pop = getattr(module, "pop_initial_features", None)
+        if pop is not None:
+            # the features its data_init kept for this batch, computed on the
+            # CPU without autocast as below; dropped also where not used
+            plain = self.device_.type == "cpu" and self.net_.autocast_dtype is None
+            initial = pop(batch["x"] if fits and plain else None)
+            if initial is not None:
+                return {"features": initial}
+        if not fits:
             return batch
-        plain = self.device_.type == "cpu" and self.net_.autocast_dtype is None
-        if initial is not None and plain:
-            return {"features": initial}
         out = torch.empty((n, width), dtype=torch.float32, device=self.device_)
         return {"features": self._in_batches(module.forward_features, batch, out)}
 

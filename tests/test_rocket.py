@@ -165,6 +165,15 @@ def test_kept_features_are_given_once_for_their_batch_and_never_pickled():
     assert module.pop_initial_features(x) is None
 
 
+def test_a_fit_that_cannot_use_the_kept_features_drops_them():
+    # with augmentation the features are computed batch by batch from the
+    # augmented series: the ones data_init kept must not stay on the module
+    rng = np.random.RandomState(0)
+    X, y = rng.normal(size=(30, 40)), np.arange(30) % 2
+    clf = MiniRocketClassifier(augment="jitter", max_epochs=1, random_state=0)
+    assert clf.fit(X, y).net_.module_._initial is None
+
+
 def test_padding_never_changes_a_prediction():
     # series other than the training ones: a bias drawn from a training
     # series can equal one of its outputs, where float rounding decides

@@ -253,10 +253,10 @@ class MiniRocket(SequenceModule):
     def pop_initial_features(self, x):
         """The standardised features of ``x`` (what :meth:`forward_features`
         gives), when ``x`` is the batch :meth:`data_init` read and it computed
-        the features of all its series; None otherwise. The kept features are
-        dropped either way. A fit on up to ``max_series`` series thus
-        computes their features once, not once for the statistics and again
-        for the head."""
+        the features of all its series; None otherwise (also for ``x=None``,
+        which only drops them). The kept features are dropped either way. A
+        fit on up to ``max_series`` series thus computes their features once,
+        not once for the statistics and again for the head."""
         initial, self._initial = getattr(self, "_initial", None), None
         if initial is None or initial[0] is not x:
             return None
