@@ -31,6 +31,7 @@ AUGMENTATIONS = {
     "jitter": 0.03,  # standard deviation of added noise, per unit of the data's
     "scaling": 0.1,  # standard deviation of a factor around 1, per sample
     "window_slice": 0.9,  # fraction of each series kept, stretched back
+    "time_warp": 0.2,  # standard deviation of the local speed around 1
     "mixup": 0.4,  # alpha of the Beta(alpha, alpha) mixing weights
     "shift": 0.1,  # largest shift, as a fraction of the image's side
     "rotation": 15.0,  # largest rotation, in degrees
@@ -38,11 +39,12 @@ AUGMENTATIONS = {
     "flip": 0.5,  # probability of a horizontal flip
     "cutmix": 1.0,  # alpha of the Beta(alpha, alpha) area kept
 }
-TIME = ("window_slice",)  # along the time axis: series and image sequences
+TIME = ("window_slice", "time_warp")  # along the time axis: series and image sequences
 SPATIAL = ("shift", "rotation", "zoom", "flip", "cutmix")  # images, image sequences
 AFFINE = ("shift", "rotation", "zoom", "flip")  # one resampling of the batch
 BOUNDED = {
     "window_slice": 1.0,
+    "time_warp": 1.0,
     "flip": 1.0,
     "shift": 1.0,
     "rotation": 180.0,
@@ -51,7 +53,8 @@ BOUNDED = {
 
 
 def check_augment(augment, name):
-    """``augment`` as a dict of name to strength, or a ValueError."""
+    """``augment`` as a dict of name to strength, or a ValueError ('auto' is
+    resolved by the estimator: :meth:`AugmentedMixin._augment_strengths`)."""
     if augment is None:
         return {}
     if isinstance(augment, Mapping):
@@ -103,8 +106,10 @@ class Augmenter:
     def __call__(self, batch, target, generator):
         x, lengths = batch["x"], batch.get("lengths")
         mask = _mask(x, lengths)
-        if self.kind != "images" and "window_slice" in self.strengths:
-            x = self._window_slice(x, lengths, generator)
+        if self.kind != "images":
+            for name in TIME:
+                if name in self.strengths:
+                    x = getattr(self, "_" + name)(x, lengths, generator)
         if self.kind != "series" and set(self.strengths) & set(AFFINE):
             x = self._affine(x, generator)
         for name in ("scaling", "jitter"):
@@ -133,20 +138,33 @@ class Augmenter:
         """Each series cropped to a random window of a fraction of its own
         length and stretched back to that length (linear interpolation)."""
         n, steps = x.shape[:2]
-        full = torch.full((n,), steps) if lengths is None else lengths.cpu()
+        full = _full_lengths(x, lengths)
         kept = torch.clamp(torch.floor(full * self.strengths["window_slice"]), min=2)
+        kept = torch.minimum(kept, full)  # a series of one step stays as it is
         start = torch.rand(n, generator=generator) * (full - kept)
         t = torch.arange(steps)[None, :].double()
         scale = (kept - 1).double() / (full - 1).clamp(min=1).double()
         position = start[:, None].double() + t * scale[:, None]
-        position = torch.minimum(position, (full - 1)[:, None].double())
-        low = position.floor().long().clamp(0, steps - 1)
-        high = (low + 1).clamp(max=steps - 1)
-        fraction = (position - low).to(x.dtype).to(x.device)
-        index = low.to(x.device), high.to(x.device)
-        below, above = (_take_steps(x, i) for i in index)
-        fraction = fraction.view(n, steps, *([1] * (x.dim() - 2)))
-        return below + (above - below) * fraction
+        return _resample(x, position, full)
+
+    def _time_warp(self, x, lengths, generator):
+        """Each series read along a smooth random time axis: the local speed
+        is 1 plus Gaussian noise at six evenly spaced points (linear in
+        between, at least 0.1), so some parts are stretched and others
+        compressed, while the series keeps its first and last step (Um et
+        al., 2017)."""
+        n, steps = x.shape[:2]
+        full = _full_lengths(x, lengths)
+        sigma = self.strengths["time_warp"]
+        knots = (1 + sigma * torch.randn(n, 6, generator=generator)).double()
+        # the knots span each series' own valid steps, whatever the padding
+        t = torch.arange(steps)[None, :].double()
+        u = t / (full - 1).clamp(min=1)[:, None].double() * (knots.shape[1] - 1)
+        speed = _interpolate_rows(knots.clamp(min=0.1), u.clamp(max=knots.shape[1] - 1))
+        position = torch.cumsum(speed, dim=1) - speed[:, :1]
+        last = position.gather(1, (full - 1).clamp(min=0)[:, None])
+        position = position / last.clamp(min=1e-12) * (full - 1)[:, None].double()
+        return _resample(x, position, full)
 
     def _affine(self, x, generator):
         """Each image (every frame of an image sequence alike) shifted,
@@ -255,6 +273,37 @@ class Augmenter:
         return target
 
 
+def _full_lengths(x, lengths):
+    """Each sample's number of valid steps, on the CPU."""
+    if lengths is None:
+        return torch.full((x.shape[0],), x.shape[1])
+    return lengths.cpu()
+
+
+def _interpolate_rows(values, position):
+    """``values[i]`` (n, T) read at the fractional steps ``position[i]``."""
+    low = position.floor().long().clamp(0, values.shape[1] - 1)
+    high = (low + 1).clamp(max=values.shape[1] - 1)
+    fraction = position - low
+    below, above = values.gather(1, low), values.gather(1, high)
+    return below + (above - below) * fraction
+
+
+def _resample(x, position, full):
+    """The batch (n, T, ...) read at the fractional steps ``position`` (n, T,
+    float64) of each sample, by linear interpolation between its steps, each
+    position kept within the sample's ``full`` valid steps."""
+    n, steps = x.shape[:2]
+    position = position.clamp(min=0)
+    position = torch.minimum(position, (full - 1).clamp(min=0)[:, None].double())
+    low = position.floor().long().clamp(0, steps - 1)
+    high = (low + 1).clamp(max=steps - 1)
+    fraction = (position - low).to(x.dtype).to(x.device)
+    below, above = (_take_steps(x, i.to(x.device)) for i in (low, high))
+    fraction = fraction.view(n, steps, *([1] * (x.dim() - 2)))
+    return below + (above - below) * fraction
+
+
 def _take_steps(x, index):
     """``x[i, index[i, t]]`` for every sample i and step t."""
     shape = index.shape + x.shape[2:]
@@ -293,7 +342,7 @@ def check_batch(strengths, batch, kind, name):
     timed = sorted(set(strengths) & set(TIME))
     if kind == "images" and timed:
         raise ValueError(
-            f"{name}: augment={timed} crops series along time, but the training "
+            f"{name}: augment={timed} transforms series along time, but the training "
             f"input is images; for images use {sorted(_IMAGES)}."
         )
     if kind == "images":
@@ -323,8 +372,23 @@ _IMAGES = set(AUGMENTATIONS) - set(TIME)
 class AugmentedMixin:
     """The ``augment`` parameter: transformations of the training batches."""
 
+    def _auto_augment(self):
+        """What ``augment='auto'`` applies to the training input: nothing,
+        unless a family says otherwise (dict of name to strength)."""
+        return {}
+
+    def _augment_strengths(self):
+        """``augment`` as a dict of name to strength, 'auto' resolved for the
+        training input (``input_kind_`` and ``max_length_`` are set)."""
+        if isinstance(self.augment, str) and self.augment == "auto":
+            return dict(self._auto_augment())
+        return check_augment(self.augment, type(self).__name__)
+
+    def _augmented(self):
+        return bool(self._augment_strengths())
+
     def _augmenter(self):
-        strengths = check_augment(self.augment, type(self).__name__)
+        strengths = self._augment_strengths()
         if not strengths:
             return None
         kind = (
@@ -340,6 +404,9 @@ class AugmentedMixin:
         return net
 
     def _training_input(self, batch, **kwargs):
-        strengths = check_augment(self.augment, type(self).__name__)
-        check_batch(strengths, batch, self.input_kind_, type(self).__name__)
+        if not (isinstance(self.augment, str) and self.augment == "auto"):
+            # 'auto' picks what applies to the input; an explicit choice
+            # that does not apply is an error
+            strengths = self._augment_strengths()
+            check_batch(strengths, batch, self.input_kind_, type(self).__name__)
         return super()._training_input(batch, **kwargs)

@@ -147,6 +147,10 @@ class BaseNeuralNet(StateMixin, ValidationMixin, PredictionMixin, BaseEstimator)
         """Callbacks a family adds to every net (for example gradient clipping)."""
         return []
 
+    def _augmented(self):
+        """Whether training augments its batches (``augment``)."""
+        return False
+
     def _initialize_head(self, data):
         """Set the head from the training data before any epoch, for a family
         whose head has a closed form (MiniRocket's ridge regression)."""
@@ -294,7 +298,7 @@ class BaseNeuralNet(StateMixin, ValidationMixin, PredictionMixin, BaseEstimator)
             length = float(batch["lengths"].double().mean())
         else:
             length = batch["x"].shape[1] if batch["x"].dim() == 3 else 1
-        return self._budget.resolve_epochs(n, batch_size, length)
+        return self._budget.resolve_epochs(n, batch_size, length, self._augmented())
 
     def _training_input(self, batch, max_bytes=2**30):
         """The batch training reads. A module whose feature part is fixed

@@ -75,6 +75,7 @@ class Param:
                     text = f"{value:,}"
                     description = description.replace("{" + key + "}", text)
             description = description.replace("{rule}", budget.describe())
+            description = description.replace("{cap}", budget.describe_cap())
         header = f"{self.name} : {self.type}, default={self.default!r}"
         return header + "\n" + textwrap.indent(description, "    ")
 
@@ -92,17 +93,29 @@ class Budget:
     batch_size: int = 32
     steps: int = 3000
     work: int | None = None
+    #: the cap on epochs when training augments its batches, which needs
+    #: more passes to pay off (None: ``epochs``)
+    augmented_epochs: int | None = None
 
     def resolve_batch_size(self, n):
         if n <= 100 * self.batch_size:
             return self.batch_size
         return int(min(2 ** round(math.log2(n / 100)), 512))
 
-    def resolve_epochs(self, n, batch_size, length=1):
+    def resolve_epochs(self, n, batch_size, length=1, augmented=False):
         epochs = math.ceil(self.steps / max(math.ceil(n / batch_size), 1))
         if self.work is not None:
             epochs = min(epochs, self.work // max(n * length, 1))
-        return int(min(max(epochs, 3), self.epochs))
+        cap = self.epochs
+        if augmented and self.augmented_epochs is not None:
+            cap = self.augmented_epochs
+        return int(min(max(epochs, 3), cap))
+
+    def describe_cap(self):
+        """The cap on epochs in words, for the docstrings."""
+        if self.augmented_epochs is None:
+            return f"{self.epochs:,}"
+        return f"{self.epochs:,} ({self.augmented_epochs:,} with augmentation)"
 
     def describe(self):
         """The 'auto' rule in words, for the docstrings."""
@@ -214,7 +227,7 @@ TRAINING = (
         "int or 'auto'",
         """
         Number of passes over the training data. 'auto' follows the size of the
-        data: {rule}, at most {epochs} and at least 3, so that a small data set
+        data: {rule}, at most {cap} and at least 3, so that a small data set
         gets many epochs and a large one a few passes, in time proportional to
         its size. The number used is ``max_epochs_``. With early stopping,
         training may stop earlier.""",
@@ -475,21 +488,27 @@ AUGMENT = Param(
     dict of name to strength (the numbers below are the default strengths).
     For series and images: 'jitter' adds Gaussian noise (standard deviation
     0.03, in units of the standardised series or of the image's values),
-    'scaling' multiplies each sample by a factor around 1 (standard
-    deviation 0.1), 'mixup' mixes each sample and its target with another
-    one of the batch (Beta(0.4, 0.4) weights; Zhang et al., 2018; samples of
-    one length). For series and image sequences: 'window_slice' crops each
-    series to a random window of 0.9 of its length and stretches it back
-    (Le Guennec et al., 2016). For images and image sequences (every frame
-    alike), in one resampling with zeros coming in from outside: 'shift'
-    moves each image by up to 0.1 of its side (sub-pixel), 'rotation' turns
-    it by up to 15 degrees, 'zoom' scales it by up to 0.15, 'flip' mirrors
-    it left to right with probability 0.5 (only when asked: a mirrored digit
-    is not a digit), 'cutmix' pastes a random box of another image of the
-    batch and mixes the targets by area (Beta(1, 1); Yun et al., 2019). With
-    both 'mixup' and 'cutmix', each batch gets one of the two. Augmented
-    training needs more epochs than plain training to pay off. Not for
-    text.""",
+    'scaling' multiplies each sample by a factor around 1 (standard deviation
+    0.1), 'mixup' mixes each sample and its target with another one of the
+    batch (Beta(0.4, 0.4) weights; Zhang et al., 2018; samples of one length).
+    For series and image sequences: 'window_slice' crops each series to a
+    random window of 0.9 of its length and stretches it back (Le Guennec et
+    al., 2016); 'time_warp' reads each series along a smooth random time axis,
+    its local speed 1 plus Gaussian noise of standard deviation 0.2 at six
+    evenly spaced points, so that parts of it are stretched and others
+    compressed (Um et al., 2017). For images and image sequences (every frame
+    alike), in one resampling with zeros coming in from outside: 'shift' moves
+    each image by up to 0.1 of its side (sub-pixel), 'rotation' turns it by up
+    to 15 degrees, 'zoom' scales it by up to 0.15, 'flip' mirrors it left to
+    right with probability 0.5 (only when asked: a mirrored digit is not a
+    digit), 'cutmix' pastes a random box of another image of the batch and
+    mixes the targets by area (Beta(1, 1); Yun et al., 2019). With both 'mixup'
+    and 'cutmix', each batch gets one of the two. 'auto' lets the estimator
+    choose: the recurrent classifiers (whose default it is) apply 'time_warp'
+    and 'window_slice' to numeric series longer than 64 steps (the window slice
+    leaving alone any series too short for it), and nothing to shorter series
+    and text; every other estimator applies nothing. Augmented training needs
+    more epochs than plain training to pay off. Not for text.""",
     warm=True,
 )
 

@@ -5,8 +5,10 @@ from __future__ import annotations
 import functools
 import math
 
+from sklearn.base import is_classifier
 from sklearn.utils._param_validation import StrOptions
 
+from ._augment import AUGMENTATIONS
 from ._params import FRACTION, NON_NEGATIVE_INT, POSITIVE_INT, Attribute, Budget, Param
 from ._predicting import power_of_two
 from ._sequence import SequenceEstimator
@@ -30,6 +32,9 @@ RECURRENT_OUTPUTS = 2**21
 # window='auto' on long numeric series: 8 steps of the convolution blocks'
 # output (32-64 steps after them), each a few dozen steps of the series
 AUTO_WINDOW = 8
+# series longer than this get conv_blocks='auto' blocks, window='auto'
+# windows and, for a classifier, augment='auto' time warping and slicing
+SHORT_SERIES = 64
 
 CELL = Param(
     "cell",
@@ -132,7 +137,24 @@ class _Recurrent(SequenceEstimator):
         ),
     )
     _defaults = dict(lr=3e-3, lr_schedule="cosine")
-    _budget = Budget(epochs=100, batch_size=32, steps=1000, work=6_000_000)
+    _budget = Budget(
+        epochs=100, batch_size=32, steps=1000, work=6_000_000, augmented_epochs=300
+    )
+
+    def _auto_augment(self):
+        """Time warping and window slicing for a classifier of numeric
+        series longer than SHORT_SERIES steps: the class of a shape does not
+        change when parts of it are stretched or compressed a little or its
+        ends cropped, and the few dozen training series of a long-series
+        task are otherwise learnt by heart. Not for a regressor, whose
+        target may depend on the exact timing."""
+        if (
+            is_classifier(self)
+            and self.input_kind_ == "series"
+            and self.max_length_ > SHORT_SERIES
+        ):
+            return {name: AUGMENTATIONS[name] for name in ("time_warp", "window_slice")}
+        return {}
 
     def _prediction_batch_size(self, batch):
         """As for every family, and at most RECURRENT_OUTPUTS values of the
@@ -150,7 +172,7 @@ class _Recurrent(SequenceEstimator):
     def _build_network(self, n_outputs, **inputs):
         blocks = self.conv_blocks
         if blocks == "auto":
-            blocks = max(math.ceil(math.log2(self.max_length_ / 64)), 0)
+            blocks = max(math.ceil(math.log2(self.max_length_ / SHORT_SERIES)), 0)
         self.conv_blocks_ = int(blocks)
         window = self.window
         if window == "auto":
@@ -216,6 +238,8 @@ class RNNClassifier(NeuralNetClassifierMixin, _Recurrent):
     >>> clf.predict_proba(X[:3]).shape
     (3, 2)
     """
+
+    _defaults = {"augment": "auto"}
 
 
 class RNNRegressor(NeuralNetRegressorMixin, _Recurrent):

@@ -11,6 +11,7 @@ from sknets import (
     CRNNClassifier,
     FCNClassifier,
     GRUClassifier,
+    GRURegressor,
     MiniRocketClassifier,
     TCNRegressor,
 )
@@ -27,7 +28,7 @@ def _batch(lengths=None, n=6, steps=20, features=2):
     return batch, {"y": torch.arange(n) % 3}
 
 
-@pytest.mark.parametrize("name", ["jitter", "scaling", "window_slice"])
+@pytest.mark.parametrize("name", ["jitter", "scaling", "window_slice", "time_warp"])
 def test_each_transformation_changes_the_valid_steps_only(name):
     lengths = [20, 5, 12, 20, 7, 9]
     batch, target = _batch(lengths)
@@ -43,11 +44,64 @@ def test_each_transformation_changes_the_valid_steps_only(name):
     if name == "scaling":  # one factor per series
         ratio = out["x"][0] / batch["x"][0]
         torch.testing.assert_close(ratio, torch.full_like(ratio, ratio[0, 0].item()))
-    if name == "window_slice":  # values interpolated within the series' range
+    if name in ("window_slice", "time_warp"):  # interpolated within the series
         for i, length in enumerate(lengths):
             inside = out["x"][i, :length]
             assert inside.min() >= batch["x"][i, :length].min() - 1e-6
             assert inside.max() <= batch["x"][i, :length].max() + 1e-6
+
+
+def test_time_warp_reads_each_series_along_a_monotone_time_axis():
+    # a ramp 0, 1, ..., length-1 comes back as the warped time axis itself
+    lengths = [30, 12, 30, 19]
+    steps = torch.arange(30, dtype=torch.float32)[None, :, None].repeat(4, 1, 1)
+    batch, target = {"x": steps, "lengths": torch.tensor(lengths)}, {"y": None}
+    batch["x"] = batch["x"] * (steps < batch["lengths"][:, None, None])
+    warp = Augmenter(check_augment("time_warp", "test"))
+    out = warp(batch, target, torch.Generator().manual_seed(0))[0]["x"][..., 0]
+    for i, length in enumerate(lengths):
+        axis = out[i, :length]
+        assert axis[0] == 0 and torch.isclose(axis[-1], torch.tensor(length - 1.0))
+        assert torch.all(axis[1:] >= axis[:-1])  # time never runs backwards
+        assert (axis - torch.arange(length)).abs().max() > 0.2  # not the identity
+    # the warp of a series does not depend on the padding of its batch
+    longer = {
+        "x": torch.nn.functional.pad(batch["x"], (0, 0, 0, 10)),
+        "lengths": batch["lengths"],
+    }
+    padded = warp(longer, target, torch.Generator().manual_seed(0))[0]["x"][..., 0]
+    for i, length in enumerate(lengths):
+        torch.testing.assert_close(padded[i, :length], out[i, :length])
+    # a stronger warp moves the time axis further
+    strong = Augmenter({"time_warp": 0.6})(
+        batch, target, torch.Generator().manual_seed(0)
+    )[0]["x"][..., 0]
+    ramp = torch.arange(30.0)
+    assert (strong[0] - ramp).abs().mean() > (out[0] - ramp).abs().mean()
+
+
+def test_auto_augment_warps_long_series_for_recurrent_classifiers_only():
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(12, 80, 1))
+    y = np.arange(12) % 2
+    params = dict(hidden_size=4, max_epochs=1, random_state=0)
+    clf = GRUClassifier(**params).fit(X, y)
+    assert clf.augment == "auto"
+    assert clf.net_.augmenter.strengths == {"time_warp": 0.2, "window_slice": 0.9}
+    # a few series too short for an explicit window slice do not stop 'auto'
+    mixed = [X[0, :1], X[1, :3]] + list(X[2:])
+    assert GRUClassifier(**params).fit(mixed, y).net_.augmenter is not None
+    with pytest.raises(ValueError, match="needs at least 4 steps"):
+        GRUClassifier(augment="window_slice", **params).fit(mixed, y)
+    # short series, text, a regressor and an explicit None: no augmentation
+    assert GRUClassifier(**params).fit(X[:, :64], y).net_.augmenter is None
+    text = ["a b c", "b c d", "c d e", "d e f"] * 3
+    assert GRUClassifier(**params).fit(text, y).net_.augmenter is None
+    assert GRURegressor(**params).fit(X, y * 1.0).net_.augmenter is None
+    assert GRUClassifier(augment=None, **params).fit(X, y).net_.augmenter is None
+    # 'auto' on a family that has no rule of its own applies nothing
+    fcn = FCNClassifier(channels=(4, 4, 4), augment="auto", max_epochs=1)
+    assert fcn.fit(X, y).net_.augmenter is None
 
 
 def test_mixup_mixes_series_targets_and_weights_alike():
@@ -259,7 +313,7 @@ def test_image_sequences_take_image_augmentation():
 @pytest.mark.parametrize(
     "augment, match",
     [
-        ("window_slice", r"augment=\['window_slice'\] crops series along time"),
+        ("window_slice", r"augment=\['window_slice'\] transforms series along time"),
         ({"shift": 1.5}, "positive and at most 1"),
     ],
 )

@@ -338,6 +338,12 @@ def test_auto_budget_follows_the_size_of_the_data():
     assert budget.resolve_epochs(4000, 32) == 24  # 125 steps per epoch
     assert budget.resolve_epochs(500_000, 512) == 4  # a few passes
     assert budget.resolve_epochs(5_000_000, 512) == 3  # at least 3
+    # augmented training may have a higher cap; the steps still bound it
+    augmented = Budget(epochs=100, batch_size=32, steps=3000, augmented_epochs=300)
+    assert augmented.resolve_epochs(50, 32) == 100
+    assert augmented.resolve_epochs(50, 32, augmented=True) == 300
+    assert augmented.resolve_epochs(4000, 32, augmented=True) == 24
+    assert budget.resolve_epochs(50, 32, augmented=True) == 100  # no higher cap
 
 
 def test_auto_budget_of_a_fit_small_and_large():

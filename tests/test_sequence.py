@@ -170,7 +170,8 @@ def test_windows_find_a_local_shape_anywhere_in_long_series():
 
     X, y = shapes(30)
     X_test, y_test = shapes(200)
-    params = dict(hidden_size=32, max_epochs=40, random_state=0)
+    # without augment='auto''s time warping, which regularises both
+    params = dict(hidden_size=32, max_epochs=40, random_state=0, augment=None)
     clf = LSTMClassifier(**params).fit(X, y)
     assert clf.window_ == 8
     assert clf.score(X_test, y_test) > 0.95
