@@ -377,10 +377,13 @@ class AugmentedMixin:
         unless a family says otherwise (dict of name to strength)."""
         return {}
 
+    def _augment_is_auto(self):
+        return isinstance(self.augment, str) and self.augment == "auto"
+
     def _augment_strengths(self):
         """``augment`` as a dict of name to strength, 'auto' resolved for the
         training input (``input_kind_`` and ``max_length_`` are set)."""
-        if isinstance(self.augment, str) and self.augment == "auto":
+        if self._augment_is_auto():
             return dict(self._auto_augment())
         return check_augment(self.augment, type(self).__name__)
 
@@ -404,7 +407,7 @@ class AugmentedMixin:
         return net
 
     def _training_input(self, batch, **kwargs):
-        if not (isinstance(self.augment, str) and self.augment == "auto"):
+        if not self._augment_is_auto():
             # 'auto' picks what applies to the input; an explicit choice
             # that does not apply is an error
             strengths = self._augment_strengths()
