@@ -160,7 +160,9 @@ class Augmenter:
         # the knots span each series' own valid steps, whatever the padding
         t = torch.arange(steps)[None, :].double()
         u = t / (full - 1).clamp(min=1)[:, None].double() * (knots.shape[1] - 1)
-        speed = _interpolate_rows(knots.clamp(min=0.1), u.clamp(max=knots.shape[1] - 1))
+        speed = _resample(
+            knots.clamp(min=0.1)[:, :, None], u, torch.full((n,), knots.shape[1])
+        )[:, :, 0]
         position = torch.cumsum(speed, dim=1) - speed[:, :1]
         last = position.gather(1, (full - 1).clamp(min=0)[:, None])
         position = position / last.clamp(min=1e-12) * (full - 1)[:, None].double()
@@ -280,27 +282,19 @@ def _full_lengths(x, lengths):
     return lengths.cpu()
 
 
-def _interpolate_rows(values, position):
-    """``values[i]`` (n, T) read at the fractional steps ``position[i]``."""
-    low = position.floor().long().clamp(0, values.shape[1] - 1)
-    high = (low + 1).clamp(max=values.shape[1] - 1)
-    fraction = position - low
-    below, above = values.gather(1, low), values.gather(1, high)
-    return below + (above - below) * fraction
-
-
 def _resample(x, position, full):
-    """The batch (n, T, ...) read at the fractional steps ``position`` (n, T,
+    """The batch (n, T, ...) read at the fractional steps ``position`` (n, K,
     float64) of each sample, by linear interpolation between its steps, each
-    position kept within the sample's ``full`` valid steps."""
-    n, steps = x.shape[:2]
+    position kept within the sample's ``full`` valid steps: (n, K, ...)."""
+    n, count = position.shape
+    steps = x.shape[1]
     position = position.clamp(min=0)
     position = torch.minimum(position, (full - 1).clamp(min=0)[:, None].double())
     low = position.floor().long().clamp(0, steps - 1)
     high = (low + 1).clamp(max=steps - 1)
     fraction = (position - low).to(x.dtype).to(x.device)
     below, above = (_take_steps(x, i.to(x.device)) for i in (low, high))
-    fraction = fraction.view(n, steps, *([1] * (x.dim() - 2)))
+    fraction = fraction.view(n, count, *([1] * (x.dim() - 2)))
     return below + (above - below) * fraction
 
 

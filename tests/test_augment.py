@@ -99,6 +99,13 @@ def test_auto_augment_warps_long_series_for_recurrent_classifiers_only():
     assert GRUClassifier(**params).fit(text, y).net_.augmenter is None
     assert GRURegressor(**params).fit(X, y * 1.0).net_.augmenter is None
     assert GRUClassifier(augment=None, **params).fit(X, y).net_.augmenter is None
+    # augmented, the budget allows 300 epochs instead of 100 (early stopping
+    # ends these fits after a few)
+    budget = dict(hidden_size=4, random_state=0, early_stopping=True)
+    budget["n_iter_no_change"] = 1
+    X20, y20 = rng.normal(size=(20, 80, 1)), np.arange(20) % 2
+    assert GRUClassifier(**budget).fit(X20, y20).max_epochs_ == 300
+    assert GRUClassifier(augment=None, **budget).fit(X20, y20).max_epochs_ == 100
     # 'auto' on a family that has no rule of its own applies nothing
     fcn = FCNClassifier(channels=(4, 4, 4), augment="auto", max_epochs=1)
     assert fcn.fit(X, y).net_.augmenter is None
