@@ -87,15 +87,17 @@ class Budget:
     epoch, then larger; at most ``epochs`` epochs, at least 3, and in between
     about ``steps`` optimizer steps or, with ``work``, no more epochs than
     read ``work`` time steps of series (samples x length x epochs), which
-    bounds the time of a family whose cost grows with the series' length."""
+    bounds the time of a family whose cost grows with the series' length.
+    A fit that augments its batches may take ``augmented`` times the epochs
+    and the work: each pass shows new variants of the samples, and augmented
+    training needs more passes to pay off. The steps stay as they are, so a
+    large data set keeps its few passes."""
 
     epochs: int = 100
     batch_size: int = 32
     steps: int = 3000
     work: int | None = None
-    #: the cap on epochs when training augments its batches, which needs
-    #: more passes to pay off (None: ``epochs``)
-    augmented_epochs: int | None = None
+    augmented: int = 1
 
     def resolve_batch_size(self, n):
         if n <= 100 * self.batch_size:
@@ -103,19 +105,20 @@ class Budget:
         return int(min(2 ** round(math.log2(n / 100)), 512))
 
     def resolve_epochs(self, n, batch_size, length=1, augmented=False):
+        factor = self.augmented if augmented else 1
         epochs = math.ceil(self.steps / max(math.ceil(n / batch_size), 1))
         if self.work is not None:
-            epochs = min(epochs, self.work // max(n * length, 1))
-        cap = self.epochs
-        if augmented and self.augmented_epochs is not None:
-            cap = self.augmented_epochs
-        return int(min(max(epochs, 3), cap))
+            epochs = min(epochs, factor * self.work // max(n * length, 1))
+        return int(min(max(epochs, 3), factor * self.epochs))
 
     def describe_cap(self):
         """The cap on epochs in words, for the docstrings."""
-        if self.augmented_epochs is None:
-            return f"{self.epochs:,}"
-        return f"{self.epochs:,} ({self.augmented_epochs:,} with augmentation)"
+        return self._with_augmentation(self.epochs)
+
+    def _with_augmentation(self, value):
+        if self.augmented == 1:
+            return f"{value:,}"
+        return f"{value:,} ({self.augmented * value:,} with augmentation)"
 
     def describe(self):
         """The 'auto' rule in words, for the docstrings."""
@@ -123,7 +126,8 @@ class Budget:
         if self.work is None:
             return rule
         return (
-            f"{rule} or to read {self.work:,} time steps of series (samples x "
+            f"{rule} or to read {self._with_augmentation(self.work)} time steps "
+            "of series (samples x "
             "length x epochs, which bounds the time of a fit on long series), "
             "whichever is fewer"
         )

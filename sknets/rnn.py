@@ -137,9 +137,7 @@ class _Recurrent(SequenceEstimator):
         ),
     )
     _defaults = dict(lr=3e-3, lr_schedule="cosine")
-    _budget = Budget(
-        epochs=100, batch_size=32, steps=1000, work=6_000_000, augmented_epochs=300
-    )
+    _budget = Budget(epochs=100, batch_size=32, steps=1000, work=6_000_000, augmented=3)
 
     def _auto_augment(self):
         """Time warping and window slicing for a classifier of numeric

@@ -338,12 +338,24 @@ def test_auto_budget_follows_the_size_of_the_data():
     assert budget.resolve_epochs(4000, 32) == 24  # 125 steps per epoch
     assert budget.resolve_epochs(500_000, 512) == 4  # a few passes
     assert budget.resolve_epochs(5_000_000, 512) == 3  # at least 3
-    # augmented training may have a higher cap; the steps still bound it
-    augmented = Budget(epochs=100, batch_size=32, steps=3000, augmented_epochs=300)
+    # augmented training may take 3 times the epochs and the work; the steps
+    # still bound it
+    augmented = Budget(epochs=100, batch_size=32, steps=3000, augmented=3)
     assert augmented.resolve_epochs(50, 32) == 100
     assert augmented.resolve_epochs(50, 32, augmented=True) == 300
     assert augmented.resolve_epochs(4000, 32, augmented=True) == 24
-    assert budget.resolve_epochs(50, 32, augmented=True) == 100  # no higher cap
+    assert budget.resolve_epochs(50, 32, augmented=True) == 100  # no factor
+    # a long series: the work bound (70 epochs of 200 x 427 steps) triples
+    # with augmentation, up to the steps (143 epochs of 7 batches)
+    long = Budget(epochs=100, batch_size=32, steps=1000, work=6_000_000, augmented=3)
+    assert long.resolve_epochs(200, 32, 427) == 70
+    assert long.resolve_epochs(200, 32, 427, augmented=True) == 143
+    # on 10 times the series: 7 epochs, and 16 with augmentation (1,000 steps
+    # of 63 batches: the steps bound is not multiplied)
+    assert long.resolve_epochs(2000, 32, 427) == 7
+    assert long.resolve_epochs(2000, 32, 427, augmented=True) == 16
+    assert long.describe_cap() == "100 (300 with augmentation)"
+    assert "6,000,000 (18,000,000 with augmentation) time steps" in long.describe()
 
 
 def test_auto_budget_of_a_fit_small_and_large():
