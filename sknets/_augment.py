@@ -40,6 +40,7 @@ AUGMENTATIONS = {
     "cutmix": 1.0,  # alpha of the Beta(alpha, alpha) area kept
 }
 TIME = ("window_slice", "time_warp")  # along the time axis: series and image sequences
+WARP_KNOTS = 6  # points of random speed along each series in time_warp
 SPATIAL = ("shift", "rotation", "zoom", "flip", "cutmix")  # images, image sequences
 AFFINE = ("shift", "rotation", "zoom", "flip")  # one resampling of the batch
 BOUNDED = {
@@ -156,12 +157,12 @@ class Augmenter:
         n, steps = x.shape[:2]
         full = _full_lengths(x, lengths)
         sigma = self.strengths["time_warp"]
-        knots = (1 + sigma * torch.randn(n, 6, generator=generator)).double()
+        knots = (1 + sigma * torch.randn(n, WARP_KNOTS, generator=generator)).double()
         # the knots span each series' own valid steps, whatever the padding
         t = torch.arange(steps)[None, :].double()
-        u = t / (full - 1).clamp(min=1)[:, None].double() * (knots.shape[1] - 1)
+        u = t / (full - 1).clamp(min=1)[:, None].double() * (WARP_KNOTS - 1)
         speed = _resample(
-            knots.clamp(min=0.1)[:, :, None], u, torch.full((n,), knots.shape[1])
+            knots.clamp(min=0.1)[:, :, None], u, torch.full((n,), WARP_KNOTS)
         )[:, :, 0]
         position = torch.cumsum(speed, dim=1) - speed[:, :1]
         last = position.gather(1, (full - 1).clamp(min=0)[:, None])
