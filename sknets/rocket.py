@@ -10,9 +10,9 @@ from ._augment import AugmentedMixin
 from ._base import BaseNeuralNet
 from ._batching import n_samples
 from ._inputs import SERIES
-from ._params import AUGMENT, POSITIVE_INT, Budget, Param
+from ._params import AUGMENT, POSITIVE_INT, POSITIVE_REAL, Budget, Param
 from ._targets import NeuralNetClassifierMixin, NeuralNetRegressorMixin
-from .modules.rocket import MiniRocket
+from .modules.rocket import RIDGE_ALPHAS, MiniRocket, check_alphas
 
 __all__ = ["MiniRocketClassifier", "MiniRocketRegressor"]
 
@@ -40,6 +40,23 @@ class _MiniRocket(AugmentedMixin, BaseNeuralNet):
             [POSITIVE_INT],
             "int",
             "Most dilations per kernel, spread exponentially up to the series length.",
+        ),
+        Param(
+            "alphas",
+            None,
+            [None, "array-like", POSITIVE_REAL],
+            "float, array-like of float or None",
+            f"""
+            Penalties of the ridge head (when it is solved in closed form),
+            each a multiple of the features' total variance so that a value
+            means the same whatever ``num_features`` and the data: at 1, the
+            fit along a direction of average variance is halved. The
+            leave-one-out error chooses among them; one value fixes the
+            penalty (for samples that are not independent, such as
+            overlapping windows of one series, whose leave-one-out error
+            favours too little penalty: choose it on later data, as the
+            forecasting recipe in the user guide does). ``None``: {len(RIDGE_ALPHAS)}
+            values from {RIDGE_ALPHAS[0]:g} to {RIDGE_ALPHAS[-1]:g}.""",
         ),
     )
     _defaults = dict(lr=1e-3, lr_schedule="cosine")
@@ -78,12 +95,13 @@ class _MiniRocket(AugmentedMixin, BaseNeuralNet):
         weight = None if data.sample_weight is None else data.sample_weight.cpu()
         module = self.net_.module_
         before = module.feature_scale.clone()
-        module.fit_head(features.cpu(), targets, weight, classes)
+        module.fit_head(features.cpu(), targets, weight, classes, self.alphas)
         # fit_head chose the features' weighting: epochs after it (an explicit
         # max_epochs) train on the features as the module now computes them
         features.mul_((before / module.feature_scale).to(features))
 
     def _build_network(self, n_outputs, input_size):
+        check_alphas(self.alphas)
         return MiniRocket(
             input_size,
             n_outputs,

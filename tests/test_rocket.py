@@ -6,12 +6,18 @@ import pickle
 import numpy as np
 import pytest
 import torch
-from sklearn.linear_model import RidgeCV
+from sklearn.linear_model import Ridge, RidgeCV
 from test_convnets import local_shapes
 
 from sknets import MiniRocketClassifier, MiniRocketRegressor
 from sknets.modules import rocket as rocket_module
-from sknets.modules.rocket import _INDICES, N_KERNELS, MiniRocket, ridge_loo
+from sknets.modules.rocket import (
+    _INDICES,
+    N_KERNELS,
+    RIDGE_ALPHAS,
+    MiniRocket,
+    ridge_loo,
+)
 
 
 def reference_ppv(series, kernel, dilation, bias, inner):
@@ -196,16 +202,66 @@ def test_a_shape_at_a_random_position_in_seconds():
 
 def test_ridge_head_matches_scikit_learn():
     rng = np.random.RandomState(0)
-    features = torch.tensor(rng.normal(size=(40, 200)))
-    targets = torch.tensor(rng.normal(size=(40, 2)))
+    features = torch.tensor(rng.normal(size=(40, 20)))
+    signal = features[:, :2] + features[:, 2:4]
+    targets = signal + torch.tensor(rng.normal(size=(40, 2)))
     weights, intercept, _ = ridge_loo(features, targets)
-    alphas = np.logspace(-4, 4, 17)
+    # the penalties are relative to the features' total variance
+    total_variance = float(((features - features.mean(0)) ** 2).sum() / len(features))
+    alphas = total_variance * RIDGE_ALPHAS
     ridge = RidgeCV(alphas=alphas).fit(features.numpy(), targets.numpy())
+    assert ridge.alpha_ not in (alphas[0], alphas[-1])  # chosen inside the grid
     np.testing.assert_allclose(
         (features @ weights + intercept).numpy(),
         ridge.predict(features.numpy()),
         atol=1e-6,
     )
+
+
+def test_a_relative_penalty_shrinks_alike_whatever_the_scale_of_the_features():
+    rng = np.random.RandomState(0)
+    features = torch.tensor(rng.normal(size=(40, 200)))
+    targets = torch.tensor(rng.normal(size=(40, 1)))
+    for alpha in (0.01, 1.0):
+        weights, intercept, _ = ridge_loo(features, targets, alphas=alpha)
+        scaled, scaled_intercept, _ = ridge_loo(100 * features, targets, alphas=alpha)
+        np.testing.assert_allclose(
+            (100 * features @ scaled + scaled_intercept).numpy(),
+            (features @ weights + intercept).numpy(),
+            atol=1e-8,
+        )
+        # the same fixed penalty on the raw scale is another fit
+        ridge = Ridge(alpha=alpha * float(features.var(0, correction=0).sum()))
+        ridge.fit(features.numpy(), targets.numpy())
+        np.testing.assert_allclose(
+            (features @ weights + intercept).numpy().ravel(),
+            ridge.predict(features.numpy()).ravel(),
+        )
+
+
+def test_alphas_fix_the_penalty_of_the_head_and_are_checked():
+    rng = np.random.RandomState(0)
+    X, y = local_shapes(80, rng)
+    y = y + 0.5 * rng.normal(size=len(y))
+    spreads = [
+        MiniRocketRegressor(alphas=alpha, num_features=840, random_state=0)
+        .fit(X, y)
+        .predict(X)
+        .std()
+        for alpha in (1e-4, 1.0, 100.0)
+    ]
+    # a heavier penalty pulls the predictions towards the mean of y
+    assert spreads[0] > spreads[1] > spreads[2]
+    assert spreads[2] < 0.1 * y.std()
+    default = MiniRocketRegressor(num_features=840, random_state=0).fit(X, y)
+    chosen = MiniRocketRegressor(
+        alphas=list(RIDGE_ALPHAS), num_features=840, random_state=0
+    ).fit(X, y)
+    np.testing.assert_array_equal(default.predict(X), chosen.predict(X))
+    for alphas in ([], [1.0, -1.0], [np.nan], [[1.0]]):
+        message = "alphas must be None or a non-empty list of positive numbers"
+        with pytest.raises(ValueError, match=message):
+            MiniRocketRegressor(alphas=alphas).fit(X, y)
 
 
 @pytest.mark.parametrize("informative_scale, power", [(0.01, 1.0), (1.0, 0.0)])

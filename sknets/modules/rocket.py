@@ -268,14 +268,16 @@ class MiniRocket(SequenceModule):
         return state
 
     @torch.no_grad()
-    def fit_head(self, features, targets, sample_weight=None, classes=None):
+    def fit_head(
+        self, features, targets, sample_weight=None, classes=None, alphas=None
+    ):
         """Set the head to the ridge regression of ``targets`` (n, k) on the
-        (standardised) ``features``, its penalty chosen by leave-one-out
-        error (:func:`ridge_loo`). With ``classes`` (the class index of each
-        sample; ``targets`` then hold +1 for the class and -1 elsewhere, as
-        scikit-learn's ``RidgeClassifierCV``), the weights are scaled so that
-        the softmax of the leave-one-out scores has the lowest log loss:
-        probabilities, not only the argmax.
+        (standardised) ``features``, its penalty chosen among ``alphas`` by
+        leave-one-out error (:func:`ridge_loo`). With ``classes`` (the class
+        index of each sample; ``targets`` then hold +1 for the class and -1
+        elsewhere, as scikit-learn's ``RidgeClassifierCV``), the weights are
+        scaled so that the softmax of the leave-one-out scores has the
+        lowest log loss: probabilities, not only the argmax.
 
         The features enter the ridge regression divided by a power of their
         standard deviation: 0 (the raw PPV features, as sktime's MiniRocket
@@ -294,7 +296,7 @@ class MiniRocket(SequenceModule):
         for power in self.scale_powers:
             scale = self.feature_scale**power
             scale = scale / scale.mean()
-            fit = ridge_loo(centred[rows] / scale, targets[rows], weight)
+            fit = ridge_loo(centred[rows] / scale, targets[rows], weight, alphas)
             residual = ((targets[rows].double() - fit[2]) ** 2).sum(1)
             error = float(
                 residual.mean() if weight is None else weight.double() @ residual
@@ -303,7 +305,7 @@ class MiniRocket(SequenceModule):
                 best = (error, scale, fit)
         _, feature_scale, fit = best
         if len(rows) < n:
-            fit = ridge_loo(centred / feature_scale, targets, sample_weight)
+            fit = ridge_loo(centred / feature_scale, targets, sample_weight, alphas)
         weights, intercept, loo = fit
         self.feature_scale.copy_(feature_scale)
         scale = 1.0 if classes is None else fit_temperature(loo.float(), classes)
@@ -336,15 +338,45 @@ def _row_quantiles(rows, lengths, q):
     return below + (above - below) * fraction
 
 
+#: the penalties the leave-one-out error chooses among by default, each a
+#: multiple of the features' total variance (see :func:`ridge_loo`)
+RIDGE_ALPHAS = np.logspace(-7, 2, 19)
+
+
+def check_alphas(alphas):
+    """The ``alphas`` parameter as a 1-D float array, or None for the default."""
+    if alphas is None:
+        return None
+    message = (
+        "alphas must be None or a non-empty list of positive numbers (ridge "
+        f"penalties, relative to the features' total variance); got {alphas!r}."
+    )
+    try:
+        values = np.atleast_1d(np.asarray(alphas, dtype=float))
+    except (TypeError, ValueError):
+        raise ValueError(message) from None
+    if values.ndim != 1 or not len(values) or not np.all(np.isfinite(values)):
+        raise ValueError(message)
+    if np.any(values <= 0):
+        raise ValueError(message)
+    return values
+
+
 def ridge_loo(features, targets, sample_weight=None, alphas=None):
     """Ridge regression of ``targets`` (n, k) on ``features`` (n, p) with an
     intercept, its penalty chosen among ``alphas`` by the exact leave-one-out
     error (computed from one eigendecomposition of the n x n Gram matrix, as
     scikit-learn's ``RidgeCV`` does when there are more features than
     samples). Returns the weights (p, k), the intercept (k,) and the
-    leave-one-out predictions (n, k)."""
-    if alphas is None:
-        alphas = np.logspace(-4, 4, 17)
+    leave-one-out predictions (n, k).
+
+    Each penalty is a multiple of the features' total variance (the mean
+    eigenvalue of their centred Gram matrix), so that a value means the same
+    shrinkage whatever the number of features or their scaling: at 1, the
+    fit along a direction of average variance is halved. ``alphas``
+    defaults to :data:`RIDGE_ALPHAS`; with one value there is nothing to
+    choose."""
+    alphas = RIDGE_ALPHAS if alphas is None else check_alphas(alphas)
     X, Y = features.double(), targets.double()
     w = torch.ones(len(X), dtype=X.dtype) if sample_weight is None else sample_weight
     w = w.double().to(X.device)
@@ -354,11 +386,12 @@ def ridge_loo(features, targets, sample_weight=None, alphas=None):
     Xc, Yc = (X - x_mean) * root, (Y - y_mean) * root
     eigenvalues, Q = torch.linalg.eigh(Xc @ Xc.T)
     eigenvalues = eigenvalues.clamp_min(0)
+    total_variance = float(eigenvalues.mean()) or 1.0  # 0: constant features
     QtY = Q.T @ Yc
     # the intercept's share of the hat matrix: the (weighted) mean
     mean_share = w / w.sum()
     best = None
-    for alpha in alphas:
+    for alpha in total_variance * alphas:
         shrink = eigenvalues / (eigenvalues + alpha)
         fitted = Q @ (shrink[:, None] * QtY)
         leverage = mean_share + (Q**2) @ shrink  # diagonal of the hat matrix
