@@ -65,15 +65,6 @@ def test_dask_example_runs_on_a_local_cluster():
     assert search.best_score_ > 0.8
 
 
-def test_quickstart_video_task_runs():
-    # the quickstart's other tasks repeat what test_image.py and
-    # test_sequence.py check; `make demo` runs the whole script
-    import quickstart
-
-    row = quickstart.video_crnn()
-    assert float(row["test score"].split()[-1]) > 0.95
-
-
 def test_interval_example_covers_and_only_learned_widths_follow_the_noise():
     pytest.importorskip("mapie")
     import forecast_intervals
