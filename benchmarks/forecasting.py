@@ -397,13 +397,15 @@ multiplicative models it picks on two series; "—").
 sknets' recipe (`sknets_forecast` in `benchmarks/forecasting.py`, described in the
 [user guide](../user_guide.md#forecasting)): windows from `make_windows`, on the
 log scale when the series is positive, each made relative to its last value, its
-mean, or nothing; a `MiniRocketRegressor` (random convolutions and a ridge head
-whose penalty is chosen by leave-one-out error: seconds on a CPU, no epochs to
-tune on a few dozen windows) forecasts a block of steps (one season, or the whole
-horizon at once) and is fed its own forecasts for longer horizons. The reference
-and the block are chosen by a time-ordered backtest on the last part of the
-training series (a model fitted before it forecasts from every origin in it); the
-intervals are split-conformal from that backtest's errors at each lead time.
+mean, or nothing; a `MiniRocketRegressor` (random convolutions and a ridge head:
+seconds on a CPU, no epochs to tune on a few dozen windows) forecasts a block of
+steps (one season, or the whole horizon at once) and is fed its own forecasts for
+longer horizons. A time-ordered backtest on the last part of the training series
+(a model fitted before it forecasts from every origin in it) scores every
+reference, block and ridge penalty (`alphas` 0.1, 1 or 10); the forecast is the
+mean of the candidates whose backtest error is within 25 % of the best one's
+(listed in the last column), and the intervals are split-conformal from the
+pooled backtest's errors at each lead time.
 Three seeds (the random kernels); the table gives their mean. Mean coverage leaves
 out the forecasters without intervals ("—")."""
 

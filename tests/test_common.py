@@ -215,7 +215,7 @@ def _check_name(check):
 
 # scikit-learn runs each training check three times: on ordinary arrays, and
 # twice more on read-only memory maps (float64, then float32). Those two repeat
-# the plain run's training (a third of this module's time) to check the input:
+# the plain run's training (nearly half of this module's time) to check the input:
 # check_readonly_memmap_input reads read-only memory maps and
 # check_estimators_dtypes float32 input, on every estimator, at contract cost.
 TRAINING_CHECKS = {"check_classifiers_train", "check_regressors_train"}

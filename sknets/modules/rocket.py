@@ -357,7 +357,7 @@ def check_alphas(alphas):
         raise ValueError(message) from None
     if values.ndim != 1 or not len(values) or not np.all(np.isfinite(values)):
         raise ValueError(message)
-    if np.any(values <= 0):
+    if np.any(values <= 0):  # a zero penalty is no ridge: singular when p > n
         raise ValueError(message)
     return values
 
@@ -388,13 +388,14 @@ def ridge_loo(features, targets, sample_weight=None, alphas=None):
     eigenvalues = eigenvalues.clamp_min(0)
     total_variance = float(eigenvalues.mean()) or 1.0  # 0: constant features
     QtY = Q.T @ Yc
+    squared = Q**2  # the diagonal of the hat matrix is squared @ shrink
     # the intercept's share of the hat matrix: the (weighted) mean
     mean_share = w / w.sum()
     best = None
     for alpha in total_variance * alphas:
         shrink = eigenvalues / (eigenvalues + alpha)
         fitted = Q @ (shrink[:, None] * QtY)
-        leverage = mean_share + (Q**2) @ shrink  # diagonal of the hat matrix
+        leverage = mean_share + squared @ shrink  # diagonal of the hat matrix
         residual = (Yc - fitted) / (1 - leverage).clamp_min(1e-12)[:, None]
         error = float((residual**2).sum())
         if best is None or error < best[0]:
