@@ -10,19 +10,20 @@ those of the in-sample seasonal-naive forecast (sktime's
 seasonal naive's in-sample error. Coverage is the share of held-out points
 inside the 80 % and 95 % intervals.
 
-sknets' recipe (:func:`sknets_forecast`): ``make_windows`` windows, on the
-log scale when the series is positive, each made relative to a reference of
-its own (its last value, its mean, or none), and a ``MiniRocketRegressor``
-(random convolutions and a ridge head: seconds on a CPU, and no epochs to
-tune on a few dozen windows) that forecasts a block of steps (one season, or
-the whole horizon directly), fed its own forecasts for longer horizons. A
-time-ordered backtest on the training part scores every reference, block
-and ridge penalty (the head's leave-one-out choice is not used: overlapping
-windows of one series make it favour too little penalty); the forecast is
-the mean of those whose backtest error is within 25 % of the best (forecast
-pooling: Kourentzes, Barrow and Petropoulos, 2019), and the intervals are
-split-conformal from the pooled backtest: the quantiles of its absolute
-errors at each lead time.
+sknets' recipe is :class:`sknets.MiniRocketForecaster` with its defaults and
+the held-out length as its horizon (:func:`sknets_forecast`): ``make_windows``
+windows, on the log scale when the series is positive, each made relative to
+a reference of its own (its last value, its mean, or none), and a
+``MiniRocketRegressor`` (random convolutions and a ridge head: seconds on a
+CPU, and no epochs to tune on a few dozen windows) that forecasts a block of
+steps (one season, or the whole horizon directly), fed its own forecasts for
+longer horizons. A time-ordered backtest on the training part scores every
+reference, block and ridge penalty (the head's leave-one-out choice is not
+used: overlapping windows of one series make it favour too little penalty);
+the forecast is the mean of those whose backtest error is within 25 % of the
+best (forecast pooling: Kourentzes, Barrow and Petropoulos, 2019), and the
+intervals are split-conformal from the pooled backtest: the quantiles of its
+absolute errors at each lead time.
 The same protocol then runs on 17 more series of those files that the recipe
 was not designed on (:func:`more_series`). Writes docs/results/forecasting.md.
 """
@@ -39,17 +40,9 @@ os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 import numpy as np  # noqa: E402
 from _common import write_page  # noqa: E402
 
-from sknets import MiniRocketRegressor, make_windows  # noqa: E402
+from sknets import MiniRocketForecaster  # noqa: E402
 
 LEVELS = (0.8, 0.95)
-# what each window is made relative to: its last value (a random walk's
-# level), its mean (a level that moves slowly), or nothing (a stationary series)
-REFERENCES = ("last", "mean", "none")
-# ridge penalties of the head, relative to its features' total variance
-# (MiniRocketRegressor's alphas), chosen by the backtest
-PENALTIES = (0.1, 1.0, 10.0)
-# the candidates pooled: backtest error within this factor of the best one's
-POOL_TOLERANCE = 1.25
 
 
 def load_series():
@@ -79,144 +72,24 @@ def held_out(n, sp):
 # -- sknets' recipe -------------------------------------------------------------
 
 
-def _full_window(sp):
-    """Two seasons, and at least 12 steps."""
-    return max(2 * sp, 12)
-
-
-def _window(n, sp, block):
-    """Window length: :func:`_full_window`, shortened until the series gives
-    at least twice as many windows as steps in a window."""
-    window = _full_window(sp)
-    while n - window - block + 1 < 2 * window and window > 4:
-        window -= 1
-    return window
-
-
-def _blocks(n, sp, h):
-    """Candidate blocks: one season (one step without seasons) and the whole
-    horizon, each halved while the series gives too few windows for it."""
-    candidates, window = set(), _full_window(sp)
-    for block in (max(sp, 1), h):
-        while block > 1 and n - window - block + 1 < 2 * window:
-            block //= 2
-        candidates.add(block)
-    return sorted(candidates)
-
-
-class WindowForecaster:
-    """A ``MiniRocketRegressor`` on windows relative to a reference, fed its
-    own forecasts block by block."""
-
-    def __init__(self, reference, block, penalty, sp, random_state):
-        self.reference, self.block, self.penalty = reference, block, penalty
-        self.sp, self.random_state = sp, random_state
-
-    def _ref(self, windows):
-        if self.reference == "last":
-            return windows[:, -1:]
-        if self.reference == "none":
-            return np.zeros((len(windows), 1))
-        return windows.mean(axis=1, keepdims=True)
-
-    def fit(self, z):
-        self.window = _window(len(z), self.sp, self.block)
-        X, y = make_windows(z, window=self.window, horizon=self.block)
-        ref = self._ref(X)
-        model = MiniRocketRegressor(alphas=self.penalty, random_state=self.random_state)
-        self.model = model.fit(X - ref, y.reshape(len(y), -1) - ref)
-        return self
-
-    def predict(self, history, steps):
-        history = list(history)
-        out = []
-        while len(out) < steps:
-            window = np.asarray(history[-self.window :])[None, :]
-            ref = self._ref(window)
-            block = self.model.predict(window - ref).reshape(-1) + ref[0, 0]
-            out.extend(block)
-            history.extend(block)
-        return np.asarray(out[:steps])
-
-
 def sknets_forecast(y_train, h, sp, random_state=0):
-    """Point forecasts and conformal intervals for the h steps after y_train.
+    """Point forecasts and conformal intervals for the h steps after y_train,
+    from :class:`sknets.MiniRocketForecaster`'s defaults.
 
     Returns ``(forecast, intervals, chosen)``: intervals maps each level of
     LEVELS to (lower, upper) arrays; chosen lists the candidates pooled
     (reference, block and penalty).
     """
-    values = np.asarray(y_train, dtype=float)
-    log = bool(values.min() > 0)
-    z = np.log(values) if log else values
-    n = len(z)
-    # backtest: fit on all but the last `calibration` steps, forecast from
-    # every origin in that part without refitting
-    calibration = max(min(h, n // 3), 1)
-    fitted_on = z[: n - calibration]
-    candidates = [
-        (reference, block, penalty)
-        for reference in REFERENCES
-        for block in _blocks(len(fitted_on), sp, h)
-        for penalty in PENALTIES
-    ]
-    scored = []
-    for candidate in candidates:
-        model = WindowForecaster(*candidate, sp, random_state).fit(fitted_on)
-        errors = _backtest(model, z, n - calibration, h)
-        scored.append((np.nanmean(np.abs(errors)), candidate, errors))
-    best = min(score for score, _, _ in scored)
-    pool = [(c, e) for score, c, e in scored if score <= POOL_TOLERANCE * best]
-    forecast = np.mean(
-        [WindowForecaster(*c, sp, random_state).fit(z).predict(z, h) for c, _ in pool],
-        axis=0,
-    )
-    errors = np.mean([e for _, e in pool], axis=0)  # those of the pooled forecast
+    forecaster = MiniRocketForecaster(horizon=h, sp=sp, random_state=random_state)
+    forecaster.fit(y_train)
+    forecast = forecaster.predict()
     intervals = {}
     for level in LEVELS:
-        width = _conformal_width(errors, h, level)
-        low, high = forecast - width, forecast + width
-        intervals[level] = (np.exp(low), np.exp(high)) if log else (low, high)
-    if log:
-        forecast = np.exp(forecast)
-    pooled = ", ".join(f"{r} {b} ({p:g})" for (r, b, p), _ in pool)
-    chosen = f"{len(pool)} of {len(candidates)}: {pooled}" + ("; log" if log else "")
-    return forecast, intervals, chosen
-
-
-def _backtest(model, z, start, h):
-    """Errors (origins, h) of forecasts from every origin in z[start:], NaN
-    where the series has ended."""
-    errors = np.full((len(z) - start, h), np.nan)
-    for i, origin in enumerate(range(start, len(z))):
-        steps = min(h, len(z) - origin)
-        forecast = model.predict(z[:origin], steps)
-        errors[i, :steps] = z[origin : origin + steps] - forecast
-    return errors
-
-
-def _conformal_width(errors, h, level):
-    """Half-width of the interval at each lead time: the conformal quantile
-    of the absolute backtest errors at that lead; for leads the backtest
-    reaches with fewer than 5 errors, the errors of all shorter leads, each
-    scaled to that lead as a random walk's would grow (square root of the
-    lead ratio)."""
-    width = np.empty(h)
-    leads = np.arange(1, h + 1)
-    for k in leads:
-        own = errors[:, k - 1]
-        own = np.abs(own[np.isfinite(own)])
-        if len(own) < 5:
-            pooled = [
-                np.abs(errors[:, j - 1]) * np.sqrt(k / j)
-                for j in leads[: min(k, errors.shape[1])]
-            ]
-            own = np.concatenate(pooled)
-            own = own[np.isfinite(own)]
-        m = len(own)
-        rank = min(np.ceil((m + 1) * level) / m, 1.0)
-        width[k - 1] = np.quantile(own, rank, method="higher")
-    return width
+        bounds = forecaster.predict_interval(coverage=level)
+        intervals[level] = (bounds[:, 0], bounds[:, 1])
+    pooled = ", ".join(f"{r} {b} ({p:g})" for r, b, p in forecaster.pool_)
+    chosen = f"{len(forecaster.pool_)} of {len(forecaster.scores_)}: {pooled}"
+    return forecast, intervals, chosen + ("; log" if forecaster.log_ else "")
 
 
 # -- peers ----------------------------------------------------------------------
@@ -277,7 +150,7 @@ def more_series():
     return series
 
 
-SKNETS = "sknets (MiniRocketRegressor recipe)"
+SKNETS = "sknets (MiniRocketForecaster)"
 
 
 def evaluate(series, seeds):
@@ -394,8 +267,9 @@ forecast within the training part. Coverage is the share of held-out points insi
 the 80 % and 95 % intervals (AutoETS: sktime gives no interval for the
 multiplicative models it picks on two series; "—").
 
-sknets' recipe (`sknets_forecast` in `benchmarks/forecasting.py`, described in the
-[user guide](../user_guide.md#forecasting)): windows from `make_windows`, on the
+sknets' recipe is `MiniRocketForecaster` with its defaults, the held-out length as
+its horizon (described in the [user guide](../user_guide.md#forecasting)): windows
+from `make_windows`, on the
 log scale when the series is positive, each made relative to its last value, its
 mean, or nothing; a `MiniRocketRegressor` (random convolutions and a ridge head:
 seconds on a CPU, no epochs to tune on a few dozen windows) forecasts a block of

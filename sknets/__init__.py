@@ -14,6 +14,7 @@ from .cnn import CNNClassifier, CNNRegressor
 from .crnn import CRNNClassifier, CRNNRegressor
 from .export import export_onnx, onnx_input
 from .fcn import FCNClassifier, FCNRegressor
+from .forecaster import MiniRocketForecaster
 from .forecasting import make_windows
 from .inception import InceptionTimeClassifier, InceptionTimeRegressor
 from .persistence import load, save
@@ -47,6 +48,7 @@ __all__ = [
     "LSTMClassifier",
     "LSTMRegressor",
     "MiniRocketClassifier",
+    "MiniRocketForecaster",
     "MiniRocketRegressor",
     "RNNClassifier",
     "RNNRegressor",

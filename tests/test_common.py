@@ -27,6 +27,7 @@ from sknets import (
     LSTMClassifier,
     LSTMRegressor,
     MiniRocketClassifier,
+    MiniRocketForecaster,
     MiniRocketRegressor,
     ResNetClassifier,
     ResNetRegressor,
@@ -265,8 +266,11 @@ def test_contract_checks_are_checks_that_scikit_learn_runs():
 
 
 # -- each hyperparameter declared once: signature, constraints and docstring --
+# MiniRocketForecaster is no scikit-learn estimator (it fits a series, not
+# X and y) but declares its hyperparameters the same way
 ESTIMATOR_CLASSES = sorted(
-    {type(est) for est in ESTIMATORS}, key=lambda cls: cls.__name__
+    {type(est) for est in ESTIMATORS} | {MiniRocketForecaster},
+    key=lambda cls: cls.__name__,
 )
 
 
