@@ -225,7 +225,10 @@ class MiniRocketForecaster(BaseEstimator):
     intervals assume that the held-out future errs as the backtest did:
     they are too narrow when the series leaves the range it had, and wide
     when the model fitted on the whole series forecasts better than the
-    backtest's model, fitted on less.
+    backtest's model, fitted on less. The longer the horizon against the
+    series, the shorter the part the backtest's model fits and the fewer
+    origins reach the far lead times: keep the horizon well under a third
+    of the series.
 
     Examples
     --------
