@@ -25,6 +25,7 @@ if __name__ == "__main__":
     timeseries.main()
     amplitudes.main()
     forecasting.main([])
+    forecasting.main(["--held-out", "0.3"])
     text.main()
     search.main()
     speed.main()
