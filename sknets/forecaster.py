@@ -165,7 +165,10 @@ class MiniRocketForecaster(BaseEstimator):
         forecasts work too, fed back block by block.
     sp : int, default=1
         Seasonal period: 12 for monthly data with a yearly season, 4 for
-        quarterly, 1 for none.
+        quarterly, 7 for daily data with a weekly one, 1 for none. It is not
+        guessed from the data: give it when the series has a season. It sets
+        the window (two seasons) and the block of one season, so with 1 on a
+        seasonal series the forecasts see at most 12 steps back.
     references : list of {'last', 'mean', 'none'}, default=('last', 'mean', \
             'none')
         What each window is made relative to: its last value (a level that
