@@ -14,6 +14,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from ._registry import register
 from .forecasting import _numbers, _positive_int, make_windows
+from .modules.rocket import check_alphas
 from .rocket import MiniRocketRegressor
 
 __all__ = ["MiniRocketForecaster"]
@@ -57,6 +58,11 @@ def _calibration(n, horizon):
     horizon, and at least MIN_ORIGINS, but no more than a third of the
     series."""
     return max(min(max(horizon, MIN_ORIGINS), n // 3), 1)
+
+
+def _fits(n, horizon):
+    """Whether a series of n values leaves enough to fit the backtest's model."""
+    return n - _calibration(n, horizon) >= MIN_FIT_VALUES
 
 
 def _reference(windows, reference):
@@ -246,6 +252,12 @@ class MiniRocketForecaster(BaseEstimator):
     (12, 2)
     """
 
+    # what sknets.load may set: the fitted attributes above
+    _FITTED = (
+        "horizon_", "log_", "scores_", "pool_", "models_", "windows_",
+        "backtest_errors_", "n_values_", "last_values_",
+    )  # fmt: skip
+
     _parameter_constraints: dict = {
         "horizon": [Interval(Integral, 1, None, closed="left"), None],
         "sp": [Interval(Integral, 1, None, closed="left")],
@@ -294,7 +306,7 @@ class MiniRocketForecaster(BaseEstimator):
         self : MiniRocketForecaster
         """
         references = self._checked_references()
-        alphas = self._checked_alphas()
+        alphas = list(dict.fromkeys(check_alphas(self.alphas, allow_none=False)))
         values = self._series(y)
         h = self.horizon if self.horizon is not None else self.sp
         n = len(values)
@@ -417,18 +429,6 @@ class MiniRocketForecaster(BaseEstimator):
             )
         return list(dict.fromkeys(references))
 
-    def _checked_alphas(self):
-        try:
-            alphas = np.atleast_1d(np.asarray(self.alphas, dtype=float))
-        except (TypeError, ValueError):
-            alphas = np.array([np.nan])
-        if alphas.ndim != 1 or not len(alphas) or not np.all(alphas > 0):
-            raise ValueError(
-                "alphas must be a non-empty list of positive numbers (ridge "
-                f"penalties); got {self.alphas!r}."
-            )
-        return [float(a) for a in dict.fromkeys(alphas.tolist())]
-
     @staticmethod
     def _series(y):
         if y is None:
@@ -453,21 +453,10 @@ class MiniRocketForecaster(BaseEstimator):
     def __sknets_setstate__(self, state):
         """A fitted forecaster from what ``__sknets_getstate__`` gave."""
         for key, value in state["fitted"].items():
-            if key not in FITTED:
+            if key not in self._FITTED:
                 raise ValueError(
                     f"The model file sets {key!r}, which is not a fitted attribute "
                     "of MiniRocketForecaster; it is refused."
                 )
             setattr(self, key, value)
         return self
-
-
-FITTED = (
-    "horizon_", "log_", "scores_", "pool_", "models_", "windows_",
-    "backtest_errors_", "n_values_", "last_values_",
-)  # fmt: skip
-
-
-def _fits(n, horizon):
-    """Whether a series of n values leaves enough to fit the backtest's model."""
-    return n - _calibration(n, horizon) >= MIN_FIT_VALUES

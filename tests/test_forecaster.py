@@ -74,6 +74,25 @@ def test_same_seed_same_forecast_from_numpy_or_pandas_and_the_input_untouched():
     assert first.pool_ and set(first.pool_) <= set(first.scores_)
 
 
+def test_each_regressor_fits_at_most_max_windows_of_the_latest(monkeypatch):
+    import sknets.forecaster as forecaster_module
+
+    seen = []
+
+    class Recording(forecaster_module.MiniRocketRegressor):
+        def fit(self, X, y):
+            seen.append(X.copy())
+            return super().fit(X, y)
+
+    monkeypatch.setattr(forecaster_module, "MiniRocketRegressor", Recording)
+    y = np.arange(1.0, 301.0)
+    MiniRocketForecaster(horizon=2, max_windows=30, **QUICK).fit(y)
+    assert seen and all(len(X) == 30 for X in seen)
+    seen.clear()  # without the cap, the same fits see every window
+    MiniRocketForecaster(horizon=2, **QUICK).fit(y)
+    assert min(len(X) for X in seen) > 200
+
+
 def test_a_constant_series_is_forecast_exactly_with_no_width():
     forecaster = MiniRocketForecaster(horizon=4, **QUICK).fit(np.full(40, 3.0))
     np.testing.assert_allclose(forecaster.predict(), 3.0)
@@ -108,6 +127,7 @@ def test_save_and_load_give_identical_forecasts(tmp_path):
         ({"references": []}, np.ones(30), "references must be"),
         ({"alphas": [1.0, -1.0]}, np.ones(30), "alphas must be a non-empty list"),
         ({"alphas": []}, np.ones(30), "alphas must be a non-empty list"),
+        ({"alphas": [1.0, np.inf]}, np.ones(30), "alphas must be a non-empty list"),
         ({"horizon": 0}, np.ones(30), "'horizon' parameter"),
         ({"pool_tolerance": 0.5}, np.ones(30), "'pool_tolerance' parameter"),
         ({}, None, "y is None"),

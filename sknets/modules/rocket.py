@@ -343,13 +343,15 @@ def _row_quantiles(rows, lengths, q):
 RIDGE_ALPHAS = np.logspace(-7, 2, 19)
 
 
-def check_alphas(alphas):
-    """The ``alphas`` parameter as a 1-D float array, or None for the default."""
-    if alphas is None:
+def check_alphas(alphas, allow_none=True):
+    """The ``alphas`` parameter as a 1-D float array, or None for the default
+    (where ``allow_none``)."""
+    if alphas is None and allow_none:
         return None
     message = (
-        "alphas must be None or a non-empty list of positive numbers (ridge "
-        f"penalties, relative to the features' total variance); got {alphas!r}."
+        f"alphas must be {'None or ' if allow_none else ''}a non-empty list of "
+        "positive numbers (ridge penalties, relative to the features' total "
+        f"variance); got {alphas!r}."
     )
     try:
         values = np.atleast_1d(np.asarray(alphas, dtype=float))
