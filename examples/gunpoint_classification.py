@@ -4,7 +4,8 @@
 GunPoint (bundled with sktime, no download) holds 150-step hand-position
 series of an actor drawing a gun or only pointing; 50 training and 150 test
 series. Three sknets estimators with their default settings read the same
-sktime ``numpy3D`` array (``data_format='channels_first'``): a temporal
+sktime ``numpy3D`` array, (n, channels, steps), which they read as it comes
+(``data_format='auto'`` finds the time axis): a temporal
 convolutional network, a CNN+RNN hybrid and a bidirectional GRU. The figure
 shows the TCN's training history with ``TrainingHistoryDisplay``.
 
@@ -34,7 +35,6 @@ def main(random_state=0, names=("TCNClassifier", "CRNNClassifier", "GRUClassifie
     models = {name: models[name] for name in names}
     scores = {}
     for name, model in models.items():
-        model.set_params(data_format="channels_first")
         start = time.perf_counter()
         model.fit(X_train, y_train)
         elapsed = time.perf_counter() - start

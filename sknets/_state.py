@@ -137,6 +137,7 @@ class StateMixin:
         return {
             "module": copy.deepcopy(self.net_.module_).cpu().eval(),
             "scaling": kind.export_scaling(self),
+            "layout": kind.export_layout(self),
             "output": self._output_module(),
             "example": example,
             "axes": axes,

@@ -139,7 +139,7 @@ class CRNNClassifier(NeuralNetClassifierMixin, _CRNN):
     Notes
     -----
     Input: image sequences (n, T, H, W) (grayscale), (n, T, H, W, C)
-    (``data_format='channels_last'``) or (n, T, C, H, W) ('channels_first'), or
+    or (n, T, C, H, W) (``data_format``; 'auto' finds the channel axis), or
     a list of (T_i, H, W[, C]) arrays of varying lengths; uint8 pixels are
     scaled to [0, 1]. Also every input of :class:`GRUClassifier`: series
     (n, T), (n, T, F) or lists of (T_i, F), token ids and raw text, which the

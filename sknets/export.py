@@ -30,8 +30,11 @@ class _Exported(torch.nn.Module):
             self.register_buffer("mean", torch.tensor(mean, dtype=torch.float32))
             self.register_buffer("scale", torch.tensor(scale, dtype=torch.float32))
         self.output = parts["output"]
+        self.channels_first = parts["layout"] == "channels_first"
 
     def forward(self, x):
+        if self.channels_first:  # (n, F, T) as the estimator read it at fit
+            x = x.transpose(1, 2)
         if self.per_sample:  # each series by its own statistics over time
             x = x - x.mean(dim=1, keepdim=True)
             scale = x.square().mean(dim=1, keepdim=True).sqrt()
@@ -45,7 +48,9 @@ def onnx_input(estimator, X):
     """X as the float32 array that an exported model takes.
 
     Images become (n, C, H, W) (uint8 scaled to [0, 1]); series become
-    (n, T, F) channels-last arrays of raw values (the exported graph
+    arrays of raw values in the layout the estimator read at fit
+    (``data_format_``: (n, T, F) channels-last or (n, F, T) channels-first;
+    2D input as (n, T, 1)) (the exported graph
     standardises them as the estimator does; with ``standardize='sample'``
     each series comes already scaled by its own statistics, which the graph's
     scaling leaves as they are). Lists of unequal lengths cannot
@@ -62,7 +67,8 @@ def onnx_input(estimator, X):
     X_onnx : ndarray of float32
     """
     check_is_fitted(estimator, "net_")
-    scaling = exportable_kind(estimator).export_scaling(estimator)
+    kind = exportable_kind(estimator)
+    scaling = kind.export_scaling(estimator)
     batch, _ = check_input(estimator, X, reset=False)
     if "lengths" in batch:
         raise ValueError(
@@ -76,21 +82,24 @@ def onnx_input(estimator, X):
         mean, scale = scaling
         x = x * scale.astype(np.float32)
         x += mean.astype(np.float32)
+    if kind.export_layout(estimator) == "channels_first":
+        x = np.ascontiguousarray(x.transpose(0, 2, 1))
     return x
 
 
 def export_onnx(estimator, path, *, opset_version=17):
     """Write a fitted estimator as an ONNX model.
 
-    The model takes one input, ``X``: float32 images (n, C, H, W), or series
-    (n, T, F) with any n and T (see :func:`onnx_input` to convert input in
-    another layout). Its output, ``output``, is what ``predict_proba`` returns
-    for a classifier (probabilities, columns in the order of ``classes_``) and
-    what ``predict`` returns for a regressor, as (n, n_outputs). Supported:
-    :class:`CNNClassifier`, the recurrent, TCN, Transformer and CRNN
-    estimators fitted on numeric series, and their regressors. Needs the
-    ``onnx`` package (``pip install sknets[onnx]``, which also installs
-    ``onnxscript`` and ``onnxruntime``).
+    The model takes one input, ``X``: float32 images (n, C, H, W), or series with
+    any n and T in the layout the estimator read at fit, (n, T, F) or, for
+    ``data_format_='channels_first'``, (n, F, T) (see :func:`onnx_input` to convert
+    input in another layout). Its output, ``output``, is what ``predict_proba``
+    returns for a classifier (probabilities, columns in the order of ``classes_``)
+    and what ``predict`` returns for a regressor, as (n, n_outputs). Supported:
+    :class:`CNNClassifier`, the recurrent, TCN, Transformer and CRNN estimators
+    fitted on numeric series, and their regressors. Needs the ``onnx`` package
+    (``pip install sknets[onnx]``, which also installs ``onnxscript`` and
+    ``onnxruntime``).
 
     Parameters
     ----------

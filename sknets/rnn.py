@@ -221,7 +221,8 @@ class RNNClassifier(NeuralNetClassifierMixin, _Recurrent):
     Notes
     -----
     Input: (n, T) univariate series, (n, T, F) multivariate series, (n, F, T)
-    with ``data_format='channels_first'``, or a list of arrays (T_i,) or
+    (sktime's ``numpy3D``; ``data_format='auto'`` tells the two apart), sktime's
+    ``nested_univ`` and ``pd-multiindex`` DataFrames, or a list of arrays (T_i,) or
     (T_i, F) of varying lengths; token ids and raw text. A model fitted on
     series of one length predicts on series of any length.
 

@@ -61,6 +61,12 @@ CASES = [
     (InceptionTimeRegressor(num_filters=4, depth=3, n_networks=2, **FAST), SERIES),
     (MiniRocketClassifier(num_features=168, random_state=0), SERIES),
     (MiniRocketRegressor(num_features=168, max_epochs=2, random_state=0), SERIES),
+    # sktime's numpy3D (n, F, T): the exported graph takes the fit's layout
+    (GRUClassifier(hidden_size=16, **FAST), SERIES.transpose(0, 2, 1)),
+    (
+        FCNClassifier(channels=(8,), kernel_sizes=(3,), standardize="sample", **FAST),
+        SERIES.transpose(0, 2, 1),
+    ),
 ]
 
 
@@ -86,7 +92,10 @@ def test_onnxruntime_matches_the_estimator(estimator, X, tmp_path):
     X = X + np.random.RandomState(1).normal(scale=0.1, size=X.shape)
     batches = [X, X[:1]]
     if getattr(estimator, "input_kind_", "images") != "images":
-        batches.append(X[:7, :4])  # other batch size and other length
+        # other batch size and other length, in the layout read at fit
+        first = estimator.data_format_ == "channels_first"
+        batches.append(X[:7, :, :4] if first else X[:7, :4])
+        assert onnx_input(estimator, X).shape == X.shape
     for batch in batches:
         got = session.run(None, {"X": onnx_input(estimator, batch)})[0]
         np.testing.assert_allclose(got, _expected(estimator, batch), rtol=0, atol=1e-5)

@@ -49,8 +49,13 @@ def images():
         CNNRegressor(
             batch_norm=False, lr=1e4, optimizer="sgd", max_epochs=10, random_state=0
         ),
-        LSTMRegressor(
-            lr=1e6, optimizer="sgd", clip_grad_norm=None, max_epochs=10, random_state=0
+        LSTMRegressor(  # the 8x8 images as 8 steps of 8 features
+            lr=1e6,
+            optimizer="sgd",
+            clip_grad_norm=None,
+            max_epochs=10,
+            random_state=0,
+            data_format="channels_last",
         ),
     ],
     ids=["cnn", "lstm"],

@@ -326,7 +326,10 @@ def test_nested_dataframes_are_read_as_their_series():
     ref = GRUClassifier(**FAST).fit(X, y).predict_proba(X)
     clf = GRUClassifier(**FAST).fit(nested(list(X)), y)
     np.testing.assert_allclose(clf.predict_proba(nested(list(X))), ref, atol=1e-6)
-    np.testing.assert_allclose(clf.predict_proba(X), ref, atol=1e-6)
+    # the columns name the channels, as a DataFrame's columns name features
+    np.testing.assert_array_equal(clf.feature_names_in_, ["dim_0", "dim_1"])
+    with pytest.warns(UserWarning, match="X does not have valid feature names"):
+        np.testing.assert_allclose(clf.predict_proba(X), ref, atol=1e-6)
 
 
 def test_standardize_learns_channel_statistics():
@@ -435,7 +438,9 @@ def test_gradient_clipping_is_on_by_default():
         (
             [np.ones((5, 2)), np.ones((6, 3))],
             ValueError,
-            "Sample 1 of X has 3 features per time step, but sample 0 has 2",
+            r"Sample 1 of X has shape \(6, 3\), but sample 0 has \(5, 2\): they "
+            "differ along both axes, so in neither layout do the sequences have "
+            "one number of features per time step.",
         ),
         (
             [np.ones((5, 2)), np.ones((0, 2))],

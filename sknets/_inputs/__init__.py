@@ -43,7 +43,7 @@ def check_input(estimator, X, y=None, *, reset, **y_kw):
             f"{type(estimator).__name__} got a single string as X; pass a "
             "collection of samples (a list or array of texts, series or images)."
         )
-    view = InputView(X, getattr(estimator, "data_format", "channels_last"))
+    view = InputView(X)
     fitted_kind = None if reset else getattr(estimator, "input_kind_", None)
     kind = next(k for k in estimator._input_kinds if k.claims(view, fitted_kind))
     if reset:

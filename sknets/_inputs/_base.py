@@ -72,7 +72,7 @@ class InputKind:
     (``attributes``, documented on every estimator that takes it), checks X
     and turns it into a batch (:meth:`check`), tells the module what its
     input is (:meth:`module_kwargs`) and what ONNX export needs
-    (:meth:`export_example`, :meth:`export_scaling`).
+    (:meth:`export_example`, :meth:`export_scaling`, :meth:`export_layout`).
     """
 
     name: str = ""
@@ -108,6 +108,12 @@ class InputKind:
         channels, or None."""
         return None
 
+    def export_layout(self, estimator):
+        """'channels_first' when the exported graph takes series (n, F, T),
+        in the layout the estimator read at fit, instead of (n, T, F); None
+        for a kind without that choice."""
+        return None
+
     def stream(self, estimator):
         """How a fit reads a regular array of this kind from its source in
         batches (:mod:`sknets._streaming`), once the array is checked and
@@ -137,16 +143,24 @@ class InputView:
     its number of dimensions and, for a list of per-sample arrays, the
     arrays (None for a regular array).
 
-    A pandas DataFrame holding a series in every cell (sktime's
-    'nested_univ' panels: rows are samples, columns channels) is read as the
-    list of its samples in the layout ``data_format`` names, (T_i, F) or
-    (F, T_i); samples of one length become a regular array in that layout.
+    The two DataFrame layouts of sktime's panels are read by their
+    structure: a DataFrame holding a series in every cell ('nested_univ':
+    rows are samples, columns channels) and one with a (sample, time)
+    MultiIndex on its rows ('pd-multiindex', or more levels before the time
+    for 'pd_multiindex_hier': one column per channel). Each becomes the list
+    of its samples as time-major (T_i, F) arrays, ``layout`` is then
+    'channels_last' (the structure says which axis is time; None for any
+    other X), and samples of one length become a regular (n, T, F) array.
+    ``source`` is X as given (its column names are the channels' names).
     """
 
-    def __init__(self, X, data_format="channels_last"):
+    def __init__(self, X):
         self._arrays = _UNSET
-        samples = nested_samples(X, data_format)
+        self.source = X
+        self.layout = None
+        samples = panel_samples(X)
         if samples is not None:
+            self.layout = "channels_last"
             if len({a.shape for a in samples}) == 1:
                 X = np.stack(samples)
             else:
@@ -174,12 +188,31 @@ _UNSET = object()
 
 _SERIES_CELLS = (pd.Series, np.ndarray, list, tuple)
 
+_NESTED = (
+    "(a DataFrame with a series in every cell, rows samples and columns "
+    "channels, as sktime's 'nested_univ')"
+)
+_MULTIINDEX = (
+    "(a DataFrame with a (sample, time) MultiIndex on its rows and one column "
+    "per channel, as sktime's 'pd-multiindex')"
+)
 
-def nested_samples(X, data_format="channels_last"):
+
+def panel_samples(X):
+    """The samples of a DataFrame in one of sktime's panel layouts
+    (:func:`nested_samples`, :func:`multiindex_samples`) as time-major
+    (T_i, F) arrays; None for any other X."""
+    if not isinstance(X, pd.DataFrame):
+        return None
+    if isinstance(X.index, pd.MultiIndex):
+        return multiindex_samples(X)
+    return nested_samples(X)
+
+
+def nested_samples(X):
     """The samples of a DataFrame with a series (a pandas Series, a 1D array
     or a list of numbers) in every cell, each stacked from its row's cells
-    into an array (T_i, F), or (F, T_i) for ``data_format='channels_first'``;
-    None for any other X."""
+    into an array (T_i, F); None for any other X."""
     if not (
         isinstance(X, pd.DataFrame)
         and X.size
@@ -187,29 +220,61 @@ def nested_samples(X, data_format="channels_last"):
         and isinstance(X.iat[0, 0], _SERIES_CELLS)
     ):
         return None
-    axis = 0 if data_format == "channels_first" else 1
     samples = []
-    what = (
-        "(a DataFrame with a series in every cell, rows samples and columns "
-        "channels, as sktime's 'nested_univ')"
-    )
     for i, row in enumerate(X.itertuples(index=False)):
         cells = []
         for j, cell in enumerate(row):
             if not isinstance(cell, _SERIES_CELLS) or np.ndim(cell) != 1:
                 raise ValueError(
-                    f"Sample {i} of X {what} holds {type(cell).__name__} in column "
-                    f"{X.columns[j]!r}; every cell must be a 1D series."
+                    f"Sample {i} of X {_NESTED} holds {type(cell).__name__} in "
+                    f"column {X.columns[j]!r}; every cell must be a 1D series."
                 )
             cells.append(np.asarray(cell))
         lengths = {len(c) for c in cells}
         if len(lengths) > 1:
             raise ValueError(
-                f"Sample {i} of X {what} has series of lengths {sorted(lengths)} in "
-                "its columns; the channels of one sample need the same length."
+                f"Sample {i} of X {_NESTED} has series of lengths {sorted(lengths)} "
+                "in its columns; the channels of one sample need the same length."
             )
-        samples.append(np.stack(cells, axis=axis))
+        samples.append(np.stack(cells, axis=1))
     return samples
+
+
+def multiindex_samples(X):
+    """The samples of a DataFrame whose rows carry a MultiIndex: its last
+    level is the time, the levels before it name the sample (two levels:
+    sktime's 'pd-multiindex'; more: 'pd_multiindex_hier'), its columns are
+    the channels. Samples come in the order of their first row, each as a
+    (T_i, F) array with its rows in time order; a repeated time point or a
+    column that is not numeric is a ValueError."""
+    if not X.shape[1]:
+        raise ValueError(f"X {_MULTIINDEX} has no columns: no channel to read.")
+    odd = [c for c, t in X.dtypes.items() if t.kind not in "biuf"]
+    if odd:
+        raise ValueError(
+            f"X {_MULTIINDEX} has columns that are not numeric ({odd[0]!r} is "
+            f"{X.dtypes[odd[0]]}); every column must hold one channel's values."
+        )
+    levels = list(range(X.index.nlevels - 1))
+    samples = []
+    for key, rows in X.groupby(level=levels, sort=False):
+        when = rows.index.get_level_values(-1)
+        if not when.is_unique:
+            key = key[0] if isinstance(key, tuple) and len(key) == 1 else key
+            raise ValueError(
+                f"Sample {_plain(key)!r} of X {_MULTIINDEX} has the time point "
+                f"{_plain(when[when.duplicated()][0])!r} more than once; each "
+                "time point of a sample needs one row."
+            )
+        if not when.is_monotonic_increasing:
+            rows = rows.sort_index(level=-1)
+        samples.append(rows.to_numpy(dtype=np.float64, na_value=np.nan))
+    return samples
+
+
+def _plain(value):
+    """A numpy scalar as the Python number it holds (for messages)."""
+    return value.item() if isinstance(value, np.generic) else value
 
 
 def ragged_items(X):
@@ -323,11 +388,12 @@ def ready_array(estimator, X, y, reset, dtypes, ndims=(2,)):
     return X
 
 
-def check_array_input(estimator, X, y, *, reset, dtype, **y_kw):
+def check_array_input(estimator, X, y, *, reset, dtype, source=None, **y_kw):
     """A regular array (not a list of samples) checked by scikit-learn: its
-    feature names, values and dtype, y, and for 2D input of a model fitted on
+    feature names (those of ``source``, X as the caller gave it, when X was
+    read from it), values and dtype, y, and for 2D input of a model fitted on
     2D input the number of columns."""
-    _check_feature_names(estimator, X, reset=reset)
+    _check_feature_names(estimator, X if source is None else source, reset=reset)
     X = check_array(X, allow_nd=True, dtype=dtype, estimator=estimator, input_name="X")
     y = check_target(estimator, X, y, **y_kw)
     if X.ndim == 2 and not reset and estimator._fitted_on_2d_:

@@ -14,7 +14,14 @@ from ._base import (
     estimator_name,
     fit_scaling,
 )
-from .series import CHANNEL_SCALING, MAX_LENGTH, N_CHANNELS, check_data_format
+from .images import resolve_channel_axis
+from .series import (
+    CHANNEL_SCALING,
+    DATA_FORMAT,
+    MAX_LENGTH,
+    N_CHANNELS,
+    check_data_format,
+)
 
 __all__ = ["FRAMES"]
 
@@ -24,7 +31,7 @@ _EXPECTED = (
 )
 
 
-def _frames_of(a, where, name, per_sample, data_format):
+def _frames_of(a, where, name, per_sample, layout):
     """One sample (or the whole array) as float frames (..., C, H, W); uint8
     scaled to [0, 1]."""
     frame_ndim = a.ndim - (0 if per_sample else 1)  # of one sample
@@ -42,9 +49,23 @@ def _frames_of(a, where, name, per_sample, data_format):
         )
     if frame_ndim == 3:  # grayscale frames, no channel axis
         a = np.expand_dims(a, -3)
-    elif data_format == "channels_last":
+    elif layout == "channels_last":
         a = np.moveaxis(a, -1, -3)
     return a / 255.0 if scale else a
+
+
+def _frame_layout(estimator, sample, per_sample, reset, name):
+    """The layout of frames: ``data_format``, or with 'auto' the fit's, or
+    at fit the one the frame shape tells (a ValueError when it cannot tell;
+    'channels_last' for grayscale frames, which have no channel axis)."""
+    if estimator.data_format != "auto":
+        return estimator.data_format
+    if not reset:
+        return getattr(estimator, "data_format_", "channels_last")
+    shape = np.shape(sample)
+    if len(shape) - (0 if per_sample else 1) != 4:
+        return "channels_last"
+    return resolve_channel_axis(shape[-3:], "auto", name)
 
 
 class FrameInput(InputKind):
@@ -52,8 +73,10 @@ class FrameInput(InputKind):
     with ``lengths`` for a list of unequal lengths (zero-padded frames).
 
     A 4D (n, T, H, W) or 5D array, (n, T, H, W, C) with
-    ``data_format='channels_last'`` or (n, T, C, H, W) with 'channels_first',
-    or a list of per-sample (T_i, H, W[, C]) arrays. uint8 values are scaled
+    ``data_format='channels_last'`` or (n, T, C, H, W) with 'channels_first'
+    ('auto' takes the axis shorter than both sides of a frame as its
+    channels, as for images, and keeps the reading in ``data_format_``), or
+    a list of per-sample (T_i, H, W[, C]) arrays. uint8 values are scaled
     to [0, 1]; ``standardize`` centres and scales each channel by its
     statistics over all frames seen at fit. The frame shape is kept in
     ``frame_shape_`` (C, H, W); ``n_features_in_`` is the number of values of
@@ -73,6 +96,7 @@ class FrameInput(InputKind):
             "(C, H, W) of the frames seen at fit (image sequences only).",
         ),
         N_CHANNELS,
+        DATA_FORMAT,
         CHANNEL_SCALING,
         MAX_LENGTH,
     )
@@ -97,13 +121,14 @@ class FrameInput(InputKind):
         if arrays is None:
             X = self._check_block(X, name)
         samples = [X] if arrays is None else arrays
+        layout = _frame_layout(estimator, samples[0], arrays is not None, reset, name)
         checked = [
             _frames_of(
                 a,
                 "X" if arrays is None else f"Sample {i} of X",
                 name,
                 arrays is not None,
-                estimator.data_format,
+                layout,
             )
             for i, a in enumerate(samples)
         ]
@@ -113,6 +138,7 @@ class FrameInput(InputKind):
         )
         if reset:
             self._learn(estimator, checked, frame, lengths)
+            estimator.data_format_ = layout
         elif frame != tuple(estimator.frame_shape_):
             raise ValueError(
                 f"X holds frames of shape (C, H, W)={frame}, but {name} was fitted "

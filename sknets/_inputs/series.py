@@ -21,10 +21,9 @@ from ._base import (
     learn_features_in,
     ready_array,
 )
+from ._layout import series_layout
 
 __all__ = ["SERIES", "SEQUENCE_FORMATS", "check_data_format"]
-
-SEQUENCE_FORMATS = ("channels_last", "channels_first")
 
 # with standardize=True, a fit warns when, in a channel, the 90th percentile
 # of the series' standard deviations is more than SCALE_SPREAD times the 10th:
@@ -41,6 +40,17 @@ N_CHANNELS = Attribute(
     "int",
     "Features per time step seen at fit (series and image sequences).",
 )
+
+SEQUENCE_FORMATS = ("auto", "channels_last", "channels_first")
+
+DATA_FORMAT = Attribute(
+    "data_format_",
+    "{'channels_last', 'channels_first'}",
+    """
+    Layout of 3D input and of the samples of a list at fit: ``data_format``,
+    with 'auto' resolved ('channels_last' for 2D input, lists of 1D series and
+    sktime's DataFrame layouts, whose structure says where time is).""",
+)
 CHANNEL_SCALING = Attribute(
     "channel_mean_, channel_scale_",
     "ndarray of shape (`n_channels_`,) or None",
@@ -50,12 +60,12 @@ CHANNEL_SCALING = Attribute(
 )
 
 
-def check_data_format(estimator):
-    if estimator.data_format not in SEQUENCE_FORMATS:
+def check_data_format(estimator, formats=SEQUENCE_FORMATS):
+    if estimator.data_format not in formats:
         raise ValueError(
             f"Unknown data_format={estimator.data_format!r} for "
             f"{estimator_name(estimator)}; use one of "
-            f"{', '.join(map(repr, SEQUENCE_FORMATS))}."
+            f"{', '.join(map(repr, formats))}."
         )
 
 
@@ -79,7 +89,7 @@ def check_channels(estimator, n_channels):
         )
 
 
-def _check_sample(i, a, data_format, name, n_channels):
+def _check_sample(i, a, layout, name, n_channels):
     """One sample of a list as a finite (T_i, F) array with the features of
     the first sample (``n_channels``, None for the first)."""
     if a.dtype.kind == "c":
@@ -102,7 +112,7 @@ def _check_sample(i, a, data_format, name, n_channels):
         )
     if a.ndim == 1:
         a = a[:, None]
-    elif data_format == "channels_first":
+    elif layout == "channels_first":
         a = a.T
     if a.shape[0] == 0:
         raise ValueError(
@@ -144,17 +154,29 @@ class SeriesInput(InputKind):
     params = (
         Param(
             "data_format",
-            "channels_last",
+            "auto",
             [StrOptions(set(SEQUENCE_FORMATS))],
-            "{'channels_last', 'channels_first'}",
+            "{'auto', 'channels_last', 'channels_first'}",
             """
-            Layout of 3D input and of the samples of a list: (n, T, F) and (T_i, F)
-            time-major, as torch (batch_first) and Keras use them, or (n, F, T) and
-            (F, T_i), as sktime's ``numpy3D`` gives them. 2D input is always (n, T)
-            univariate series, and a DataFrame with a series in every cell
-            (sktime's ``nested_univ``) has its samples in rows and its channels in
-            columns. In any layout, NaN after a series' last value is padding: the
-            series ends there.""",
+            Layout of 3D input and of the samples of a list: 'channels_last' for
+            (n, T, F) and (T_i, F), time-major, as torch (batch_first) and Keras
+            use them; 'channels_first' for (n, F, T) and (F, T_i), as sktime's and
+            aeon's ``numpy3D`` give them. 'auto' reads the longer axis as time
+            when it holds at least twice the values of the shorter, or the
+            shorter holds one (a series of fewer steps than channels is rarely
+            what is meant), and for a list of series of different lengths the
+            axis whose length varies; a shape that could be read both ways (say
+            (n, 10, 12)), or values much smoother across the channels that
+            reading would give than along its time, is a ValueError that shows
+            both readings. Data with more channels than steps needs the layout
+            set. The reading is ``data_format_``; prediction reads input in it
+            (with 'auto', in the other layout where only that gives the fitted
+            number of channels). 2D input is always (n, T) univariate series, and
+            sktime's DataFrames are read by their structure: a series in every
+            cell (``nested_univ``) has its samples in rows and its channels in
+            columns, a (sample, time) MultiIndex on the rows (``pd-multiindex``)
+            one column per channel. In any layout, NaN after a series' last value
+            is padding: the series ends there.""",
         ),
         Param(
             "standardize",
@@ -177,30 +199,37 @@ class SeriesInput(InputKind):
             common reason a recurrent network does not learn.""",
         ),
     )
-    attributes = (N_CHANNELS, CHANNEL_SCALING, MAX_LENGTH)
+    attributes = (N_CHANNELS, DATA_FORMAT, CHANNEL_SCALING, MAX_LENGTH)
 
     def claims(self, view, fitted_kind):
         return True
 
     def check(self, estimator, view, y=None, *, reset, **y_kw):
         check_data_format(estimator)
+        _check_frame(estimator, view)
         fitted_kind = None if reset else estimator.input_kind_
+        if fitted_kind is None or fitted_kind == "series":
+            layout = series_layout(estimator, view, reset)
+        else:
+            layout = "channels_last"  # refused below, as not the fitted kind
+        if reset:
+            estimator.data_format_ = layout
         samples = view.arrays
         if samples is None:
-            samples = _nan_padded(estimator, view.X)
+            samples = _nan_padded(view.X, layout)
         if samples is not None:
             return self._check_list(
-                estimator, view.X, samples, y, fitted_kind, reset, y_kw
+                estimator, view.source, samples, layout, y, fitted_kind, reset, y_kw
             )
-        return self._check_array(estimator, view, y, fitted_kind, reset, y_kw)
+        return self._check_array(estimator, view, layout, y, fitted_kind, reset, y_kw)
 
-    def _check_list(self, estimator, X, samples, y, fitted_kind, reset, y_kw):
+    def _check_list(self, estimator, X, samples, layout, y, fitted_kind, reset, y_kw):
         name = estimator_name(estimator)
         _check_feature_names(estimator, X, reset=reset)
         arrays = []
         for i, a in enumerate(samples):
             n_channels = arrays[0].shape[1] if arrays else None
-            arrays.append(_check_sample(i, a, estimator.data_format, name, n_channels))
+            arrays.append(_check_sample(i, a, layout, name, n_channels))
         y = check_target(estimator, arrays, y, **y_kw)
         check_series_kind(estimator, fitted_kind)
         if reset:
@@ -211,7 +240,7 @@ class SeriesInput(InputKind):
         check_channels(estimator, arrays[0].shape[1])
         return self._padded(estimator, arrays), y
 
-    def _check_array(self, estimator, view, y, fitted_kind, reset, y_kw):
+    def _check_array(self, estimator, view, layout, y, fitted_kind, reset, y_kw):
         name = estimator_name(estimator)
         X = view.X
         if getattr(X, "ndim", None) is None and not isinstance(X, str):
@@ -232,12 +261,18 @@ class SeriesInput(InputKind):
             X = ready
         else:
             X, y = check_array_input(
-                estimator, X, y, reset=reset, dtype=(np.float64, np.float32), **y_kw
+                estimator,
+                X,
+                y,
+                reset=reset,
+                dtype=(np.float64, np.float32),
+                source=view.source,
+                **y_kw,
             )
         check_float32(X, name)
         check_series_kind(estimator, fitted_kind)
         columns = X.shape[1] if X.ndim == 2 else None
-        X = _time_major(estimator, X)
+        X = _time_major(X, layout)
         if X.shape[1] == 0:
             raise ValueError(
                 f"X holds sequences of length 0 (shape {X.shape}); {name} needs at "
@@ -257,7 +292,8 @@ class SeriesInput(InputKind):
         def convert(raw):
             if raw.dtype not in (np.float32, np.float64):
                 raw = raw.astype(np.float64)
-            return _standardized(estimator, _time_major(estimator, raw))
+            layout = estimator.data_format_
+            return _standardized(estimator, _time_major(raw, layout))
 
         return convert, _unchanged, (estimator.max_length_, estimator.n_channels_)
 
@@ -288,8 +324,13 @@ class SeriesInput(InputKind):
         return {"input_size": estimator.n_channels_}
 
     def export_example(self, estimator):
-        example = torch.zeros(2, max(estimator.max_length_, 2), estimator.n_channels_)
-        return example, {0: "n", 1: "steps"}
+        shape = (max(estimator.max_length_, 2), estimator.n_channels_)
+        if self.export_layout(estimator) == "channels_first":
+            return torch.zeros(2, *shape[::-1]), {0: "n", 2: "steps"}
+        return torch.zeros(2, *shape), {0: "n", 1: "steps"}
+
+    def export_layout(self, estimator):
+        return getattr(estimator, "data_format_", "channels_last")
 
     def export_scaling(self, estimator):
         if getattr(estimator, "_per_sample_scaling_", False):
@@ -297,6 +338,26 @@ class SeriesInput(InputKind):
         if estimator.channel_mean_ is None:
             return None
         return estimator.channel_mean_, estimator.channel_scale_
+
+
+def _check_frame(estimator, view):
+    """A ValueError for a DataFrame in none of the layouts read as series."""
+    X = view.source
+    if not isinstance(X, pd.DataFrame) or view.layout is not None:
+        return
+    odd = next((c for c, t in X.dtypes.items() if t.kind not in "biuf"), None)
+    if odd is None:
+        return
+    raise ValueError(
+        f"{estimator_name(estimator)} reads a DataFrame of series in one of three "
+        "layouts: one numeric column per time step (each row a univariate "
+        "series), a series in every cell (sktime's nested_univ: rows samples, "
+        "columns channels), or a (sample, time) MultiIndex on the rows and one "
+        "numeric column per channel (sktime's pd-multiindex). X fits none of "
+        f"them: its column {odd!r} holds {X[odd].dtype} values. A long table of "
+        "(id, time, value) rows reads as pd-multiindex once indexed by its id "
+        "and time columns: X.set_index([id_column, time_column])."
+    )
 
 
 def _check_spread(estimator, stds):
@@ -325,7 +386,7 @@ def _check_spread(estimator, stds):
             return
 
 
-def _nan_padded(estimator, X):
+def _nan_padded(X, layout):
     """The series of a regular array whose shorter series end in NaN (as the
     UCR archive's files and tslearn pad series of unequal lengths), as a list
     of arrays in X's layout without their padding; None when no series ends
@@ -339,7 +400,7 @@ def _nan_padded(estimator, X):
         X = X.to_numpy(dtype=np.float64, na_value=np.nan)  # pandas NA too
     if not (isinstance(X, np.ndarray) and X.dtype.kind == "f" and X.ndim in (2, 3)):
         return None
-    steps = _time_major(estimator, X)
+    steps = _time_major(X, layout)
     if not steps.size or not np.isnan(steps[:, -1]).any():
         return None  # no series ends in NaN (any other NaN: scikit-learn's check)
     missing = np.isnan(steps)
@@ -363,16 +424,16 @@ def _nan_padded(estimator, X):
         )
     if X.ndim == 2:
         return [row[:n] for row, n in zip(X, lengths)]
-    if estimator.data_format == "channels_first":
+    if layout == "channels_first":
         return [sample[:, :n] for sample, n in zip(X, lengths)]
     return [sample[:n] for sample, n in zip(X, lengths)]
 
 
-def _time_major(estimator, X):
-    """A regular array of series as (n, T, F)."""
+def _time_major(X, layout):
+    """A regular array of series in ``layout`` as (n, T, F)."""
     if X.ndim == 2:
         return X[:, :, None]
-    if estimator.data_format == "channels_first":
+    if layout == "channels_first":
         return X.transpose(0, 2, 1)
     return X
 
@@ -415,7 +476,7 @@ class _ChannelStatistics(RunningScaling):
         self.estimator = estimator
 
     def update(self, raw):
-        values = _time_major(self.estimator, np.asarray(raw))
+        values = _time_major(np.asarray(raw), self.estimator.data_format_)
         super().update(values.reshape(-1, values.shape[2]))
 
     def finish(self):
