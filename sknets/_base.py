@@ -46,6 +46,7 @@ from sklearn.utils.validation import _check_sample_weight
 
 from . import _params
 from ._batching import TensorDataset, call, n_samples, take, to_device
+from ._budget import AUTO_EARLY_STOPPING, Budget
 from ._callbacks import check_checkpoint_dir, net_callbacks
 from ._distributed import broadcast_seed, broadcast_state, process_group
 from ._inputs import input_kind
@@ -63,6 +64,7 @@ from ._runtime import (
 from ._state import StateMixin
 from ._streaming import check_training_input
 from ._transfer import transfer_features
+from ._unused import warn_unused_params
 from ._validation import ValidationMixin, validation_arguments
 from .persistence import save
 
@@ -94,7 +96,10 @@ class BaseNeuralNet(StateMixin, ValidationMixin, PredictionMixin, BaseEstimator)
     #: defaults that differ from the declarations, merged along the MRO
     _defaults: dict = {}
     #: the family's training budget for max_epochs='auto' and batch_size='auto'
-    _budget = _params.Budget()
+    _budget = Budget()
+    #: where a fit of the family trains no epoch (None: it always trains), in
+    #: words that follow "the fit trains no epoch"
+    _untrained_fit: str | None = None
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
@@ -102,7 +107,9 @@ class BaseNeuralNet(StateMixin, ValidationMixin, PredictionMixin, BaseEstimator)
         cls.__init__ = _params.make_init(params)
         cls.__init__.__qualname__ = f"{cls.__qualname__}.__init__"
         cls._parameter_constraints = {p.name: p.constraints for p in params}
-        cls.__doc__ = _params.render_doc(cls.__doc__, params, attributes, cls._budget)
+        cls.__doc__ = _params.render_doc(
+            cls.__doc__, params, attributes, cls._budget, cls._untrained_fit
+        )
         register(cls)
 
     @classmethod
@@ -241,6 +248,8 @@ class BaseNeuralNet(StateMixin, ValidationMixin, PredictionMixin, BaseEstimator)
             self.device_ = resolve_device(self.device)
             check_mixed_precision(self.mixed_precision, self.device_)
             self._resolve_budget(batch, validation_given=given is not None)
+            if not incremental:
+                warn_unused_params(self, self._declarations()[0])
         else:
             self._continue(batch, settings, incremental)
             if given is not None:
@@ -275,7 +284,7 @@ class BaseNeuralNet(StateMixin, ValidationMixin, PredictionMixin, BaseEstimator)
         n = n_samples(batch)
         auto = self.early_stopping == "auto"
         self.early_stopping_ = validation_given or (
-            n >= _params.AUTO_EARLY_STOPPING if auto else bool(self.early_stopping)
+            n >= AUTO_EARLY_STOPPING if auto else bool(self.early_stopping)
         )
         held_out = self.early_stopping_ and not validation_given
         n_train = n - self._n_valid(n) if held_out else n

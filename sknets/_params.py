@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import dataclasses
 import inspect
-import math
 import os
 import textwrap
 from numbers import Integral, Real
@@ -30,9 +29,7 @@ import torch
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 
 __all__ = [
-    "AUTO_EARLY_STOPPING",
     "Attribute",
-    "Budget",
     "Param",
     "POSITIVE_INT",
     "FRACTION",
@@ -66,9 +63,22 @@ class Param:
     #: a training setting that a continued fit (warm_start, partial_fit)
     #: applies; a change of any other parameter needs a new fit
     warm: bool = False
+    #: what the parameter needs to act (a key of ``USED_WHEN``): a fit that
+    #: does not meet it warns when the parameter is not at its default
+    used_when: str | None = None
 
-    def render(self, budget=None) -> str:
+    def render(self, budget=None, untrained=None) -> str:
         description = textwrap.dedent(self.doc).strip("\n")
+        if untrained is not None and self.name == "max_epochs":
+            description += (
+                f" With 'auto', the fit trains no epoch {untrained}; an integer "
+                "trains the head by gradient steps from that solution instead."
+            )
+        elif untrained is not None and self.used_when == "epochs":
+            description += (
+                " Not used where the fit trains no epoch: with "
+                f"``max_epochs='auto'``, {untrained}."
+            )
         if budget is not None:  # the family's numbers in the training budget text
             for key, value in dataclasses.asdict(budget).items():
                 if value is not None:
@@ -78,62 +88,6 @@ class Param:
             description = description.replace("{cap}", budget.describe_cap())
         header = f"{self.name} : {self.type}, default={self.default!r}"
         return header + "\n" + textwrap.indent(description, "    ")
-
-
-@dataclasses.dataclass(frozen=True)
-class Budget:
-    """A family's training budget for ``max_epochs='auto'`` and
-    ``batch_size='auto'``: batches of ``batch_size`` up to 100 batches per
-    epoch, then larger; at most ``epochs`` epochs, at least 3, and in between
-    about ``steps`` optimizer steps or, with ``work``, no more epochs than
-    read ``work`` time steps of series (samples x length x epochs), which
-    bounds the time of a family whose cost grows with the series' length.
-    A fit that augments its batches may take ``augmented`` times the epochs
-    and the work: each pass shows new variants of the samples, and augmented
-    training needs more passes to pay off. The steps stay as they are, so a
-    large data set keeps its few passes."""
-
-    epochs: int = 100
-    batch_size: int = 32
-    steps: int = 3000
-    work: int | None = None
-    augmented: int = 1
-
-    def resolve_batch_size(self, n):
-        if n <= 100 * self.batch_size:
-            return self.batch_size
-        return int(min(2 ** round(math.log2(n / 100)), 512))
-
-    def resolve_epochs(self, n, batch_size, length=1, augmented=False):
-        factor = self.augmented if augmented else 1
-        epochs = math.ceil(self.steps / max(math.ceil(n / batch_size), 1))
-        if self.work is not None:
-            epochs = min(epochs, factor * self.work // max(n * length, 1))
-        return int(min(max(epochs, 3), factor * self.epochs))
-
-    def describe_cap(self):
-        """The cap on epochs in words, for the docstrings."""
-        return self._with_augmentation(self.epochs)
-
-    def _with_augmentation(self, value):
-        if self.augmented == 1:
-            return f"{value:,}"
-        return f"{value:,} ({self.augmented * value:,} with augmentation)"
-
-    def describe(self):
-        """The 'auto' rule in words, for the docstrings."""
-        rule = f"enough epochs for about {self.steps:,} optimizer steps"
-        if self.work is None:
-            return rule
-        return (
-            f"{rule} or to read {self._with_augmentation(self.work)} time steps "
-            "of series (samples x "
-            "length x epochs, which bounds the time of a fit on long series), "
-            "whichever is fewer"
-        )
-
-
-AUTO_EARLY_STOPPING = 10_000  # samples from which early_stopping='auto' is on
 
 
 @dataclasses.dataclass(frozen=True)
@@ -174,14 +128,15 @@ def make_init(params):
     return __init__
 
 
-def render_doc(doc, params, attributes, budget=None):
+def render_doc(doc, params, attributes, budget=None, untrained=None):
     """Fill the ``{parameters}`` and ``{attributes}`` placeholders of a class
-    docstring (at the 4-space indentation of its sections). None (``python
-    -OO`` strips docstrings) stays None."""
+    docstring (at the 4-space indentation of its sections). ``untrained``
+    says when a fit of the family trains no epoch (None: it always trains).
+    None (``python -OO`` strips docstrings) stays None."""
     if doc is None:
         return None
     sections = {
-        "{parameters}": "\n\n".join(p.render(budget) for p in params),
+        "{parameters}": "\n\n".join(p.render(budget, untrained) for p in params),
         "{attributes}": "\n\n".join(a.render() for a in attributes),
     }
     for placeholder, text in sections.items():
@@ -247,6 +202,7 @@ TRAINING = (
         two nearest to 1 % of the training samples, at most 512). The number
         used is ``batch_size_``. A last batch of a single sample is merged into
         the previous one.""",
+        used_when="epochs",
     ),
     Param(
         "predict_batch_size",
@@ -262,7 +218,14 @@ TRAINING = (
         outputs), never fewer than ``batch_size_``. On a GPU a larger batch is
         often faster.""",
     ),
-    Param("lr", 1e-3, [POSITIVE_REAL], "float", "Learning rate of the optimizer."),
+    Param(
+        "lr",
+        1e-3,
+        [POSITIVE_REAL],
+        "float",
+        "Learning rate of the optimizer.",
+        used_when="epochs",
+    ),
     Param(
         "optimizer",
         "adam",
@@ -272,6 +235,7 @@ TRAINING = (
         Optimizer. 'sgd' is SGD with Nesterov momentum 0.9. A class (for example
         ``torch.optim.RMSprop``) is called as ``optimizer(params, lr=lr,
         weight_decay=weight_decay)``.""",
+        used_when="epochs",
     ),
     Param(
         "weight_decay",
@@ -279,6 +243,7 @@ TRAINING = (
         [Interval(Real, 0, None, closed="left")],
         "float",
         "L2 penalty (decoupled for 'adamw').",
+        used_when="epochs",
     ),
     Param(
         "lr_schedule",
@@ -290,6 +255,7 @@ TRAINING = (
         (a cosine curve, one cycle; a fit continued with ``warm_start`` runs a
         new cycle from ``lr``, ``partial_fit`` goes on along it); 'constant'
         keeps ``lr``.""",
+        used_when="epochs",
     ),
     Param(
         "early_stopping",
@@ -311,6 +277,7 @@ TRAINING = (
         [Interval(Real, 0, 1, closed="neither")],
         "float",
         "Fraction of the training data held out when ``early_stopping=True``.",
+        used_when="early_stopping",
     ),
     Param(
         "validation_split",
@@ -324,6 +291,7 @@ TRAINING = (
         windows of :func:`sknets.make_windows`), so that the model is
         validated on what comes after what it trained on, as a forecast is
         used.""",
+        used_when="early_stopping",
     ),
     Param(
         "validation_gap",
@@ -336,6 +304,7 @@ TRAINING = (
         does: windows of ``make_windows(series, window, horizon)`` (``step=1``)
         overlap the next ``window + horizon - 1`` windows, so that gap keeps
         every validation window from sharing a value with a training window.""",
+        used_when="early_stopping",
     ),
     Param(
         "n_iter_no_change",
@@ -345,6 +314,7 @@ TRAINING = (
         """
         Epochs without improvement of the validation loss (or of the score, with
         ``scoring``) before training stops, when ``early_stopping=True``.""",
+        used_when="early_stopping",
     ),
     Param(
         "scoring",
@@ -360,6 +330,7 @@ TRAINING = (
         epoch (``validation_scores_``); training stops after
         ``n_iter_no_change`` epochs without a higher score, and the weights of
         the epoch of the best score are kept. Unused without early stopping.""",
+        used_when="early_stopping",
     ),
     Param(
         "device",
@@ -439,6 +410,7 @@ TRAINING = (
         resumes training (with a fresh optimizer state: the files hold weights,
         not the optimizer's moments). The ``callbacks`` parameter is not stored
         in them.""",
+        used_when="epochs",
     ),
     Param(
         "init_from",
@@ -459,6 +431,7 @@ TRAINING = (
         """
         With ``init_from``, keep the copied feature layers fixed and train the
         head only (batch-norm statistics still adapt); False fine-tunes all.""",
+        used_when="init_from",
     ),
 )
 
@@ -478,6 +451,7 @@ CLIP_GRAD_NORM = Param(
     Maximum norm of the gradient of all parameters (gradient-norm clipping,
     which keeps recurrent training from exploding); None turns it off.""",
     warm=True,
+    used_when="epochs",
 )
 
 AUGMENT = Param(

@@ -57,7 +57,7 @@ def is_state_name(name):
     )
 
 
-def _same(a, b):
+def same_value(a, b):
     """Whether two parameter values are the same (arrays compared by value)."""
     if a is b:
         return True
@@ -181,7 +181,7 @@ class StateMixin:
         if before is None:
             return [], []
         now = self.get_params(deep=False)
-        changed = [k for k in now if k in before and not _same(now[k], before[k])]
+        changed = [k for k in now if k in before and not same_value(now[k], before[k])]
         warm = {p.name for p in type(self)._declarations()[0] if p.warm}
         changed = [k for k in changed if k != "warm_start"]
         return (

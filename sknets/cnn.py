@@ -6,13 +6,13 @@ from sklearn.utils._param_validation import StrOptions
 
 from ._augment import AugmentedMixin
 from ._base import BaseNeuralNet
+from ._budget import Budget
 from ._inputs import IMAGES
 from ._params import (
     AUGMENT,
     FRACTION,
     NON_NEGATIVE_INT,
     POSITIVE_INT,
-    Budget,
     Param,
     positive_ints,
 )

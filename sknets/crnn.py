@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from sklearn.utils._param_validation import StrOptions
 
+from ._budget import Budget
 from ._inputs import FRAMES, SERIES, TOKENS
 from ._params import (
     FRACTION,
     NON_NEGATIVE_INT,
     POSITIVE_INT,
-    Budget,
     Param,
     positive_ints,
 )

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from ._batching import n_samples
-from ._params import NON_NEGATIVE_INT, POSITIVE_INT, Budget, Param
+from ._budget import Budget
+from ._params import NON_NEGATIVE_INT, POSITIVE_INT, Param
 from ._sequence import SequenceEstimator
 from ._targets import NeuralNetClassifierMixin, NeuralNetRegressorMixin
 from .modules.inception import InceptionTime

@@ -9,7 +9,8 @@ from sklearn.base import is_classifier
 from sklearn.utils._param_validation import StrOptions
 
 from ._augment import AUGMENTATIONS
-from ._params import FRACTION, NON_NEGATIVE_INT, POSITIVE_INT, Attribute, Budget, Param
+from ._budget import Budget
+from ._params import FRACTION, NON_NEGATIVE_INT, POSITIVE_INT, Attribute, Param
 from ._predicting import power_of_two
 from ._sequence import SequenceEstimator
 from ._targets import NeuralNetClassifierMixin, NeuralNetRegressorMixin

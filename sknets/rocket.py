@@ -9,8 +9,9 @@ from torch.nn import functional as F
 from ._augment import AugmentedMixin
 from ._base import BaseNeuralNet
 from ._batching import n_samples
+from ._budget import Budget
 from ._inputs import SERIES
-from ._params import AUGMENT, POSITIVE_INT, POSITIVE_REAL, Budget, Param
+from ._params import AUGMENT, POSITIVE_INT, POSITIVE_REAL, Param
 from ._targets import NeuralNetClassifierMixin, NeuralNetRegressorMixin
 from .modules.rocket import RIDGE_ALPHAS, MiniRocket, check_alphas
 
@@ -61,6 +62,11 @@ class _MiniRocket(AugmentedMixin, BaseNeuralNet):
     )
     _defaults = dict(lr=1e-3, lr_schedule="cosine")
     _budget = Budget(epochs=100, batch_size=16)
+    _untrained_fit = (
+        f"on up to {RIDGE_SAMPLES:,} training series without early stopping or "
+        "augmentation (and for regression with the squared error), where the "
+        "ridge head is solved in closed form"
+    )
 
     def _epochs_for(self, batch, batch_size, n=None):
         n = n_samples(batch) if n is None else n

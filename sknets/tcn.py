@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from sklearn.utils._param_validation import StrOptions
 
-from ._params import FRACTION, POSITIVE_INT, Attribute, Budget, Param
+from ._budget import Budget
+from ._params import FRACTION, POSITIVE_INT, Attribute, Param
 from ._sequence import SequenceEstimator
 from ._targets import NeuralNetClassifierMixin, NeuralNetRegressorMixin
 from .modules.tcn import TCN, receptive_field

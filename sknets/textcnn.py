@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from ._params import FRACTION, POSITIVE_INT, Budget, Param, positive_ints
+from ._budget import Budget
+from ._params import FRACTION, POSITIVE_INT, Param, positive_ints
 from ._sequence import SequenceEstimator
 from ._targets import NeuralNetClassifierMixin, NeuralNetRegressorMixin
 from .modules.textcnn import TextCNN

@@ -6,7 +6,8 @@ import math
 
 from sklearn.utils._param_validation import StrOptions
 
-from ._params import FRACTION, POSITIVE_INT, Attribute, Budget, Param
+from ._budget import Budget
+from ._params import FRACTION, POSITIVE_INT, Attribute, Param
 from ._sequence import SequenceEstimator
 from ._targets import NeuralNetClassifierMixin, NeuralNetRegressorMixin
 from .modules.transformer import TransformerNet

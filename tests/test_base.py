@@ -327,7 +327,7 @@ def test_parallel_workers_do_not_oversubscribe_the_cores(small_images):
 
 
 def test_auto_budget_follows_the_size_of_the_data():
-    from sknets._params import Budget
+    from sknets._budget import Budget
 
     budget = Budget(epochs=100, batch_size=32, steps=3000)
     assert budget.resolve_batch_size(50) == 32
