@@ -9,7 +9,12 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test bench lint docs docs-check install clean
+FLOORS_PYTHON ?= python3.11
+FLOORS := .venv-floors
+
+DIST_VENV := .venv-dist
+
+.PHONY: demo test floors dist bench lint docs docs-check install clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -30,6 +35,34 @@ demo: $(STAMP)
 # (worksteal), so that a few long tests at the end do not leave a core idle.
 test: $(STAMP)
 	$(PY) -m pytest -q -n 2 --dist worksteal
+
+# The test suite on the lowest versions pyproject.toml declares (torch,
+# scikit-learn, skorch, numpy, pandas; .ci/floors.py reads them) and its oldest
+# Python, in a venv of its own. The only torch 2.3 on PyPI for Linux is a CUDA
+# build: about 3 GB to download, 5 GB installed, 1-2 minutes. The tests that
+# need an optional package (sktime, onnx, dask, ...) skip without it.
+floors:
+	rm -rf $(FLOORS)
+	$(FLOORS_PYTHON) -m venv $(FLOORS)
+	$(FLOORS)/bin/python -m pip install -q --upgrade pip
+	$(FLOORS)/bin/python -m pip install -q --no-cache-dir -e . $$($(FLOORS_PYTHON) .ci/floors.py)
+	$(FLOORS)/bin/python -m pip list --format=freeze | grep -iE '^(torch|scikit-learn|skorch|numpy|pandas)=='
+	$(FLOORS)/bin/python -m pytest -q -n 2 --dist worksteal -p no:cacheprovider
+
+# The sdist and wheel (python -m build), checked by twine; the wheel installed
+# in a fresh venv with the runtime dependencies only, where `import sknets`
+# must work (the CPU torch first, as above).
+dist: $(STAMP)
+	$(PY) -m pip install -q build twine
+	rm -rf dist $(DIST_VENV)
+	$(PY) -m build -q
+	$(PY) -m twine check --strict dist/*
+	$(PYTHON) -m venv $(DIST_VENV)
+	$(DIST_VENV)/bin/python -m pip install -q "$(TORCH)"
+	$(DIST_VENV)/bin/python -m pip install -q dist/*.whl
+	cd /tmp && $(CURDIR)/$(DIST_VENV)/bin/python -c "import sknets, sys; \
+	print('sknets', sknets.__version__, 'from', sknets.__file__); \
+	sys.exit(not sknets.__file__.startswith('$(CURDIR)/$(DIST_VENV)/'))"
 
 bench: $(STAMP)
 	$(PY) -m pip install -q -e ".[bench]"
@@ -54,4 +87,4 @@ docs-check: docs
 	$(PY) docs/check_site.py docs/_build/html
 
 clean:
-	rm -rf $(VENV) build *.egg-info .pytest_cache docs/_build docs/generated docs/auto_examples
+	rm -rf $(VENV) $(FLOORS) $(DIST_VENV) build dist *.egg-info .pytest_cache docs/_build docs/generated docs/auto_examples

@@ -537,6 +537,10 @@ class BaseNeuralNet(StateMixin, ValidationMixin, PredictionMixin, BaseEstimator)
             ensure_non_negative=True,
             copy=True,
         )
+        if not weight.any():  # as scikit-learn >= 1.7 says it, for earlier ones
+            raise ValueError(
+                "Sample weights must contain at least one non-zero number."
+            )
         weight = weight * self._class_weight(y)
         if np.all(weight == weight[0]) and weight[0] > 0:
             return None

@@ -44,6 +44,11 @@ class _Exported(torch.nn.Module):
         return self.output(self.module(x))
 
 
+def _torch_version():
+    """(major, minor) of the installed torch."""
+    return tuple(int(part) for part in torch.__version__.split(".")[:2])
+
+
 def onnx_input(estimator, X):
     """X as the float32 array that an exported model takes.
 
@@ -134,6 +139,11 @@ def export_onnx(estimator, path, *, opset_version=17):
         raise ImportError(
             "export_onnx needs the onnx package: pip install onnx (or sknets[onnx])."
         ) from exc
+    if _torch_version() < (2, 5):
+        raise ImportError(
+            f"export_onnx needs torch 2.5 or later (this is torch {torch.__version__}, "
+            "whose exporter lacks the dynamo argument): pip install 'sknets[onnx]'."
+        )
     wrapper = _Exported(parts)
     example, axes = parts["example"], parts["axes"]
     if isinstance(wrapper.module, TransformerNet):

@@ -298,7 +298,10 @@ def test_verbose_levels(capsys):
     out = capsys.readouterr()
     lines = out.out.strip().splitlines()
     assert "valid_score" in lines[0] and "train_loss" in lines[0]
-    assert len(lines) == 2 + 3  # header, rule, one line per epoch
+    epochs = [line for line in lines[2:] if line.split()[0].isdigit()]
+    assert len(epochs) == 3  # header, rule, one line per epoch
+    # then skorch's note of the best epoch's weights, unless it is the last
+    assert all(line.startswith("Restoring best model") for line in lines[5:])
     assert "it/s" not in out.err
 
     CNNClassifier(max_epochs=2, verbose=2, random_state=0).fit(X, y)

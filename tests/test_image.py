@@ -14,7 +14,10 @@ from sklearn.utils._param_validation import InvalidParameterError
 
 from sknets import CNNClassifier, CNNRegressor
 
-FAST = dict(channels=(8, 16), dense_units=32, max_epochs=15, random_state=0)
+# 30 epochs: at 15 (30 steps on the 60 small images) the training accuracy
+# was 0.73-1.0 over seeds 0-4 and cross-validated folds 0.65-0.95, on torch
+# 2.3 as on the current one; at 30, 1.0 for every seed and fold
+FAST = dict(channels=(8, 16), dense_units=32, max_epochs=30, random_state=0)
 
 
 def test_default_cnn_reaches_099_on_digits(digits_split):

@@ -111,3 +111,11 @@ def test_text_and_video_models_are_refused_clearly(tmp_path):
     with pytest.raises(ValueError, match="fitted on frames") as excinfo:
         export_onnx(video, str(tmp_path / "m.onnx"))
     assert_clear_error(excinfo)
+
+
+def test_a_torch_without_the_exporter_it_needs_is_named(tmp_path, monkeypatch):
+    clf = GRUClassifier(hidden_size=4, **FAST).fit(SERIES, LABELS)
+    monkeypatch.setattr("torch.__version__", "2.3.1+cu121")
+    with pytest.raises(ImportError, match=r"export_onnx needs torch 2\.5 or later"):
+        export_onnx(clf, str(tmp_path / "m.onnx"))
+    assert not (tmp_path / "m.onnx").exists()
