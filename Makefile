@@ -7,6 +7,7 @@ PYTHON ?= python3
 TORCH ?= torch==2.13.0
 VENV := .venv
 PY := $(VENV)/bin/python
+BASE_STAMP := $(VENV)/.installed-base
 STAMP := $(VENV)/.installed
 
 FLOORS_PYTHON ?= python3.11
@@ -20,14 +21,19 @@ $(PY):
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
 
-$(STAMP): $(PY) pyproject.toml
+$(BASE_STAMP): $(PY) pyproject.toml
 	$(PY) -m pip install -q "$(TORCH)"
+	$(PY) -m pip install -q -e .
+	touch $(BASE_STAMP)
+
+$(STAMP): $(BASE_STAMP)
 	$(PY) -m pip install -q -e ".[test]"
 	touch $(STAMP)
 
 install: $(STAMP)
 
-demo: $(STAMP)
+# the quickstart needs sknets and its runtime dependencies only
+demo: $(BASE_STAMP)
 	$(PY) examples/quickstart.py
 
 # Two pytest workers (one per core of the CI machine), one torch thread each
@@ -70,8 +76,8 @@ bench: $(STAMP)
 
 lint: $(STAMP)
 	$(PY) -m pip install -q ruff
-	$(PY) -m ruff check sknets tests examples benchmarks docs/conf.py docs/check_site.py
-	$(PY) -m ruff format --check sknets tests examples benchmarks docs/conf.py docs/check_site.py
+	$(PY) -m ruff check sknets tests examples benchmarks docs/conf.py docs/check_site.py docs/_inventories.py .ci/floors.py
+	$(PY) -m ruff format --check sknets tests examples benchmarks docs/conf.py docs/check_site.py docs/_inventories.py .ci/floors.py
 
 # The documentation site (Sphinx, numpydoc, sphinx-gallery running every example),
 # warnings are errors. Output: docs/_build/html/index.html

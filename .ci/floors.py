@@ -20,9 +20,7 @@ def main():
         if match is None:
             raise SystemExit(f"{requirement!r} declares no lower bound (name>=x)")
         pins.append(f"{match[1]}=={match[2]}")
-    tools = [
-        r for r in project["optional-dependencies"]["test"] if r.startswith(TOOLS)
-    ]
+    tools = [r for r in project["optional-dependencies"]["test"] if r.startswith(TOOLS)]
     print(" ".join(pins + tools))
 
 

@@ -1,9 +1,11 @@
 """Browser check of the built documentation (``make docs-check``).
 
 Serves the built HTML on localhost, opens it in headless Chromium through
-Playwright and checks what a reader sees: the index's title, the API
-reference's links to every estimator page, and a gallery page with its
-rendered figure. Exits non-zero with the reason on the first failure.
+Playwright and checks what a reader sees: the landing page with the install
+line, code and an intersphinx link to scikit-learn's page of a class; the API
+reference with a page per family, an example and the estimators' pages; and a
+narrative gallery page with its rendered figure. Exits non-zero with the
+reason on the first failure.
 """
 
 import functools
@@ -25,7 +27,9 @@ FLAGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-ESTIMATORS = ["CNNClassifier", "GRUClassifier", "CRNNClassifier", "TextTokenizer"]
+ESTIMATORS = ["MiniRocketClassifier", "MiniRocketRegressor"]
+FAMILIES = ["minirocket", "recurrent", "convolutional", "images", "text", "forecasting"]
+SKLEARN = "https://scikit-learn.org/stable/"
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
@@ -54,23 +58,58 @@ def main(root):
         browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
         page = browser.new_page()
 
+        # the landing page: the README's install line and first fits
         page.goto(f"{base}/index.html")
         check("sknets" in page.title(), f"index title is {page.title()!r}")
-        check(page.locator("a[href='api.html']").count() > 0, "index links the API")
+        body = page.inner_text("body")
+        check("download.pytorch.org/whl/cpu" in body, "landing page shows the install")
+        check("MiniRocketForecaster(horizon=24" in body, "landing page shows code")
+        check(
+            page.locator("a[href='api/index.html']").count() > 0,
+            "landing page links the API reference",
+        )
+        # an intersphinx link to scikit-learn's own page of the class
+        target = f"{SKLEARN}modules/generated/sklearn.pipeline.Pipeline.html"
+        links = page.locator(f"a.reference.external[href^='{target}']")
+        check(links.count() > 0, "landing page links scikit-learn's Pipeline page")
+        href = links.first.get_attribute("href")
+        check(
+            href.endswith("#sklearn.pipeline.Pipeline"),
+            f"the link resolves to the class's anchor: {href}",
+        )
 
-        page.goto(f"{base}/api.html")
+        # the API reference: a page per family, each linking its estimators
+        page.goto(f"{base}/api/index.html")
+        hrefs = page.eval_on_selector_all("a", "links => links.map(a => a.href)")
+        for family in FAMILIES:
+            check(
+                any(h.split("#")[0].endswith(f"api/{family}.html") for h in hrefs),
+                f"API reference links its {family} page",
+            )
+        page.goto(f"{base}/api/minirocket.html")
+        check(page.locator("div.highlight pre").count() > 0, "API page has an example")
         hrefs = page.eval_on_selector_all("a", "links => links.map(a => a.href)")
         for name in ESTIMATORS:
             target = f"generated/sknets.{name}.html"
             pages = {h.split("#")[0] for h in hrefs}
-            check(any(p.endswith(target) for p in pages), f"API reference links {name}")
-        page.goto(f"{base}/generated/sknets.CRNNClassifier.html")
-        check(page.locator("dl.py.class").count() == 1, "CRNNClassifier page renders")
+            check(any(p.endswith(target) for p in pages), f"API page links {name}")
+        page.goto(f"{base}/generated/sknets.MiniRocketClassifier.html")
+        check(page.locator("dl.py.class").count() == 1, "estimator page renders")
+        check(
+            "Other Parameters" in page.inner_text("body"),
+            "estimator page groups the training settings",
+        )
 
-        page.goto(f"{base}/auto_examples/video_crnn.html")
-        check("CRNN" in page.title(), f"gallery page title {page.title()!r}")
+        # a narrative example: text between code cells, and its figure
+        page.goto(f"{base}/auto_examples/minirocket_forecaster.html")
+        check("MiniRocketForecaster" in page.title(), f"gallery title {page.title()!r}")
+        check(
+            page.locator("div.highlight-Python").count() >= 3
+            and page.locator("section h2").count() >= 2,
+            "the example alternates text sections and code cells",
+        )
         image = page.locator("img.sphx-glr-single-img").first
-        check(image.count() == 1, "gallery page holds the example's figure")
+        check(image.count() == 1, "the example holds its figure")
         width = image.evaluate("img => img.complete ? img.naturalWidth : 0")
         check(width > 0, f"the figure is rendered ({width} px wide)")
         browser.close()

@@ -3,7 +3,11 @@
 import os
 import sys
 
+HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.abspath(".."))
+sys.path.insert(0, HERE)
+import _inventories  # noqa: E402
+
 import sknets  # noqa: E402
 
 project = "sknets"
@@ -22,9 +26,17 @@ extensions = [
 source_suffix = {".rst": "restructuredtext", ".md": "markdown"}
 root_doc = "index"
 exclude_patterns = ["_build", "auto_examples/*.ipynb", "auto_examples/*.py"]
-html_theme = "alabaster"
+html_theme = "pydata_sphinx_theme"
 html_title = "sknets"
 html_static_path = []
+html_theme_options = {
+    "github_url": "https://github.com/sknets/sknets",
+    "navbar_end": ["theme-switcher", "navbar-icon-links"],
+    "secondary_sidebar_items": ["page-toc"],
+    "show_toc_level": 2,
+    "navigation_with_keys": False,
+}
+html_context = {"default_mode": "light"}
 templates_path = ["_templates"]
 
 autosummary_generate = True
@@ -34,8 +46,12 @@ numpydoc_class_members_toctree = False
 numpydoc_xref_param_type = False
 myst_heading_anchors = 3
 
-# No network at build time: no intersphinx inventories are fetched.
-intersphinx_mapping = {}
+# No network at build time: the inventories of scikit-learn, numpy, pandas,
+# torch, skorch and sktime are written from the installed packages
+# (docs/_inventories.py) and link to each project's own pages.
+intersphinx_mapping = _inventories.intersphinx_mapping(
+    os.path.join(HERE, "_build", "inventories")
+)
 
 sphinx_gallery_conf = {
     "examples_dirs": "../examples",

@@ -130,13 +130,24 @@ def make_init(params):
 
 def render_doc(doc, params, attributes, budget=None, untrained=None):
     """Fill the ``{parameters}`` and ``{attributes}`` placeholders of a class
-    docstring (at the 4-space indentation of its sections). ``untrained``
-    says when a fit of the family trains no epoch (None: it always trains).
-    None (``python -OO`` strips docstrings) stays None."""
+    docstring (at the 4-space indentation of its sections). The estimator's
+    own parameters (family, input, target) come first; the training settings
+    every estimator shares (``TRAINING`` and ``module``) follow under Other
+    Parameters, as numpydoc names the parameters most calls leave alone.
+    ``untrained`` says when a fit of the family trains no epoch (None: it
+    always trains). None (``python -OO`` strips docstrings) stays None."""
     if doc is None:
         return None
+    shared = {p.name for p in TRAINING} | {MODULE.name}
+    own = [p.render(budget, untrained) for p in params if p.name not in shared]
+    training = [p.render(budget, untrained) for p in params if p.name in shared]
+    parameters = "\n\n".join(own)
+    if training:
+        parameters += (
+            "\n\nOther Parameters\n----------------\n" + "\n\n".join(training)
+        )
     sections = {
-        "{parameters}": "\n\n".join(p.render(budget, untrained) for p in params),
+        "{parameters}": parameters,
         "{attributes}": "\n\n".join(a.render() for a in attributes),
     }
     for placeholder, text in sections.items():

@@ -275,13 +275,15 @@ ESTIMATOR_CLASSES = sorted(
 
 
 def _documented_parameters(cls):
-    """``{name: default text or None}`` of the Parameters section of a
-    numpydoc class docstring."""
+    """``{name: default text or None}`` of the Parameters and Other
+    Parameters sections of a numpydoc class docstring."""
     doc = inspect.cleandoc(cls.__doc__ or "")
-    match = re.search(r"^Parameters\n-+\n(.*?)(?=^\w[\w ]*\n-+\n|\Z)", doc, re.M | re.S)
-    if match is None:
+    sections = re.findall(
+        r"^(?:Other )?Parameters\n-+\n(.*?)(?=^\w[\w ]*\n-+\n|\Z)", doc, re.M | re.S
+    )
+    if not sections:
         return {}
-    section = match.group(1)
+    section = "\n".join(sections)
     entries = re.findall(r"^(\w+) : (.*(?:\n(?! ).*)*)", section, re.M)
     documented = {}
     for name, header in entries:
