@@ -46,15 +46,48 @@ def test_gunpoint_example_tcn_and_crnn_reach_the_published_level():
     assert scores["CRNNClassifier"] >= 0.95
 
 
-def test_text_example_learns_negation():
-    import text_classification
+def test_text_example_shows_when_tfidf_wins_and_when_a_network_pays():
+    import text_classification  # runs on import, as the gallery runs it
 
-    scores = text_classification.main()
-    assert scores["TextTokenizer + LSTMClassifier"] >= 0.9
-    # word order matters: the bag-of-words baseline cannot see what "not" negates
-    assert (
-        scores["TextTokenizer + LSTMClassifier"] > scores["TF-IDF + LogisticRegression"]
-    )
+    scores = text_classification.scores
+    adjacent, apart = "'not good'", "'not really good'"
+    svc = "TF-IDF (words, pairs) + LinearSVC"
+    # word pairs read an adjacent negation; a bag of words cannot
+    assert scores[adjacent, svc] >= 0.95
+    assert scores[adjacent, "TF-IDF (words) + LogisticRegression"] < 0.7
+    # with a word between them, the pairs are back at chance, the networks not
+    assert scores[apart, svc] < 0.6
+    assert scores[apart, "TextTokenizer + LSTMClassifier"] >= 0.95
+    assert scores[apart, "TextCNNClassifier"] >= 0.85
+
+
+def test_minirocket_example_reads_sktime_arrays_and_classifies_them():
+    pytest.importorskip("sktime")
+    import minirocket_classification
+
+    assert minirocket_classification.clf.data_format_ == "channels_first"
+    assert minirocket_classification.score >= 0.95
+
+
+def test_forecaster_example_beats_seasonal_naive_with_ordered_intervals():
+    pytest.importorskip("sktime")
+    import minirocket_forecaster as example
+
+    errors = example.errors
+    assert errors["MiniRocketForecaster"] < errors["seasonal naive"]
+    low80, high80 = example.intervals[0.8].T
+    low95, high95 = example.intervals[0.95].T
+    assert (low95 <= low80).all() and (high80 <= high95).all()
+    assert (low80 <= example.forecast).all() and (example.forecast <= high80).all()
+    assert example.covered[0.95] >= example.covered[0.8] >= 0.5
+
+
+def test_augmentation_example_pays_with_more_epochs():
+    import image_augmentation
+
+    scores = image_augmentation.scores
+    assert scores[300, "augmented"] > scores[300, "plain"]
+    assert scores[300, "augmented"] >= 0.95
 
 
 def test_dask_example_runs_on_a_local_cluster():
