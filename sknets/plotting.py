@@ -3,10 +3,21 @@
 from __future__ import annotations
 
 import numpy as np
-from sklearn.utils._optional_dependencies import check_matplotlib_support
 from sklearn.utils.validation import check_is_fitted
 
 __all__ = ["TrainingHistoryDisplay"]
+
+
+def check_matplotlib_support(caller_name):
+    """An ImportError that names the caller when matplotlib is missing (what
+    scikit-learn's private helper of the same name says)."""
+    try:
+        import matplotlib  # noqa: F401
+    except ImportError as exc:
+        raise ImportError(
+            f"{caller_name} requires matplotlib. You can install matplotlib with "
+            "`pip install matplotlib` (or sknets[plot])."
+        ) from exc
 
 
 class TrainingHistoryDisplay:

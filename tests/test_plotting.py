@@ -1,5 +1,7 @@
 """TrainingHistoryDisplay follows scikit-learn's Display conventions."""
 
+import sys
+
 import numpy as np
 import pytest
 
@@ -59,3 +61,12 @@ def test_unfitted_estimator_is_refused():
 
     with pytest.raises(NotFittedError):
         TrainingHistoryDisplay.from_estimator(CNNClassifier())
+
+
+def test_without_matplotlib_the_error_names_the_caller_and_the_extra(monkeypatch):
+    display = TrainingHistoryDisplay(loss=[1.0, 0.5])
+    monkeypatch.setitem(sys.modules, "matplotlib", None)  # import fails
+    with pytest.raises(
+        ImportError, match=r"TrainingHistoryDisplay\.plot requires matplotlib\."
+    ):
+        display.plot()
