@@ -47,6 +47,7 @@ def test_gunpoint_example_tcn_and_crnn_reach_the_published_level():
 
 
 def test_text_example_shows_when_tfidf_wins_and_when_a_network_pays():
+    pytest.importorskip("matplotlib")
     import text_classification  # runs on import, as the gallery runs it
 
     scores = text_classification.scores
@@ -63,6 +64,7 @@ def test_text_example_shows_when_tfidf_wins_and_when_a_network_pays():
 
 def test_minirocket_example_reads_sktime_arrays_and_classifies_them():
     pytest.importorskip("sktime")
+    pytest.importorskip("matplotlib")
     import minirocket_classification
 
     assert minirocket_classification.clf.data_format_ == "channels_first"
@@ -71,6 +73,7 @@ def test_minirocket_example_reads_sktime_arrays_and_classifies_them():
 
 def test_forecaster_example_beats_seasonal_naive_with_ordered_intervals():
     pytest.importorskip("sktime")
+    pytest.importorskip("matplotlib")
     import minirocket_forecaster as example
 
     errors = example.errors
@@ -83,6 +86,7 @@ def test_forecaster_example_beats_seasonal_naive_with_ordered_intervals():
 
 
 def test_augmentation_example_pays_with_more_epochs():
+    pytest.importorskip("matplotlib")
     import image_augmentation
 
     scores = image_augmentation.scores
