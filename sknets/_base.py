@@ -47,7 +47,7 @@ from sklearn.utils.validation import _check_sample_weight
 from . import _params
 from ._batching import TensorDataset, call, n_samples, take, to_device
 from ._budget import AUTO_EARLY_STOPPING, Budget
-from ._callbacks import check_checkpoint_dir, net_callbacks
+from ._callbacks import check_checkpoint_dir, check_scorer, net_callbacks
 from ._distributed import broadcast_seed, broadcast_state, process_group
 from ._inputs import input_kind
 from ._net import Net
@@ -250,6 +250,7 @@ class BaseNeuralNet(StateMixin, ValidationMixin, PredictionMixin, BaseEstimator)
             self._resolve_budget(batch, validation_given=given is not None)
             if not incremental:
                 warn_unused_params(self, self._declarations()[0])
+            check_scorer(self, y)
         else:
             self._continue(batch, settings, incremental)
             if given is not None:

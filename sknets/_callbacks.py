@@ -6,6 +6,7 @@ from __future__ import annotations
 import copy
 import math
 import os
+import warnings
 
 import numpy as np
 import torch
@@ -13,6 +14,7 @@ from sklearn.base import is_classifier
 from sklearn.metrics import get_scorer
 from skorch.callbacks import Callback, EarlyStopping, LRScheduler, ProgressBar
 
+from ._batching import take
 from .persistence import check_saveable
 
 __all__ = [
@@ -73,6 +75,33 @@ class ValidScore(Callback):
         net.history.record("valid_score", score)
 
 
+def check_scorer(estimator, y):
+    """A ValueError before the first epoch when ``scoring`` cannot score the
+    estimator's predictions (a classification metric on a regressor, a
+    ranking metric without probabilities): the scorer is tried on the
+    targets ``y`` against constant outputs, as :class:`ValidScore` calls it."""
+    if not estimator.early_stopping_ or estimator.scoring == "loss":
+        return
+    scorer = get_scorer(estimator.scoring)
+    outputs = np.zeros((len(y), estimator._n_outputs))
+    kind = ScoredProbabilities if is_classifier(estimator) else ScoredOutputs
+    try:
+        with warnings.catch_warnings():  # constant outputs: ill-defined metrics
+            warnings.simplefilter("ignore")
+            scorer(kind(estimator, outputs), None, y)
+    except Exception as exc:
+        name = type(estimator).__name__
+        reason = (
+            f"it needs probabilities or decision values, which {name} does not give"
+            if isinstance(exc, AttributeError)  # read of the ScoredOutputs
+            else str(exc)
+        )
+        raise ValueError(
+            f"scoring={estimator.scoring!r} cannot score the predictions of "
+            f"{name}: {reason}."
+        ) from None
+
+
 class ScoredOutputs:
     """What a scikit-learn scorer reads of an estimator during its fit: the
     predictions (and probabilities) of the validation part, made from the
@@ -116,6 +145,9 @@ class TrainingGuard(Callback):
       the good epoch with the lowest training loss come back (the epochs just
       before a divergence often have finite but exploding losses and weights),
       the history is cut after that epoch, and the optimizer restarts from it.
+    - So does an epoch that ends with non-finite weights (or buffers), or
+      whose weights give non-finite outputs on a few training samples (kept
+      from the first batch): finite but huge weights overflow a forward pass.
     - A ``KeyboardInterrupt`` (or anything else that ends training inside an
       epoch) leaves the weights of the last completed epoch.
 
@@ -127,11 +159,15 @@ class TrainingGuard(Callback):
         state = copy_state(net.module_)
         self._last = self._best = (len(net.history), state)
         self._best_loss = np.inf
+        self._probe = None
 
     def on_epoch_end(self, net, **kwargs):
         loss = net.history[-1].get("train_loss", np.inf)
         if not np.isfinite(loss):
             return
+        if not self._usable(net):
+            self.stop_reason_ = "diverged"
+            raise KeyboardInterrupt  # on_train_end restores the best good epoch
         self._last = (len(net.history), copy_state(net.module_))
         if loss <= self._best_loss:
             self._best_loss = loss
@@ -141,12 +177,36 @@ class TrainingGuard(Callback):
         if loss is not None and not math.isfinite(loss.item()):
             self.stop_reason_ = "diverged" if training else "diverged in validation"
             raise KeyboardInterrupt
+        if training and self._probe is None and batch is not None:
+            self._probe = take(batch[0], slice(0, 2))
+
+    def _usable(self, net):
+        """Whether the module's weights and buffers are finite, and so are its
+        outputs on the probe samples in evaluation mode."""
+        module = net.module_
+        for tensor in module.state_dict().values():
+            if tensor.is_floating_point() and not torch.isfinite(tensor).all():
+                return False
+        if self._probe is None:
+            return True
+        was_training = module.training
+        module.eval()
+        try:
+            with torch.no_grad():
+                out = net.infer(self._probe)
+        finally:
+            module.train(was_training)
+        return not isinstance(out, torch.Tensor) or bool(torch.isfinite(out).all())
 
     def on_train_end(self, net, **kwargs):
         history = net.history
+        # weights spoiled after the last epoch's check (by a later callback)
+        unusable = self.stop_reason_ is None and not self._usable(net)
+        if unusable:
+            self.stop_reason_ = "diverged"
         diverged = (self.stop_reason_ or "").startswith("diverged")
         complete, state = self._best if diverged else self._last
-        if len(history) > complete:
+        if len(history) > complete or unusable:
             del history[complete:]
             net.module_.load_state_dict(state)
             if diverged:  # the optimizer state is broken too
@@ -155,11 +215,11 @@ class TrainingGuard(Callback):
                     group.setdefault("initial_lr", group["lr"])  # for LR schedules
             else:
                 self.stop_reason_ = "interrupted"
-        self._last = self._best = None
+        self._last = self._best = self._probe = None
 
     def __getstate__(self):
         state = super().__getstate__()
-        state["_last"] = state["_best"] = None
+        state["_last"] = state["_best"] = state["_probe"] = None
         return state
 
 

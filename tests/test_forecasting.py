@@ -104,8 +104,14 @@ def test_time_ordered_validation_never_overlaps_training(window, horizon, step):
     ).fit(X, y)
     seen = reg.net_.module_.seen
     # every batch in training mode; in evaluation mode, all but the first
-    # batch, sknets' check of the module on two samples before training
-    trained, validated = set().union(*seen[True]), set().union(*seen[False][1:])
+    # batch, sknets' check of the module on two samples before training, and
+    # the training guard's check of two training samples after each epoch and
+    # at the end of the fit
+    trained = set().union(*seen[True])
+    evaluated = seen[False][1:]
+    probes = [values for values in evaluated if values <= trained]
+    assert len(probes) == reg.n_iter_ + 1
+    validated = set().union(*[values for values in evaluated if not values <= trained])
     n_valid = round(0.2 * len(X))
     # the model read the first windows for training and the last ones to validate
     assert min(validated) == (len(X) - n_valid) * step

@@ -79,6 +79,57 @@ def test_absurd_learning_rate_stops_with_a_warning_and_a_usable_model(
         assert torch.isfinite(p).all()
 
 
+def test_weights_that_overflow_a_forward_pass_are_a_divergence():
+    # lr=1e30 leaves finite but huge weights after the first epoch, whose
+    # outputs overflow: the second epoch ended with NaN probabilities, kept
+    rng = np.random.RandomState(0)
+    X, y = rng.rand(24, 10), np.arange(24) % 2
+    clf = GRUClassifier(max_epochs=2, optimizer="sgd", lr=1e30, random_state=0)
+    with pytest.warns(TrainingDivergedWarning, match="NaN or infinite"):
+        clf.fit(X, y)
+    assert clf.n_iter_ == 1 and np.isfinite(clf.predict_proba(X)).all()
+
+
+class SpoilWeights(Callback):
+    """Sets a weight to NaN in ``hook`` of epoch ``epoch`` (after the guard's
+    own hook: callbacks run in order)."""
+
+    def __init__(self, epoch, hook):
+        self.epoch, self.hook = epoch, hook
+
+    def _spoil(self, net):
+        if len(net.history) == self.epoch:
+            with torch.no_grad():
+                next(net.module_.parameters()).view(-1)[0] = float("nan")
+
+    def on_batch_end(self, net, training=None, **kwargs):
+        if self.hook == "batch" and training:
+            self._spoil(net)
+
+    def on_epoch_end(self, net, **kwargs):
+        if self.hook == "epoch":
+            self._spoil(net)
+
+
+@pytest.mark.parametrize("hook", ["batch", "epoch"])
+def test_non_finite_weights_are_never_kept(hook):
+    # spoiled within epoch 3's batches (the guard's check at the epoch's end
+    # sees them) or after its check at the end of the last epoch (the check
+    # at the end of the fit sees them): the best good epoch's weights return
+    rng = np.random.RandomState(0)
+    X, y = rng.rand(24, 10), np.arange(24) % 2
+    clf = GRUClassifier(
+        hidden_size=8, max_epochs=3, callbacks=[SpoilWeights(3, hook)], random_state=0
+    )
+    with pytest.warns(TrainingDivergedWarning, match="were restored"):
+        clf.fit(X, y)
+    # epoch 3 may be kept as it was before the callback spoiled it
+    assert len(clf.loss_curve_) == clf.n_iter_ <= (2 if hook == "batch" else 3)
+    assert np.isfinite(clf.predict_proba(X)).all()
+    for p in clf.net_.module_.parameters():
+        assert torch.isfinite(p).all()
+
+
 # -- interruption ---------------------------------------------------------
 class InterruptInEpoch(Callback):
     """Keeps the module's weights after each epoch, then interrupts an epoch."""

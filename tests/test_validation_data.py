@@ -44,9 +44,14 @@ def test_given_validation_data_replaces_the_held_out_part():
     trained = torch.cat(seen[True])
     assert len(trained) == 3 * 60  # every training sample, every epoch
     assert trained.max() < 50
-    # evaluation: the two-sample probe of the module, then X_val each epoch
-    validated = torch.cat(seen[False][1:])
-    assert len(validated) == 3 * 20 and validated.min() > 50
+    # evaluation: the two-sample probe of the module, then X_val each epoch,
+    # and after it the training guard's check of two training samples (and
+    # once more at the end of the fit)
+    evaluated = seen[False][1:]
+    probes = [x for x in evaluated if x.max() < 50]
+    assert [len(x) for x in probes] == [2, 2, 2, 2]
+    validated = torch.cat([x for x in evaluated if x.min() > 50])
+    assert len(validated) == 3 * 20
     assert len(clf.validation_loss_curve_) == 3
 
 
