@@ -25,9 +25,9 @@ import contextlib
 import io
 import json
 import os
-import pickle
 import tempfile
 import zipfile
+import zlib
 from pathlib import Path
 
 import numpy as np
@@ -234,9 +234,19 @@ def _write_atomically(path, config, weights):
     """Write the archive to a temporary file beside ``path``, flush it to the
     disk, then rename it over ``path``: a crash or a full disk at any point
     leaves the file that was there before as it was."""
-    handle, temporary = tempfile.mkstemp(
-        prefix=f".{path.name}.", suffix=".tmp", dir=path.parent
-    )
+    try:
+        handle, temporary = tempfile.mkstemp(
+            prefix=f".{path.name}.", suffix=".tmp", dir=path.parent
+        )
+    except OSError as exc:  # named by the target, not the temporary file
+        reason = (
+            f"the folder {path.parent} does not exist"
+            if not path.parent.is_dir()
+            else exc.strerror or str(exc)
+        )
+        raise type(exc)(
+            exc.errno, f"sknets.save could not write {path}: {reason}"
+        ) from exc
     try:
         with os.fdopen(handle, "wb") as stream:
             with zipfile.ZipFile(stream, "w", zipfile.ZIP_DEFLATED) as archive:
@@ -316,7 +326,7 @@ def load(path):
         )
     except ValueError as exc:
         raise ValueError(f"{path}: {exc}") from exc
-    except (KeyError, TypeError, AttributeError, IndexError, RuntimeError) as exc:
+    except Exception as exc:  # values of the right types that do not fit
         raise ValueError(
             f"{path} is not a valid sknets model file ({type(exc).__name__}: {exc})."
         ) from exc
@@ -340,12 +350,22 @@ def _member(archive, name, limit):
 
 def _read(path):
     """The config and the tensors of a model file, or a ValueError."""
-    try:
-        with zipfile.ZipFile(Path(path)) as archive:
-            config = json.loads(_member(archive, "config.json", MAX_CONFIG_BYTES))
-            raw_weights = _member(archive, "weights.pt", MAX_WEIGHTS_BYTES)
-    except (zipfile.BadZipFile, KeyError, ValueError, RecursionError) as exc:
-        raise ValueError(f"{path} is not an sknets model file: {exc}") from exc
+    with open(path, "rb") as handle:  # a missing file stays FileNotFoundError
+        try:
+            with zipfile.ZipFile(handle) as archive:
+                config = json.loads(_member(archive, "config.json", MAX_CONFIG_BYTES))
+                raw_weights = _member(archive, "weights.pt", MAX_WEIGHTS_BYTES)
+        except (
+            zipfile.BadZipFile,
+            zlib.error,
+            EOFError,
+            OSError,  # offsets of a damaged archive that cannot be sought
+            KeyError,
+            ValueError,
+            RecursionError,
+            NotImplementedError,  # a compression method zipfile does not know
+        ) as exc:
+            raise ValueError(f"{path} is not an sknets model file: {exc}") from exc
     if not isinstance(config, dict):
         raise ValueError(f"{path}: its config is not the JSON object save writes.")
     if _depth(config) > MAX_DEPTH:
@@ -367,10 +387,11 @@ def _read(path):
         weights = torch.load(
             io.BytesIO(raw_weights), map_location="cpu", weights_only=True
         )
-    except (pickle.UnpicklingError, RuntimeError, AttributeError, TypeError) as exc:
+    except Exception as exc:  # torch's reader on damaged bytes raises many kinds
         raise ValueError(
-            f"{path}: the weights part holds something other than tensors; it is "
-            f"refused and nothing in it was run ({type(exc).__name__})."
+            f"{path}: the weights part is damaged or holds something other than "
+            f"tensors; it is refused and nothing in it was run "
+            f"({type(exc).__name__})."
         ) from None
     if not isinstance(weights, dict) or not all(
         isinstance(v, torch.Tensor) for v in weights.values()

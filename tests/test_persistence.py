@@ -278,3 +278,80 @@ def test_a_backtracking_token_pattern_in_a_file_is_refused(tmp_path):
     _rewrite_to(path, json.loads(text), weights)
     with pytest.raises(ValueError, match="repeats a repetition"):
         sknets.load(path)
+
+
+def test_a_damaged_compressed_config_is_a_value_error(tmp_path):
+    rng = np.random.RandomState(0)
+    model = CNNClassifier(max_epochs=1, random_state=0).fit(
+        rng.rand(20, 6, 6), np.arange(20) % 2
+    )
+    path = tmp_path / "m.sknets"
+    sknets.save(model, path)
+    data = bytearray(path.read_bytes())
+    with zipfile.ZipFile(path) as archive:
+        info = archive.getinfo("config.json")
+    start = info.header_offset + 30 + len(info.filename) + len(info.extra)
+    for i in range(start + 10, start + 26):  # 16 bytes of the deflated config
+        data[i] ^= 0xFF
+    broken = tmp_path / "broken.sknets"
+    broken.write_bytes(bytes(data))
+    with pytest.raises(ValueError, match="is not an sknets model file"):
+        sknets.load(broken)
+
+
+def test_save_into_a_missing_folder_names_the_target(tmp_path):
+    rng = np.random.RandomState(0)
+    model = CNNClassifier(max_epochs=1, random_state=0).fit(
+        rng.rand(20, 6, 6), np.arange(20) % 2
+    )
+    target = tmp_path / "no" / "such" / "m.sknets"
+    with pytest.raises(
+        FileNotFoundError,
+        match=f"sknets.save could not write {target}: the folder "
+        f"{target.parent} does not exist",
+    ):
+        sknets.save(model, target)
+
+
+FUZZ_TRIALS = 100
+
+
+@pytest.mark.parametrize("kind", ["cnn", "minirocket"])
+def test_corrupted_files_load_identically_or_are_value_errors(tmp_path, kind):
+    # bytes flipped, truncated, swapped or cut out, each in its own copy
+    rng = np.random.RandomState(0)
+    if kind == "cnn":
+        X = rng.rand(20, 6, 6)
+        model = CNNClassifier(channels=(4,), max_epochs=1, random_state=0)
+    else:
+        X = rng.rand(20, 30)
+        model = sknets.MiniRocketClassifier(num_features=84, random_state=0)
+    model.fit(X, np.arange(20) % 2)
+    expected = model.predict_proba(X)
+    path = tmp_path / "m.sknets"
+    sknets.save(model, path)
+    original = path.read_bytes()
+    outcomes = {"same": 0, "refused": 0}
+    for trial in range(FUZZ_TRIALS):
+        data = bytearray(original)
+        where = int(rng.randint(len(data)))
+        how = trial % 4
+        if how == 0:
+            data[where] ^= 1 << int(rng.randint(8))
+        elif how == 1:
+            data = data[:where]
+        elif how == 2:
+            other = int(rng.randint(len(data)))
+            data[where], data[other] = data[other], data[where]
+        else:
+            del data[where : where + int(rng.randint(1, 64))]
+        broken = tmp_path / f"fuzz{trial}.sknets"
+        broken.write_bytes(bytes(data))
+        try:
+            loaded = sknets.load(broken)
+        except ValueError:
+            outcomes["refused"] += 1
+            continue
+        np.testing.assert_array_equal(loaded.predict_proba(X), expected)
+        outcomes["same"] += 1
+    assert outcomes["refused"] > FUZZ_TRIALS // 2, outcomes
