@@ -14,7 +14,9 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
+from numbers import Real
 
+import numpy as np
 import torch
 from torch.nn import functional as F
 
@@ -43,6 +45,9 @@ TIME = ("window_slice", "time_warp")  # along the time axis: series and image se
 WARP_KNOTS = 6  # points of random speed along each series in time_warp
 SPATIAL = ("shift", "rotation", "zoom", "flip", "cutmix")  # images, image sequences
 AFFINE = ("shift", "rotation", "zoom", "flip")  # one resampling of the batch
+# mixing weights from Beta(alpha, alpha): below this alpha they are 0 or 1
+# in float32 (and torch's sampler refuses the concentration)
+LOWEST = {"mixup": 0.01, "cutmix": 0.01}
 BOUNDED = {
     "window_slice": 1.0,
     "time_warp": 1.0,
@@ -58,27 +63,41 @@ def check_augment(augment, name):
     resolved by the estimator: :meth:`AugmentedMixin._augment_strengths`)."""
     if augment is None:
         return {}
+    usage = (
+        f"use one or several of {sorted(AUGMENTATIONS)} (a name, a list of names, "
+        "or a dict of name to strength)"
+    )
     if isinstance(augment, Mapping):
-        items = dict(augment)
+        keys = list(augment)
     elif isinstance(augment, str):
-        items = {augment: None}
+        keys = [augment]
     else:
-        items = {a: None for a in augment}
+        keys = list(augment)
+    odd = next((k for k in keys if not isinstance(k, str)), None)
+    if odd is not None:
+        raise ValueError(
+            f"{name} got augment={augment!r}, which holds {odd!r}, not a name; {usage}."
+        )
+    items = dict(augment) if isinstance(augment, Mapping) else dict.fromkeys(keys)
     unknown = sorted(set(items) - set(AUGMENTATIONS))
     if unknown or not items:
-        raise ValueError(
-            f"{name} got augment={augment!r}; use one or several of "
-            f"{sorted(AUGMENTATIONS)} (a name, a list of names, or a dict of "
-            "name to strength)."
-        )
+        raise ValueError(f"{name} got augment={augment!r}; {usage}.")
     strengths = {}
     for key, value in items.items():
-        value = AUGMENTATIONS[key] if value is None else float(value)
-        bound = BOUNDED.get(key, math.inf)
-        if not (0 < value <= bound):
+        if value is None:
+            value = AUGMENTATIONS[key]
+        if isinstance(value, bool | np.bool_) or not isinstance(value, Real):
+            raise ValueError(
+                f"{name} got augment strength {value!r} for {key!r}; it must be a "
+                f"number (the default is {AUGMENTATIONS[key]:g})."
+            )
+        value = float(value)
+        low, high = LOWEST.get(key, 0.0), BOUNDED.get(key, math.inf)
+        if not (low < value <= high and math.isfinite(value)):
             raise ValueError(
                 f"{name} got augment strength {value!r} for {key!r}; it must be "
-                "positive" + (f" and at most {bound:g}." if key in BOUNDED else ".")
+                + (f"above {low:g}" if low else "positive")
+                + (f" and at most {high:g}." if key in BOUNDED else " and finite.")
             )
         strengths[key] = value
     return strengths

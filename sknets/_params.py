@@ -25,10 +25,12 @@ import textwrap
 from numbers import Integral, Real
 from typing import Any
 
+import numpy as np
 import torch
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 
 __all__ = [
+    "Range",
     "Attribute",
     "Param",
     "POSITIVE_INT",
@@ -37,10 +39,19 @@ __all__ = [
     "render_doc",
 ]
 
-POSITIVE_INT = Interval(Integral, 1, None, closed="left")
-NON_NEGATIVE_INT = Interval(Integral, 0, None, closed="left")
-FRACTION = Interval(Real, 0, 1, closed="left")  # dropout rates
-POSITIVE_REAL = Interval(Real, 0, None, closed="neither")
+
+class Range(Interval):
+    """scikit-learn's ``Interval`` that refuses bools: ``True`` is an int to
+    Python, but never the count, size or rate a parameter asks for."""
+
+    def is_satisfied_by(self, val):
+        return not isinstance(val, bool | np.bool_) and super().is_satisfied_by(val)
+
+
+POSITIVE_INT = Range(Integral, 1, None, closed="left")
+NON_NEGATIVE_INT = Range(Integral, 0, None, closed="left")
+FRACTION = Range(Real, 0, 1, closed="left")  # dropout rates
+POSITIVE_REAL = Range(Real, 0, None, closed="neither")
 
 OPTIMIZERS = ("adam", "adamw", "sgd")
 
@@ -143,9 +154,7 @@ def render_doc(doc, params, attributes, budget=None, untrained=None):
     training = [p.render(budget, untrained) for p in params if p.name in shared]
     parameters = "\n\n".join(own)
     if training:
-        parameters += (
-            "\n\nOther Parameters\n----------------\n" + "\n\n".join(training)
-        )
+        parameters += "\n\nOther Parameters\n----------------\n" + "\n\n".join(training)
     sections = {
         "{parameters}": parameters,
         "{attributes}": "\n\n".join(a.render() for a in attributes),
@@ -251,7 +260,7 @@ TRAINING = (
     Param(
         "weight_decay",
         0.0,
-        [Interval(Real, 0, None, closed="left")],
+        [Range(Real, 0, None, closed="left")],
         "float",
         "L2 penalty (decoupled for 'adamw').",
         used_when="epochs",
@@ -285,7 +294,7 @@ TRAINING = (
     Param(
         "validation_fraction",
         0.1,
-        [Interval(Real, 0, 1, closed="neither")],
+        [Range(Real, 0, 1, closed="neither")],
         "float",
         "Fraction of the training data held out when ``early_stopping=True``.",
         used_when="early_stopping",

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import math
 import mmap
+import re
 from concurrent.futures import ThreadPoolExecutor
 from numbers import Integral
 
@@ -245,7 +246,13 @@ def check_streamed(estimator, X, y, rows, *, reset, **y_kw):
     for start in range(0, n, rows):
         part = np.asarray(X[start : start + rows])
         first = start == 0
-        batch, _ = check_input(estimator, part, reset=reset and first)
+        try:
+            batch, _ = check_input(estimator, part, reset=reset and first)
+        except ValueError as exc:  # samples named by their place in all of X
+            message = _renumbered(str(exc), start)
+            if message == str(exc):
+                raise
+            raise ValueError(message) from exc
         if first:
             kind = input_kind(estimator)
             reader = kind.stream(estimator)
@@ -267,6 +274,15 @@ def check_streamed(estimator, X, y, rows, *, reset, **y_kw):
         reader = kind.stream(estimator)  # with the merged statistics
     convert, finish, sample_shape = reader
     return {"x": SourceRows(X, convert, finish, sample_shape)}, y
+
+
+def _renumbered(message, offset):
+    """A chunk's error message with its samples numbered in the whole array."""
+    return re.sub(
+        r"\bSample (\d+) of X",
+        lambda match: f"Sample {int(match[1]) + offset} of X",
+        message,
+    )
 
 
 def pool_blocks(x, batch_size):

@@ -9,7 +9,7 @@ import numpy as np
 import torch
 from scipy.special import expit, log_expit, logsumexp
 from sklearn.base import ClassifierMixin, RegressorMixin, _fit_context
-from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.class_weight import compute_sample_weight
 from sklearn.utils.multiclass import (
     check_classification_targets,
@@ -27,7 +27,7 @@ from ._losses import (
     loss_width,
     regression_loss,
 )
-from ._params import Attribute, Param
+from ._params import Attribute, Param, Range
 
 __all__ = ["NeuralNetClassifierMixin", "NeuralNetRegressorMixin"]
 
@@ -170,8 +170,11 @@ class NeuralNetClassifierMixin(ClassifierMixin):
         """A multi-label indicator matrix (n, n_labels) as a float tensor."""
         name = type(self).__name__
         where = "y_val" if validation else "y"
-        if type_of_target(y) != "multilabel-indicator":
-            values = np.unique(np.asarray(y, dtype=object).ravel()).tolist()
+        # scikit-learn calls any 2D y of two integral values an indicator
+        # matrix; its labels (-1/1, 1/2) would come back as 0/1: only 0 and 1
+        values = np.unique(np.asarray(y, dtype=object).ravel()).tolist()
+        zero_one = all(v in (0, 1) and not isinstance(v, str) for v in values)
+        if type_of_target(y) != "multilabel-indicator" or not zero_one:
             raise ValueError(
                 f"{where} is 2D with values {values[:5]}{'...' * (len(values) > 5)}; "
                 f"{name} takes a 2D {where} only as a multi-label indicator "
@@ -211,8 +214,11 @@ class NeuralNetClassifierMixin(ClassifierMixin):
     def _class_weight(self, y):
         if self.class_weight is None:
             return 1.0
-        if isinstance(self.class_weight, dict) and any(
-            not np.isfinite(w) or w < 0 for w in self.class_weight.values()
+        # a dict, or for a multi-label y a list of one dict per label
+        weights = self.class_weight
+        dicts = [weights] if isinstance(weights, dict) else weights
+        if isinstance(dicts, list | tuple) and any(
+            isinstance(d, dict) and not _finite_non_negative(d.values()) for d in dicts
         ):
             raise ValueError(
                 f"class_weight={self.class_weight!r} gives a class a negative or "
@@ -335,7 +341,7 @@ LOSS = Param(
 QUANTILE = Param(
     "quantile",
     0.5,
-    [Interval(Real, 0, 1, closed="neither"), "array-like"],
+    [Range(Real, 0, 1, closed="neither"), "array-like"],
     "float or array-like of float",
     """
     With ``loss='quantile'``: the quantile, or several quantiles trained
@@ -420,9 +426,15 @@ class NeuralNetRegressorMixin(RegressorMixin):
                 f"y has {y2.shape[1]} outputs, but {type(self).__name__} was "
                 f"fitted with {self.n_outputs_}."
             )
-        return torch.as_tensor(
-            (y2 - self._y_mean_) / self._y_scale_, dtype=torch.float32
-        )
+        scaled = (y2 - self._y_mean_) / self._y_scale_
+        if scaled.size and not np.abs(scaled).max() <= FLOAT32_MAX:
+            name = "y_val" if validation else "y"
+            raise ValueError(
+                f"{name} holds values up to {np.abs(y2).max():.3g}, which scaled "
+                "as y was at fit are beyond the range of float32 that "
+                f"{type(self).__name__} computes in; rescale {name}."
+            )
+        return torch.as_tensor(scaled, dtype=torch.float32)
 
     def _class_weight(self, y):
         return 1.0
@@ -531,3 +543,11 @@ class NeuralNetRegressorMixin(RegressorMixin):
         tags.target_tags.multi_output = True
         tags.target_tags.single_output = True
         return tags
+
+
+def _finite_non_negative(values):
+    """Whether every value is a finite number of at least 0."""
+    try:
+        return all(np.isfinite(float(v)) and float(v) >= 0 for v in values)
+    except (TypeError, ValueError):
+        return False

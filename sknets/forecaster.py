@@ -4,14 +4,16 @@ intervals."""
 
 from __future__ import annotations
 
+import itertools
 from numbers import Integral, Real
 
 import numpy as np
 from sklearn.base import BaseEstimator, _fit_context
 from sklearn.utils import check_random_state
-from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.validation import check_is_fitted
 
+from ._params import Range
 from ._registry import register
 from .forecasting import _numbers, _positive_int, make_windows
 from .modules.rocket import check_alphas
@@ -259,13 +261,13 @@ class MiniRocketForecaster(BaseEstimator):
     )  # fmt: skip
 
     _parameter_constraints: dict = {
-        "horizon": [Interval(Integral, 1, None, closed="left"), None],
-        "sp": [Interval(Integral, 1, None, closed="left")],
+        "horizon": [Range(Integral, 1, None, closed="left"), None],
+        "sp": [Range(Integral, 1, None, closed="left")],
         "references": [list, tuple],
         "alphas": ["array-like"],
-        "pool_tolerance": [Interval(Real, 1, None, closed="left")],
+        "pool_tolerance": [Range(Real, 1, None, closed="left")],
         "log": [StrOptions({"auto"}), "boolean"],
-        "max_windows": [Interval(Integral, 1, None, closed="left")],
+        "max_windows": [Range(Integral, 1, None, closed="left")],
         "random_state": ["random_state"],
     }
 
@@ -310,7 +312,7 @@ class MiniRocketForecaster(BaseEstimator):
         values = self._series(y)
         h = self.horizon if self.horizon is not None else self.sp
         n = len(values)
-        need = next(m for m in range(1, n + h + MIN_FIT_VALUES + 2) if _fits(m, h))
+        need = next(m for m in itertools.count(1) if _fits(m, h))
         if n < need:
             raise ValueError(
                 f"y has {n} values, too few for horizon={h}: the backtest "

@@ -208,6 +208,16 @@ def _numbers(values, name):
     """``values`` as a finite numeric array, and its DataFrame columns."""
     columns = values.columns if isinstance(values, pd.DataFrame) else None
     values = np.asarray(values.to_numpy() if hasattr(values, "to_numpy") else values)
+    if values.dtype.kind == "c":
+        raise ValueError(
+            f"{name} holds complex numbers; forecast the real and imaginary parts "
+            "as two series."
+        )
+    if values.dtype.kind in "mM":
+        raise ValueError(
+            f"{name} holds {values.dtype} values, times rather than the values to "
+            "forecast; give the values, with their times as a pandas index."
+        )
     if values.dtype.kind not in "biuf":
         try:
             values = values.astype(np.float64)

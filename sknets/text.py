@@ -13,9 +13,10 @@ import scipy.sparse as sp
 from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
 from sklearn.decomposition import TruncatedSVD
 from sklearn.feature_extraction.text import CountVectorizer
-from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.validation import check_is_fitted
 
+from ._params import Range
 from ._registry import register
 
 try:  # Python 3.11+
@@ -207,9 +208,9 @@ class TextTokenizer(TransformerMixin, BaseEstimator):
         "token_pattern": [str],
         "stop_words": [StrOptions({"english"}), list, None],
         "ngram_range": [tuple],
-        "min_freq": [Interval(Integral, 1, None, closed="left")],
-        "max_vocab": [Interval(Integral, 1, None, closed="left"), None],
-        "max_len": [Interval(Integral, 1, None, closed="left"), None],
+        "min_freq": [Range(Integral, 1, None, closed="left")],
+        "max_vocab": [Range(Integral, 1, None, closed="left"), None],
+        "max_len": [Range(Integral, 1, None, closed="left"), None],
         "truncating": [StrOptions({"post", "pre"})],
         "vocabulary": [list, dict, None],
     }

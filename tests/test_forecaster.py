@@ -1,6 +1,8 @@
 """MiniRocketForecaster: accuracy against seasonal naive, intervals that follow
 the noise, reproducibility, persistence and bad input."""
 
+import warnings
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -129,13 +131,33 @@ def test_save_and_load_give_identical_forecasts(tmp_path):
         ({"alphas": []}, np.ones(30), "alphas must be a non-empty list"),
         ({"alphas": [1.0, np.inf]}, np.ones(30), "alphas must be a non-empty list"),
         ({"horizon": 0}, np.ones(30), "'horizon' parameter"),
+        # True is an int to Python, never a horizon or a season
+        ({"horizon": True}, np.ones(30), "'horizon' parameter"),
+        ({"sp": True}, np.ones(30), "'sp' parameter"),
+        ({"max_windows": True}, np.ones(30), "'max_windows' parameter"),
+        (
+            {"horizon": 1},
+            [1.0, 2.0],
+            "y has 2 values, too few for horizon=1: the backtest forecasts the last "
+            "5 and fits on at least 12 before them, so y needs at least 17 values.",
+        ),
+        ({}, np.arange(30) + 1j, "y holds complex numbers"),
+        (
+            {},
+            np.arange(30).astype("datetime64[D]"),
+            "y holds datetime64.D. values, times rather than the values",
+        ),
         ({"pool_tolerance": 0.5}, np.ones(30), "'pool_tolerance' parameter"),
         ({}, None, "y is None"),
     ],
 )
 def test_bad_input_names_the_problem(params, y, match):
-    with pytest.raises(ValueError, match=match.replace("(", r"\(").replace(")", r"\)")):
-        MiniRocketForecaster(**params).fit(y)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no ComplexWarning on the way
+        with pytest.raises(
+            ValueError, match=match.replace("(", r"\(").replace(")", r"\)")
+        ):
+            MiniRocketForecaster(**params).fit(y)
 
 
 def test_bad_prediction_arguments():

@@ -177,3 +177,26 @@ def test_bad_multilabel_targets_are_refused_clearly():
     first = LSTMClassifier(hidden_size=8, random_state=0)
     first.partial_fit(X, np.c_[Y, np.zeros(40, dtype=int)], classes=[0, 1, 2])
     assert first.classes_.tolist() == [0, 1, 2]
+
+
+SPARSE = [sp.csr_matrix, sp.csc_matrix, sp.coo_matrix, sp.csr_array]
+
+
+@pytest.mark.parametrize("Classifier", [CNNClassifier, LSTMClassifier])
+def test_every_sparse_format_of_y_and_y_val_gives_the_dense_model(Classifier):
+    # CNNClassifier reads y through its image adapter, LSTMClassifier through
+    # the series one: both turn a sparse indicator matrix into the dense one
+    rng = np.random.RandomState(0)
+    X = rng.rand(24, 8, 8) if Classifier is CNNClassifier else rng.rand(24, 20, 2)
+    y = np.arange(24) % 2
+    Y = np.c_[y, 1 - y, np.arange(24) % 3 == 0].astype(int)
+    settings = dict(max_epochs=2, random_state=0)
+    dense = Classifier(**settings).fit(X, Y, X_val=X[:6], y_val=Y[:6])
+    expected = dense.predict_proba(X)
+    for make in SPARSE:
+        model = Classifier(**settings).fit(X, make(Y), X_val=X[:6], y_val=make(Y[:6]))
+        np.testing.assert_array_equal(model.predict_proba(X), expected)
+    sets = [{name for name, on in zip("abc", row) if on} for row in Y]
+    binarized = MultiLabelBinarizer(sparse_output=True).fit_transform(sets)
+    model = Classifier(**settings).fit(X, binarized, X_val=X[:6], y_val=Y[:6])
+    np.testing.assert_array_equal(model.predict_proba(X), expected)

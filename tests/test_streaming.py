@@ -9,7 +9,14 @@ import pytest
 from sklearn.datasets import load_digits
 
 import sknets._streaming as streaming
-from sknets import CNNClassifier, FCNClassifier, GRUClassifier, LSTMRegressor
+from sknets import (
+    CNNClassifier,
+    FCNClassifier,
+    GRUClassifier,
+    LSTMRegressor,
+    MiniRocketClassifier,
+    MiniRocketRegressor,
+)
 
 
 class RowsOnly:
@@ -426,3 +433,51 @@ def test_a_streamed_fit_refuses_nan_padding_with_a_clear_error(monkeypatch):
     with pytest.raises(ValueError, match="Rows 200 to 299 of X hold series that end"):
         GRUClassifier(max_epochs=1).fit(RowsOnly(X), np.arange(300) % 2)
     assert GRUClassifier(max_epochs=1).fit(X, np.arange(300) % 2).max_length_ == 30
+
+
+@pytest.mark.parametrize("Estimator", [MiniRocketClassifier, MiniRocketRegressor])
+def test_minirocket_fits_a_streamed_array_as_it_fits_it_in_memory(
+    Estimator, tmp_path, monkeypatch
+):
+    # its data_init reads the rows of its training input by index, which a
+    # streamed input reads from the source
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(200, 40)).astype(np.float32)
+    y = (X[:, :10].sum(axis=1) > 0).astype(int)
+    if Estimator is MiniRocketRegressor:
+        y = X[:, :10].sum(axis=1)
+    path = tmp_path / "series.f32"
+    written = np.memmap(path, dtype=np.float32, mode="w+", shape=X.shape)
+    written[:] = X
+    written.flush()
+    monkeypatch.setattr(streaming, "CHUNK_BYTES", 50 * 40 * 4)  # 50 series
+    on_disk = np.memmap(path, dtype=np.float32, mode="r", shape=X.shape)
+    assert streaming.streamed_rows(on_disk) == 50
+    params = dict(num_features=168, random_state=0)
+    expected = Estimator(**params).fit(X, y).predict(X)
+    np.testing.assert_array_equal(
+        Estimator(**params).fit(on_disk, y).predict(X), expected
+    )
+    partial = Estimator(**params)
+    if Estimator is MiniRocketClassifier:
+        partial.partial_fit(on_disk, y, classes=[0, 1])
+    else:
+        partial.partial_fit(on_disk, y)
+    assert (
+        partial.n_iter_ == 1 and np.isfinite(partial.predict(X[:3]).astype(float)).all()
+    )
+
+
+def test_a_streamed_sample_is_named_by_its_place_in_the_whole_array(
+    tmp_path, monkeypatch
+):
+    X = np.random.RandomState(0).rand(200, 40).astype(np.float32)
+    X[150] = np.nan
+    path = tmp_path / "series.f32"
+    written = np.memmap(path, dtype=np.float32, mode="w+", shape=X.shape)
+    written[:] = X
+    written.flush()
+    monkeypatch.setattr(streaming, "CHUNK_BYTES", 50 * 40 * 4)
+    on_disk = np.memmap(path, dtype=np.float32, mode="r", shape=X.shape)
+    with pytest.raises(ValueError, match="^Sample 150 of X holds only NaN"):
+        FCNClassifier(max_epochs=1).fit(on_disk, np.arange(200) % 2)

@@ -212,6 +212,19 @@ def _cases(Estimator):
             {"class_weight": {0: 1.0, 7: 2.0}},
             "class_weight|not found|not in",
         )
+        labels = np.c_[y, 1 - y, np.arange(20) % 3 == 0].astype(int)
+        cases["multilabel-minus-one"] = (
+            "fit",
+            (X, 2 * labels - 1),
+            {},
+            r"y is 2D with values \[-1, 1\].*indicator matrix of 0 and 1",
+        )
+        cases["multilabel-negative-class-weight"] = (
+            "fit",
+            (X, labels),
+            {"class_weight": [{0: 1.0, 1: -0.5}] * 3},
+            "negative or non-finite weight",
+        )
     else:
         cases["inf-y"] = ("fit", (X, _with(y, 3, np.inf)), {}, "infinity")
         cases["y-overflow"] = (
@@ -220,6 +233,32 @@ def _cases(Estimator):
             {},
             "beyond the range of float32",
         )
+        cases["y-val-overflow"] = (
+            "fit",
+            (X, y),
+            {"X_val": X[:5], "y_val": np.full(5, 1e300)},
+            "y_val holds values up to 1e.300.*rescale y_val",
+        )
+        cases["classification-scoring"] = (
+            "fit",
+            (X, y),
+            {"early_stopping": True, "scoring": "accuracy"},
+            "scoring='accuracy' cannot score the predictions of",
+        )
+        cases["ranking-scoring"] = (
+            "fit",
+            (X, y),
+            {"early_stopping": True, "scoring": "roc_auc"},
+            "needs probabilities or decision values",
+        )
+    if "augment" in Estimator().get_params():
+        for key, (augment, match) in {
+            "augment-text-strength": ({"jitter": "high"}, "must be a number"),
+            "augment-nested-names": ([["jitter"]], "not a name"),
+            "augment-tiny-mixup": ({"mixup": 1e-300}, "above 0.01"),
+            "augment-infinite": ({"jitter": float("inf")}, "positive and finite"),
+        }.items():
+            cases[key] = ("fit", (X, y), {"augment": augment}, match)
     return {k: v for k, v in cases.items() if v[3] is not None}
 
 
@@ -235,7 +274,7 @@ def test_bad_input_gets_a_clear_error(Estimator, name, case):
     method, args, kwargs, match = case
     kwargs = dict(kwargs)
     params = dict(FAST)
-    for name in ("class_weight", "image_shape"):
+    for name in ("class_weight", "image_shape", "augment", "early_stopping", "scoring"):
         if name in kwargs:
             params[name] = kwargs.pop(name)
     estimator = Estimator(**params)

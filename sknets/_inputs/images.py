@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
+import scipy.sparse as sp
 import torch
 from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.validation import validate_data
@@ -163,6 +164,8 @@ class ImageInput(InputKind):
                 **({} if y is None else y_kw),
             )
             X, y = Xy if y is not None else (Xy, None)
+            if sp.issparse(y):  # MultiLabelBinarizer(sparse_output=True)
+                y = y.toarray()
         check_float32(X, name)
         if chw is None and reset:
             chw, layout = _image_shape_from_flat(

@@ -206,8 +206,9 @@ class MiniRocket(SequenceModule):
             picked_lengths = lengths[picked]
             longest = int(picked_lengths.max())
             equal = bool((picked_lengths == longest).all())
+            rows_read = x[picked]  # rows first: x may be rows read from a source
             parts.append(
-                self._ppv(x[picked, :longest], None if equal else picked_lengths)
+                self._ppv(rows_read[:, :longest], None if equal else picked_lengths)
             )
         raw = torch.cat(parts)
         return raw[torch.argsort(order)]
