@@ -317,7 +317,17 @@ def net_callbacks(estimator, extra=()):
         callbacks.append(("early_stopping", stopping))
     if estimator.verbose and estimator.verbose >= 2:
         callbacks.append(("progress_bar", ProgressBar()))
-    return callbacks + [copy.deepcopy(cb) for cb in estimator.callbacks or []]
+    extra_callbacks = estimator.callbacks or []
+    odd = next(
+        (i for i, cb in enumerate(extra_callbacks) if not isinstance(cb, Callback)),
+        None,
+    )
+    if odd is not None:
+        raise TypeError(
+            f"callbacks must hold skorch callbacks (skorch.callbacks.Callback "
+            f"instances); item {odd} is {type(extra_callbacks[odd]).__name__}."
+        )
+    return callbacks + [copy.deepcopy(cb) for cb in extra_callbacks]
 
 
 def check_checkpoint_dir(estimator):

@@ -22,6 +22,7 @@ import dataclasses
 import inspect
 import os
 import textwrap
+from collections.abc import Iterable, Mapping
 from numbers import Integral, Real
 from typing import Any
 
@@ -52,6 +53,8 @@ POSITIVE_INT = Range(Integral, 1, None, closed="left")
 NON_NEGATIVE_INT = Range(Integral, 0, None, closed="left")
 FRACTION = Range(Real, 0, 1, closed="left")  # dropout rates
 POSITIVE_REAL = Range(Real, 0, None, closed="neither")
+# what the optimizer multiplies float32 weights by: within float32's range
+FLOAT32_MAX = float(np.finfo(np.float32).max)
 
 OPTIMIZERS = ("adam", "adamw", "sgd")
 
@@ -241,7 +244,7 @@ TRAINING = (
     Param(
         "lr",
         1e-3,
-        [POSITIVE_REAL],
+        [Range(Real, 0, FLOAT32_MAX, closed="neither")],
         "float",
         "Learning rate of the optimizer.",
         used_when="epochs",
@@ -260,7 +263,7 @@ TRAINING = (
     Param(
         "weight_decay",
         0.0,
-        [Range(Real, 0, None, closed="left")],
+        [Range(Real, 0, FLOAT32_MAX, closed="left")],
         "float",
         "L2 penalty (decoupled for 'adamw').",
         used_when="epochs",
@@ -581,9 +584,17 @@ FITTED = (
 def positive_ints(value, name, what):
     """A parameter that holds a sequence of positive ints (the ``channels``
     of a CNN, the ``kernel_sizes`` of a TextCNN) as a tuple, or a ValueError."""
-    sizes = tuple(int(v) for v in value)
-    if not sizes or min(sizes) < 1:
+    items = (
+        list(value)
+        if isinstance(value, Iterable) and not isinstance(value, str | bytes | Mapping)
+        else None
+    )
+    if not items or not all(
+        isinstance(v, Integral) and not isinstance(v, bool | np.bool_) and v >= 1
+        for v in items
+    ):
         raise ValueError(
-            f"{name} must hold at least one positive {what}, got {value!r}."
+            f"{name} must hold at least one positive {what} (a list or tuple of "
+            f"ints), got {value!r}."
         )
-    return sizes
+    return tuple(int(v) for v in items)

@@ -216,6 +216,15 @@ class NeuralNetClassifierMixin(ClassifierMixin):
             return 1.0
         # a dict, or for a multi-label y a list of one dict per label
         weights = self.class_weight
+        if isinstance(weights, list | tuple):
+            odd = next((w for w in weights if not isinstance(w, dict)), None)
+            if odd is not None or not weights:
+                raise ValueError(
+                    f"class_weight={weights!r}: a list holds one dict of class "
+                    "weights per label of a multi-label y"
+                    + ("" if odd is None else f"; {odd!r} is not a dict")
+                    + "."
+                )
         dicts = [weights] if isinstance(weights, dict) else weights
         if isinstance(dicts, list | tuple) and any(
             isinstance(d, dict) and not _finite_non_negative(d.values()) for d in dicts

@@ -4,6 +4,8 @@ time order), or validation data given to ``fit``."""
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import torch
 from sklearn.model_selection import train_test_split
@@ -65,9 +67,13 @@ class ValidationMixin:
                 "X_val and y_val are validation data for early stopping, which "
                 "early_stopping=False turns off; set early_stopping='auto' or True."
             )
-        batch, y_val = check_training_input(
-            self, X_val, y_val, reset=False, **self._y_check_params
-        )
+        try:
+            batch, y_val = check_training_input(
+                self, X_val, y_val, reset=False, **self._y_check_params
+            )
+        except (ValueError, TypeError) as exc:  # named as the user passed them
+            message = re.sub(r"\by\b", "y_val", re.sub(r"\bX\b", "X_val", str(exc)))
+            raise type(exc)(message) from exc
         y_t = self._encode_target(y_val, reset=False, validation=True)
         return batch, y_t, self._sample_weight(y_val, sample_weight_val)
 

@@ -273,8 +273,10 @@ class TextTokenizer(TransformerMixin, BaseEstimator):
         tokenized = [analyze(text) for text in texts]
         if not any(tokenized):
             raise ValueError(
-                "All texts are empty (or hold only stop words): TextTokenizer found "
-                "no token to learn a vocabulary from."
+                "All texts are empty (or hold only stop words, or nothing that "
+                f"analyzer={self.analyzer!r} with token_pattern="
+                f"{self.token_pattern!r} reads as a token): TextTokenizer found no "
+                "token to learn a vocabulary from."
             )
         if self.vocabulary is not None:
             self.vocabulary_ = _fixed_vocabulary(self.vocabulary)
@@ -458,6 +460,16 @@ _REPEATS = (sre_constants.MAX_REPEAT, sre_constants.MIN_REPEAT) + (
 
 
 def _fixed_vocabulary(vocabulary):
+    if not len(vocabulary):
+        raise ValueError(
+            "The vocabulary is empty; give at least one token, or "
+            "vocabulary=None to learn it at fit."
+        )
+    odd = next((t for t in vocabulary if not isinstance(t, str)), None)
+    if odd is not None:
+        raise ValueError(
+            f"The vocabulary holds {odd!r}, not a token; its tokens must be str."
+        )
     if isinstance(vocabulary, Mapping):
         ids = sorted(vocabulary.values())
         if ids != list(range(2, len(ids) + 2)):

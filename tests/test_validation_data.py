@@ -77,7 +77,18 @@ def test_validation_data_picks_the_best_epoch():
             dict(X_val=np.ones((4, 6)), y_val=[0, 1, 0, 7]),
             r"y_val holds labels that are not in y: \[7\]",
         ),
-        (dict(X_val=np.ones((4, 6, 2)), y_val=[0, 1, 0, 1]), "features"),
+        (
+            dict(X_val=np.ones((4, 6, 2)), y_val=[0, 1, 0, 1]),
+            "^X_val has 2 features per time step, but LSTMClassifier was fitted",
+        ),
+        (
+            dict(X_val=np.r_[np.ones((3, 6)), np.full((1, 6), np.nan)], y_val=[0] * 4),
+            "^Sample 3 of X_val holds only NaN",
+        ),
+        (
+            dict(X_val=np.ones((4, 6)), y_val=[[0, 1]] * 4),
+            "y_val",
+        ),
     ],
 )
 def test_bad_validation_data_is_refused(kwargs, message):
