@@ -151,6 +151,13 @@ class NeuralNetClassifierMixin(ClassifierMixin):
                 )
             self.classes_ = labels
             self._multilabel_ = False
+        elif classes is not None and not np.array_equal(
+            unique_labels(classes), self.classes_
+        ):  # as SGDClassifier.partial_fit says it
+            raise ValueError(
+                f"classes={np.ravel(classes).tolist()!r} is not the same as on "
+                f"the first partial_fit call, {self.classes_.tolist()!r}."
+            )
         unknown = np.setdiff1d(unique_labels(y), self.classes_)
         if len(unknown) and validation:
             raise ValueError(

@@ -461,4 +461,28 @@ class MiniRocketForecaster(BaseEstimator):
                     "of MiniRocketForecaster; it is refused."
                 )
             setattr(self, key, value)
+        self._check_fitted_state(state["fitted"])
         return self
+
+    def _check_fitted_state(self, fitted):
+        """A ValueError for fitted attributes of the right types that do not
+        fit together: one missing, a pooled candidate with an unknown
+        reference, or as many models, windows and candidates."""
+        missing = [name for name in self._FITTED if name not in fitted]
+        if missing:
+            raise ValueError(f"the forecaster's {', '.join(missing)} missing")
+        pool = [tuple(c) for c in self.pool_]
+        odd = [c for c in pool if len(c) != 3 or c[0] not in REFERENCES]
+        if odd or not pool:
+            raise ValueError(f"its pool names unknown candidates: {odd or pool}")
+        if not len(self.models_) == len(self.windows_) == len(pool):
+            raise ValueError(
+                f"it holds {len(self.models_)} models and {len(self.windows_)} "
+                f"windows for {len(pool)} pooled candidates"
+            )
+        errors = np.asarray(self.backtest_errors_)
+        if errors.ndim != 2 or errors.shape[1] != self.horizon_:
+            raise ValueError(
+                f"its backtest errors have shape {errors.shape}, not (origins, "
+                f"{self.horizon_})"
+            )

@@ -110,6 +110,15 @@ def test_partial_fit_trains_one_epoch_per_call(small_images):
         clf.partial_fit(X, y)
     assert clf.n_iter_ == 10
     assert clf.score(X, y) > 0.9
+    clf.partial_fit(X, y, classes=[2, 1, 0])  # the same classes, in any order
+    # other classes on a later call are refused, as SGDClassifier refuses them
+    with pytest.raises(
+        ValueError,
+        match=r"classes=\[0, 1, 2, 3\] is not the same as on the first "
+        r"partial_fit call, \[0, 1, 2\]",
+    ):
+        clf.partial_fit(X, y, classes=[0, 1, 2, 3])
+    assert clf.n_iter_ == 11
 
 
 def test_warm_start_continues_from_fitted_weights(small_images):

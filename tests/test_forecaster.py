@@ -1,7 +1,9 @@
 """MiniRocketForecaster: accuracy against seasonal naive, intervals that follow
 the noise, reproducibility, persistence and bad input."""
 
+import json
 import warnings
+import zipfile
 
 import numpy as np
 import pandas as pd
@@ -182,3 +184,39 @@ def test_the_conformal_quantile_is_the_rank_that_covers(m, coverage):
     k = int(q)  # the scores are 1..m
     assert k / (m + 1) >= coverage or k == m
     assert k == m or (k - 1) / (m + 1) < coverage  # no larger than needed
+
+
+@pytest.mark.parametrize(
+    "edit, message",
+    [
+        ("rename", r"its pool names unknown candidates: \[\('lost', "),
+        ("drop-models", "the forecaster's models_ missing"),
+        ("drop-window", "it holds 1 models and 0 windows for 1 pooled candidates"),
+    ],
+)
+def test_a_file_whose_fitted_values_do_not_fit_together_is_refused(
+    tmp_path, edit, message
+):
+    forecaster = MiniRocketForecaster(horizon=6, sp=4, **QUICK)
+    forecaster.fit(_seasonal_growth(48))
+    path = tmp_path / "f.sknets"
+    sknets.save(forecaster, path)
+    with zipfile.ZipFile(path) as archive:
+        config = json.loads(archive.read("config.json"))
+        weights = archive.read("weights.pt")
+    fitted = dict(config["fitted"]["__dict__"])
+    if edit == "rename":  # a type-valid value: a reference the forecaster lacks
+        fitted["pool_"] = [
+            {"__tuple__": ["lost", *fitted["pool_"][0]["__tuple__"][1:]]}
+        ]
+    elif edit == "drop-models":
+        del fitted["models_"]
+    else:
+        fitted["windows_"] = []
+    config["fitted"]["__dict__"] = [[k, v] for k, v in fitted.items()]
+    broken = tmp_path / "broken.sknets"
+    with zipfile.ZipFile(broken, "w") as archive:
+        archive.writestr("config.json", json.dumps(config))
+        archive.writestr("weights.pt", weights)
+    with pytest.raises(ValueError, match=message):
+        sknets.load(broken)
