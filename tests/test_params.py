@@ -2,6 +2,8 @@
 the parameter does not take are refused at fit, before the first epoch, by
 an error that names the parameter; the values it takes give a usable model."""
 
+import contextlib
+import tempfile
 import time
 import warnings
 
@@ -91,10 +93,11 @@ def check_parameter(cls, name, value):
     EpochCount.begun = 0
     start = time.perf_counter()
     error = None
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            predicted = _fit(cls(**params))
+    try:  # in a folder of its own: a drawn checkpoint_dir is written there
+        with tempfile.TemporaryDirectory() as folder, contextlib.chdir(folder):
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                predicted = _fit(cls(**params))
     except ERRORS as exc:
         error = exc
     except Exception as exc:  # noqa: BLE001 - any other kind is the defect
