@@ -67,12 +67,7 @@ def check_augment(augment, name):
         f"use one or several of {sorted(AUGMENTATIONS)} (a name, a list of names, "
         "or a dict of name to strength)"
     )
-    if isinstance(augment, Mapping):
-        keys = list(augment)
-    elif isinstance(augment, str):
-        keys = [augment]
-    else:
-        keys = list(augment)
+    keys = [augment] if isinstance(augment, str) else list(augment)
     odd = next((k for k in keys if not isinstance(k, str)), None)
     if odd is not None:
         raise ValueError(

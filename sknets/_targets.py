@@ -18,7 +18,6 @@ from sklearn.utils.multiclass import (
 )
 from sklearn.utils.validation import column_or_1d
 
-from ._inputs._base import FLOAT32_MAX
 from ._losses import (
     LOSSES,
     PredictionHead,
@@ -27,7 +26,7 @@ from ._losses import (
     loss_width,
     regression_loss,
 )
-from ._params import Attribute, Param, Range
+from ._params import FLOAT32_MAX, Attribute, Param, Range
 
 __all__ = ["NeuralNetClassifierMixin", "NeuralNetRegressorMixin"]
 
@@ -234,7 +233,7 @@ class NeuralNetClassifierMixin(ClassifierMixin):
                 )
         dicts = [weights] if isinstance(weights, dict) else weights
         if isinstance(dicts, list | tuple) and any(
-            isinstance(d, dict) and not _finite_non_negative(d.values()) for d in dicts
+            not _finite_non_negative(d.values()) for d in dicts
         ):
             raise ValueError(
                 f"class_weight={self.class_weight!r} gives a class a negative or "

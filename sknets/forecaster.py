@@ -13,7 +13,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.validation import check_is_fitted
 
-from ._params import Range
+from ._params import POSITIVE_INT, Range
 from ._registry import register
 from .forecasting import _numbers, _positive_int, make_windows
 from .modules.rocket import check_alphas
@@ -261,13 +261,13 @@ class MiniRocketForecaster(BaseEstimator):
     )  # fmt: skip
 
     _parameter_constraints: dict = {
-        "horizon": [Range(Integral, 1, None, closed="left"), None],
-        "sp": [Range(Integral, 1, None, closed="left")],
+        "horizon": [POSITIVE_INT, None],
+        "sp": [POSITIVE_INT],
         "references": [list, tuple],
         "alphas": ["array-like"],
         "pool_tolerance": [Range(Real, 1, None, closed="left")],
         "log": [StrOptions({"auto"}), "boolean"],
-        "max_windows": [Range(Integral, 1, None, closed="left")],
+        "max_windows": [POSITIVE_INT],
         "random_state": ["random_state"],
     }
 
@@ -470,7 +470,7 @@ class MiniRocketForecaster(BaseEstimator):
         reference, or as many models, windows and candidates."""
         missing = [name for name in self._FITTED if name not in fitted]
         if missing:
-            raise ValueError(f"the forecaster's {', '.join(missing)} missing")
+            raise ValueError(f"its fitted attributes {', '.join(missing)} are missing")
         pool = [tuple(c) for c in self.pool_]
         odd = [c for c in pool if len(c) != 3 or c[0] not in REFERENCES]
         if odd or not pool:

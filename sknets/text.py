@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Mapping
-from numbers import Integral
 
 import numpy as np
 import pandas as pd
@@ -16,7 +15,7 @@ from sklearn.feature_extraction.text import CountVectorizer
 from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.validation import check_is_fitted
 
-from ._params import Range
+from ._params import POSITIVE_INT
 from ._registry import register
 
 try:  # Python 3.11+
@@ -208,9 +207,9 @@ class TextTokenizer(TransformerMixin, BaseEstimator):
         "token_pattern": [str],
         "stop_words": [StrOptions({"english"}), list, None],
         "ngram_range": [tuple],
-        "min_freq": [Range(Integral, 1, None, closed="left")],
-        "max_vocab": [Range(Integral, 1, None, closed="left"), None],
-        "max_len": [Range(Integral, 1, None, closed="left"), None],
+        "min_freq": [POSITIVE_INT],
+        "max_vocab": [POSITIVE_INT, None],
+        "max_len": [POSITIVE_INT, None],
         "truncating": [StrOptions({"post", "pre"})],
         "vocabulary": [list, dict, None],
     }

@@ -190,7 +190,7 @@ def test_the_conformal_quantile_is_the_rank_that_covers(m, coverage):
     "edit, message",
     [
         ("rename", r"its pool names unknown candidates: \[\('lost', "),
-        ("drop-models", "the forecaster's models_ missing"),
+        ("drop-models", "its fitted attributes models_ are missing"),
         ("drop-window", "it holds 1 models and 0 windows for 1 pooled candidates"),
     ],
 )

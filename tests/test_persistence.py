@@ -281,10 +281,7 @@ def test_a_backtracking_token_pattern_in_a_file_is_refused(tmp_path):
 
 
 def test_a_damaged_compressed_config_is_a_value_error(tmp_path):
-    rng = np.random.RandomState(0)
-    model = CNNClassifier(max_epochs=1, random_state=0).fit(
-        rng.rand(20, 6, 6), np.arange(20) % 2
-    )
+    model, _ = _fitted()
     path = tmp_path / "m.sknets"
     sknets.save(model, path)
     data = bytearray(path.read_bytes())
@@ -300,10 +297,7 @@ def test_a_damaged_compressed_config_is_a_value_error(tmp_path):
 
 
 def test_save_into_a_missing_folder_names_the_target(tmp_path):
-    rng = np.random.RandomState(0)
-    model = CNNClassifier(max_epochs=1, random_state=0).fit(
-        rng.rand(20, 6, 6), np.arange(20) % 2
-    )
+    model, _ = _fitted()
     target = tmp_path / "no" / "such" / "m.sknets"
     with pytest.raises(
         FileNotFoundError,

@@ -13,8 +13,9 @@ from sklearn.utils.validation import (
     check_consistent_length,
 )
 
+from .._params import FLOAT32_MAX
+
 __all__ = [
-    "FLOAT32_MAX",
     "InputKind",
     "check_float32",
     "InputView",
@@ -27,9 +28,6 @@ __all__ = [
     "ready_array",
     "ragged_items",
 ]
-
-
-FLOAT32_MAX = float(np.finfo(np.float32).max)
 
 
 def estimator_name(estimator) -> str:

@@ -60,12 +60,12 @@ CHANNEL_SCALING = Attribute(
 )
 
 
-def check_data_format(estimator, formats=SEQUENCE_FORMATS):
-    if estimator.data_format not in formats:
+def check_data_format(estimator):
+    if estimator.data_format not in SEQUENCE_FORMATS:
         raise ValueError(
             f"Unknown data_format={estimator.data_format!r} for "
             f"{estimator_name(estimator)}; use one of "
-            f"{', '.join(map(repr, formats))}."
+            f"{', '.join(map(repr, SEQUENCE_FORMATS))}."
         )
 
 
