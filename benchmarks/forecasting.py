@@ -84,10 +84,10 @@ def sknets_forecast(y_train, h, sp, random_state=0):
     """
     forecaster = MiniRocketForecaster(horizon=h, sp=sp, random_state=random_state)
     forecaster.fit(y_train)
-    forecast = forecaster.predict()
+    forecast = np.asarray(forecaster.predict())
     intervals = {}
     for level in LEVELS:
-        bounds = forecaster.predict_interval(coverage=level)
+        bounds = np.asarray(forecaster.predict_interval(coverage=level))
         intervals[level] = (bounds[:, 0], bounds[:, 1])
     pooled = ", ".join(f"{r} {b} ({p:g})" for r, b, p in forecaster.pool_)
     chosen = f"{len(forecaster.pool_)} of {len(forecaster.scores_)}: {pooled}"

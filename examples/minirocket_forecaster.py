@@ -43,15 +43,19 @@ print(f"{len(train)} months to fit on, {len(held_out)} to forecast")
 # chooses their settings by a time-ordered backtest on the end of the training
 # part, and pools the best ones; the backtest's errors at each lead time give
 # the intervals. ``predict`` returns the next ``horizon`` values,
-# ``predict_interval`` a (horizon, 2) array of lower and upper bounds.
+# ``predict_interval`` their lower and upper bounds. The airline series is a
+# pandas Series indexed by months (a ``PeriodIndex``), so the forecasts come
+# back as a Series and a DataFrame indexed by the months after it; an array
+# gives arrays.
 
 
 def main(random_state=0):
     forecaster = MiniRocketForecaster(horizon=HORIZON, sp=12, random_state=random_state)
     forecaster.fit(train)
     forecast = forecaster.predict()
+    assert forecast.index.equals(held_out.index)  # the months held out
     intervals = {c: forecaster.predict_interval(coverage=c) for c in (0.8, 0.95)}
-    truth = held_out.to_numpy()
+    forecast, truth = forecast.to_numpy(), held_out.to_numpy()
     naive = np.tile(train.to_numpy()[-12:], 2)  # last year again
     errors = {
         "MiniRocketForecaster": np.abs(forecast - truth).mean(),
@@ -61,7 +65,7 @@ def main(random_state=0):
         print(f"{name:21s} mean absolute error {mae:6.1f} passengers")
     covered = {
         c: np.mean((lower <= truth) & (truth <= upper))
-        for c, (lower, upper) in ((c, i.T) for c, i in intervals.items())
+        for c, (lower, upper) in ((c, i.to_numpy().T) for c, i in intervals.items())
     }
     for c, share in covered.items():
         print(f"{c:.0%} interval: {share:.0%} of the held-out months inside")
@@ -91,7 +95,7 @@ ax.plot(
     label="held out",
 )
 for coverage, alpha in ((0.95, 0.15), (0.8, 0.3)):
-    lower, upper = intervals[coverage].T
+    lower, upper = intervals[coverage].to_numpy().T
     ax.fill_between(
         months[-HORIZON:],
         lower,

@@ -5,9 +5,11 @@ intervals."""
 from __future__ import annotations
 
 import itertools
+import warnings
 from numbers import Integral, Real
 
 import numpy as np
+import pandas as pd
 from sklearn.base import BaseEstimator, _fit_context
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import StrOptions
@@ -15,6 +17,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from ._params import POSITIVE_INT, Range
 from ._registry import register
+from ._time import future_index, read_index
 from .forecasting import _numbers, _positive_int, make_windows
 from .modules.rocket import check_alphas
 from .rocket import MiniRocketRegressor
@@ -135,6 +138,19 @@ def _conformal_quantile(scores, coverage):
     return scores[min(rank, len(scores)) - 1]
 
 
+def _unchecked(steps, checked, n):
+    return (
+        f"Forecasting {steps} steps, beyond the {checked} lead times the backtest "
+        f"checks on a series of {n} values: the forecasts and intervals past lead "
+        f"{checked} are extrapolated, unchecked. "
+        + (
+            f"Fit with horizon={steps} to have them checked."
+            if steps <= n // 3
+            else "Keep the horizon within a third of the series."
+        )
+    )
+
+
 @register
 class MiniRocketForecaster(BaseEstimator):
     """Forecast one series with MiniRocket regressors on its windows, chosen
@@ -220,6 +236,10 @@ class MiniRocketForecaster(BaseEstimator):
         forecast: the conformal intervals are their quantiles.
     n_values_ : int
         Length of the series seen at fit.
+    index_ : dict or None
+        y's time index: its kind ('period', 'datetime' or 'integer'), last
+        time and step, which the forecasts' index continues; None when y had
+        none (an array, or a pandas index of labels).
     last_values_ : ndarray
         The series' last values (on the scale forecast), which the forecasts
         start from.
@@ -257,7 +277,7 @@ class MiniRocketForecaster(BaseEstimator):
     # what sknets.load may set: the fitted attributes above
     _FITTED = (
         "horizon_", "log_", "scores_", "pool_", "models_", "windows_",
-        "backtest_errors_", "n_values_", "last_values_",
+        "backtest_errors_", "n_values_", "last_values_", "index_",
     )  # fmt: skip
 
     _parameter_constraints: dict = {
@@ -299,7 +319,10 @@ class MiniRocketForecaster(BaseEstimator):
         Parameters
         ----------
         y : array-like of shape (n_values,) or pandas Series
-            The series, oldest value first, at regular time steps.
+            The series, oldest value first, at regular time steps. A pandas
+            index of times (``DatetimeIndex``, ``PeriodIndex``) or integers
+            must run forward at one step, without gaps or repeated times;
+            the forecasts continue it.
         X : None
             Ignored; there for the scikit-learn convention.
 
@@ -310,6 +333,7 @@ class MiniRocketForecaster(BaseEstimator):
         references = self._checked_references()
         alphas = list(dict.fromkeys(check_alphas(self.alphas, allow_none=False)))
         values = self._series(y)
+        index = read_index(y)
         h = self.horizon if self.horizon is not None else self.sp
         n = len(values)
         need = next(m for m in itertools.count(1) if _fits(m, h))
@@ -318,6 +342,10 @@ class MiniRocketForecaster(BaseEstimator):
                 f"y has {n} values, too few for horizon={h}: the backtest "
                 f"forecasts the last {_calibration(need, h)} and fits on at least "
                 f"{MIN_FIT_VALUES} before them, so y needs at least {need} values."
+            )
+        if h > _calibration(n, h):
+            warnings.warn(
+                _unchecked(h, _calibration(n, h), n), UserWarning, stacklevel=2
             )
         log = values.min() > 0 if self.log == "auto" else bool(self.log)
         if log and values.min() <= 0:
@@ -362,6 +390,7 @@ class MiniRocketForecaster(BaseEstimator):
         self.backtest_errors_ = np.mean([errors[c] for c in pool], axis=0)
         self.n_values_ = n
         self.last_values_ = z[-max(self.windows_) :].copy()
+        self.index_ = index
         return self
 
     def predict(self, steps=None):
@@ -374,10 +403,18 @@ class MiniRocketForecaster(BaseEstimator):
 
         Returns
         -------
-        forecast : ndarray of shape (steps,)
+        forecast : ndarray of shape (steps,), or pandas Series
+            A pandas Series indexed by the times after y's when y was a pandas
+            Series (or one column) indexed by times or integers.
         """
-        forecast = self._forecast(self._steps(steps))
-        return np.exp(forecast) if self.log_ else forecast
+        steps = self._steps(steps)
+        forecast = self._forecast(steps)
+        forecast = np.exp(forecast) if self.log_ else forecast
+        if self.index_ is None:
+            return forecast
+        return pd.Series(
+            forecast, index=future_index(self.index_, steps), name=self.index_["name"]
+        )
 
     def predict_interval(self, steps=None, coverage=0.9):
         """Split-conformal prediction intervals around :meth:`predict`.
@@ -391,8 +428,10 @@ class MiniRocketForecaster(BaseEstimator):
 
         Returns
         -------
-        intervals : ndarray of shape (steps, 2)
-            Lower and upper bounds of each step.
+        intervals : ndarray of shape (steps, 2), or pandas DataFrame
+            Lower and upper bounds of each step; a DataFrame with columns
+            'lower' and 'upper' indexed like :meth:`predict`'s Series when y
+            had a time index.
         """
         steps = self._steps(steps)
         if not isinstance(coverage, Real) or not 0 < coverage < 1:
@@ -400,7 +439,11 @@ class MiniRocketForecaster(BaseEstimator):
         forecast = self._forecast(steps)
         width = _conformal_width(self.backtest_errors_, steps, float(coverage))
         bounds = np.column_stack([forecast - width, forecast + width])
-        return np.exp(bounds) if self.log_ else bounds
+        bounds = np.exp(bounds) if self.log_ else bounds
+        if self.index_ is None:
+            return bounds
+        index = future_index(self.index_, steps)
+        return pd.DataFrame(bounds, index=index, columns=["lower", "upper"])
 
     def _forecast(self, steps):
         history = self.last_values_[None, :]
@@ -416,9 +459,13 @@ class MiniRocketForecaster(BaseEstimator):
 
     def _steps(self, steps):
         check_is_fitted(self, "models_")
-        if steps is None:
-            return self.horizon_
-        return _positive_int(steps, "steps")
+        steps = self.horizon_ if steps is None else _positive_int(steps, "steps")
+        checked = int(np.isfinite(self.backtest_errors_).any(axis=0).sum())
+        if steps > checked:
+            warnings.warn(
+                _unchecked(steps, checked, self.n_values_), UserWarning, stacklevel=3
+            )
+        return steps
 
     def _checked_references(self):
         references = list(self.references)
@@ -480,6 +527,11 @@ class MiniRocketForecaster(BaseEstimator):
                 f"it holds {len(self.models_)} models and {len(self.windows_)} "
                 f"windows for {len(pool)} pooled candidates"
             )
+        if self.index_ is not None:
+            try:
+                future_index(self.index_, 1)
+            except (KeyError, TypeError, ValueError) as exc:
+                raise ValueError(f"its time index {self.index_!r} is not one") from exc
         errors = np.asarray(self.backtest_errors_)
         if errors.ndim != 2 or errors.shape[1] != self.horizon_:
             raise ValueError(

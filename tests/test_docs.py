@@ -87,6 +87,9 @@ def test_the_front_door_snippets_run_as_written(i, tmp_path, monkeypatch):
         assert float(printed) < 0.0447
     elif "MiniRocketForecaster" in code:
         forecast, interval = namespace["forecast"], namespace["interval"]
+        assert forecast.index.equals(namespace["y"].index[-24:])  # the months
+        assert interval.index.equals(forecast.index)
+        forecast, interval = forecast.to_numpy(), interval.to_numpy()
         held_out = namespace["y"][-24:].to_numpy()
         assert forecast.shape == (24,) and interval.shape == (24, 2)
         assert (interval[:, 0] <= forecast).all() and (forecast <= interval[:, 1]).all()

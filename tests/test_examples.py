@@ -78,8 +78,8 @@ def test_forecaster_example_beats_seasonal_naive_with_ordered_intervals():
 
     errors = example.errors
     assert errors["MiniRocketForecaster"] < errors["seasonal naive"]
-    low80, high80 = example.intervals[0.8].T
-    low95, high95 = example.intervals[0.95].T
+    low80, high80 = example.intervals[0.8].to_numpy().T
+    low95, high95 = example.intervals[0.95].to_numpy().T
     assert (low95 <= low80).all() and (high80 <= high95).all()
     assert (low80 <= example.forecast).all() and (example.forecast <= high80).all()
     assert example.covered[0.95] >= example.covered[0.8] >= 0.5

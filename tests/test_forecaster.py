@@ -2,6 +2,7 @@
 the noise, reproducibility, persistence and bad input."""
 
 import json
+import re
 import warnings
 import zipfile
 
@@ -57,9 +58,16 @@ def test_intervals_follow_the_noise_of_a_stationary_series():
 def test_longer_forecasts_continue_the_horizon_block_by_block():
     y = _seasonal_growth(96)
     forecaster = MiniRocketForecaster(horizon=12, sp=12, **QUICK).fit(y)
-    short, long = forecaster.predict(), forecaster.predict(steps=30)
+    unchecked = (
+        "Forecasting 30 steps, beyond the 12 lead times the backtest checks on a "
+        "series of 96 values: the forecasts and intervals past lead 12 are "
+        "extrapolated, unchecked. Fit with horizon=30 to have them checked."
+    )
+    with pytest.warns(UserWarning, match=unchecked):
+        short, long = forecaster.predict(), forecaster.predict(steps=30)
     np.testing.assert_allclose(long[:12], short, rtol=1e-6)
-    bounds = forecaster.predict_interval(steps=30, coverage=0.8)
+    with pytest.warns(UserWarning, match=unchecked):
+        bounds = forecaster.predict_interval(steps=30, coverage=0.8)
     assert bounds.shape == (30, 2) and np.all(bounds[:, 0] < long)
     assert np.all(long < bounds[:, 1])
     np.testing.assert_allclose(bounds[:12], forecaster.predict_interval(coverage=0.8))
@@ -109,7 +117,10 @@ def test_save_and_load_give_identical_forecasts(tmp_path):
     sknets.save(forecaster, tmp_path / "f.sknets")
     loaded = sknets.load(tmp_path / "f.sknets")
     assert isinstance(loaded, MiniRocketForecaster)
-    np.testing.assert_array_equal(loaded.predict(steps=9), forecaster.predict(steps=9))
+    with pytest.warns(UserWarning, match="beyond the 6 lead times"):
+        np.testing.assert_array_equal(
+            loaded.predict(steps=9), forecaster.predict(steps=9)
+        )
     np.testing.assert_array_equal(
         loaded.predict_interval(coverage=0.8), forecaster.predict_interval(coverage=0.8)
     )
@@ -220,3 +231,109 @@ def test_a_file_whose_fitted_values_do_not_fit_together_is_refused(
         archive.writestr("weights.pt", weights)
     with pytest.raises(ValueError, match=message):
         sknets.load(broken)
+
+
+MONTHS = pd.period_range("2000-01", periods=48, freq="M")
+
+
+@pytest.mark.parametrize(
+    "index, future",
+    [
+        (MONTHS, pd.period_range("2004-01", periods=6, freq="M")),
+        (
+            MONTHS.to_timestamp(how="end").normalize(),
+            pd.date_range("2004-01-31", periods=6, freq="ME"),
+        ),
+        (  # no freq set: inferred from the times
+            pd.DatetimeIndex(list(pd.date_range("2001-01-01", periods=48, freq="W"))),
+            pd.date_range("2001-12-09", periods=6, freq="W"),
+        ),
+        (
+            pd.date_range("2001-01-01", periods=48, freq="h", tz="Europe/Berlin"),
+            pd.date_range("2001-01-03", periods=6, freq="h", tz="Europe/Berlin"),
+        ),
+        (pd.Index(1950 + 2 * np.arange(48)), pd.RangeIndex(2046, 2058, 2)),
+        (pd.RangeIndex(48), pd.RangeIndex(48, 54)),
+    ],
+)
+def test_the_forecasts_continue_the_series_time_index(tmp_path, index, future):
+    y = pd.Series(_seasonal_growth(48), index=index, name="sales")
+    forecaster = MiniRocketForecaster(horizon=6, sp=4, **QUICK).fit(y)
+    forecast = forecaster.predict()
+    assert isinstance(forecast, pd.Series) and forecast.name == "sales"
+    pd.testing.assert_index_equal(forecast.index, future)
+    numpy = clone(forecaster).fit(y.to_numpy())
+    np.testing.assert_array_equal(forecast.to_numpy(), numpy.predict())
+    bounds = forecaster.predict_interval(coverage=0.8)
+    assert list(bounds.columns) == ["lower", "upper"]
+    pd.testing.assert_index_equal(bounds.index, future)
+    np.testing.assert_array_equal(
+        bounds.to_numpy(), numpy.predict_interval(coverage=0.8)
+    )
+    sknets.save(forecaster, tmp_path / "f.sknets")
+    pd.testing.assert_series_equal(
+        sknets.load(tmp_path / "f.sknets").predict(), forecast
+    )
+
+
+def test_a_pandas_index_of_labels_is_read_in_the_order_given():
+    y = pd.Series(_seasonal_growth(48), index=[f"t{i}" for i in range(48)])
+    forecaster = MiniRocketForecaster(horizon=6, sp=4, **QUICK).fit(y)
+    assert forecaster.index_ is None and isinstance(forecaster.predict(), np.ndarray)
+
+
+@pytest.mark.parametrize(
+    "index, message",
+    [
+        (
+            MONTHS[::-1],
+            "y's index does not run forward: 47 time(s) follow a later one, "
+            "2003-11, 2003-10, 2003-09, 2003-08, 2003-07 and 42 more. Sort it "
+            "first: y.sort_index().",
+        ),
+        (
+            MONTHS.insert(10, MONTHS[9])[:48],
+            "y's index repeats 1 time(s): 2000-10; a series holds one value per time",
+        ),
+        (
+            MONTHS.delete([20, 30]).append(
+                pd.period_range("2004-01", periods=2, freq="M")
+            ),
+            "y's index is not a regular grid of step 'M': it jumps from 2001-08 to "
+            "2001-10, 2002-06 to 2002-08. A forecaster reads values at regular times",
+        ),
+        (
+            pd.DatetimeIndex(
+                list(pd.date_range("2001-01-01", periods=49, freq="D"))
+            ).delete(7),
+            "y's index is not a regular grid of step 'D': it jumps from 2001-01-07 "
+            "00:00:00 to 2001-01-09 00:00:00.",
+        ),
+        (
+            pd.Index(np.r_[np.arange(40), np.arange(42, 50)]),
+            "y's index is not a regular grid of step 1: it jumps from 39 to 42.",
+        ),
+        (
+            pd.MultiIndex.from_product([["a", "b"], range(24)]),
+            "y has a MultiIndex, the layout of several series",
+        ),
+    ],
+)
+def test_an_index_out_of_order_with_repeats_or_gaps_is_refused(index, message):
+    y = pd.Series(_seasonal_growth(48), index=index)
+    with pytest.raises(ValueError, match=re.escape(message)):
+        MiniRocketForecaster(horizon=6, sp=4, **QUICK).fit(y)
+
+
+def test_a_horizon_the_backtest_cannot_check_is_told_at_fit():
+    with pytest.warns(
+        UserWarning,
+        match=re.escape(
+            "Forecasting 30 steps, beyond the 16 lead times the backtest checks on a "
+            "series of 48 values: the forecasts and intervals past lead 16 are "
+            "extrapolated, unchecked. Keep the horizon within a third of the series."
+        ),
+    ):
+        forecaster = MiniRocketForecaster(horizon=30, **QUICK).fit(_seasonal_growth(48))
+    with pytest.warns(UserWarning, match="beyond the 16 lead times"):
+        assert forecaster.predict().shape == (30,)
