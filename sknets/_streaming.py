@@ -29,6 +29,7 @@ from numbers import Integral
 
 import numpy as np
 import pandas as pd
+import scipy.sparse as sp
 import torch
 
 from ._batching import BatchIterator
@@ -58,11 +59,14 @@ def chunk_rows(X):
     prediction), or None to read X whole:
     a regular array (numpy, including ``np.memmap``, Dask, zarr: anything
     with ``shape``, ``dtype`` and row slicing) whose float32 copy would pass
-    :data:`CHUNK_BYTES`. Lists, DataFrames and object arrays go whole."""
+    :data:`CHUNK_BYTES`. Lists, DataFrames, object arrays and sparse
+    matrices (which the input check refuses) go whole."""
     shape, dtype = getattr(X, "shape", None), getattr(X, "dtype", None)
     if shape is None or dtype is None or len(shape) < 2:
         return None
     if isinstance(X, (pd.DataFrame, pd.Series)) or np.dtype(dtype) == object:
+        return None
+    if sp.issparse(X):
         return None
     if not all(isinstance(d, Integral) for d in shape):  # NaN: not known yet
         raise ValueError(
