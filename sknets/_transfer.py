@@ -5,20 +5,38 @@ from __future__ import annotations
 import torch
 from sklearn.utils.validation import check_is_fitted
 
-__all__ = ["frozen_normalization", "transfer_features"]
+__all__ = ["frozen_normalization", "head_prefix", "transfer_features"]
+
+
+def head_prefix(module):
+    """The state-dict prefix of ``module``'s output layer: the layer its
+    ``get_head()`` returns (every sknets module has one, as timm's models have
+    ``get_classifier``), else its ``head`` attribute (a module of your own);
+    None when it has neither."""
+    getter = getattr(module, "get_head", None)
+    head = getter() if callable(getter) else getattr(module, "head", None)
+    for name, layer in module.named_modules():
+        if head is not None and layer is head and name:
+            return name + "."
+    return None
 
 
 def transfer_features(module, source, freeze):
-    """Copy every parameter and buffer outside ``head.`` from ``source`` (a
-    fitted sknets estimator or a torch module) into ``module``; optionally
-    freeze them."""
+    """Copy every parameter and buffer outside the output layer
+    (:func:`head_prefix`) from ``source`` (a fitted sknets estimator or a
+    torch module) into ``module``; optionally freeze them."""
     if isinstance(source, torch.nn.Module):
         source_module = source
     else:
         check_is_fitted(source, "net_")
         source_module = source.net_.module_
     available = source_module.state_dict()
-    wanted = {k: v for k, v in module.state_dict().items() if not k.startswith("head.")}
+    head = head_prefix(module)
+
+    def in_head(name):
+        return head is not None and name.startswith(head)
+
+    wanted = {k: v for k, v in module.state_dict().items() if not in_head(k)}
     for key, value in wanted.items():
         if key not in available:
             raise ValueError(
@@ -35,7 +53,7 @@ def transfer_features(module, source, freeze):
     module.load_state_dict({k: available[k] for k in wanted}, strict=False)
     if freeze:
         for name, parameter in module.named_parameters():
-            if not name.startswith("head."):
+            if not in_head(name):
                 parameter.requires_grad_(False)
 
 

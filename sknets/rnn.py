@@ -14,8 +14,7 @@ from ._params import FRACTION, NON_NEGATIVE_INT, POSITIVE_INT, Attribute, Param
 from ._predicting import power_of_two
 from ._sequence import SequenceEstimator
 from ._targets import NeuralNetClassifierMixin, NeuralNetRegressorMixin
-from .modules.crnn import ConvFront1d
-from .modules.rnn import RecurrentNet
+from .modules import ConvFront1d, RecurrentNet
 
 __all__ = [
     "GRUClassifier",

@@ -7,6 +7,7 @@ sequence module can extend :class:`SequenceModule` and reuse
 :func:`summarize`, :func:`valid_mask` and :func:`token_input`.
 """
 
+from ._conv1d import ConvFront1d
 from ._layers import (
     AttentionPool,
     SequenceModule,
@@ -16,7 +17,7 @@ from ._layers import (
     valid_mask,
 )
 from .cnn import ConvNet
-from .crnn import CRNN, ConvFront1d, FrameEncoder
+from .crnn import CRNN, FrameEncoder
 from .fcn import FCN
 from .inception import InceptionTime
 from .resnet import ResNet

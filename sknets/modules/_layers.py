@@ -131,10 +131,28 @@ class SequenceModule(nn.Module):
     :class:`AttentionPool`) keep padding out of a result.
 
     An sknets sequence estimator calls a module class as
-    ``module(input_size=F, n_outputs=k)`` for series (and with
+    ``module(input_size=F, n_outputs=k)`` for series, and with
     ``vocab_size``, ``embedding_dim``, ``embeddings`` and
-    ``freeze_embeddings`` for token ids and text; :func:`token_input` builds
-    that input stage).
+    ``freeze_embeddings`` for token ids and text: pass those on to
+    ``SequenceModule.__init__``, which builds that input stage
+    (``self.embedding`` and ``self.input_features``), and start
+    ``forward_features`` with ``x = self.embed(x)``.
+
+    Parameters
+    ----------
+    input_size : int or None, default=None
+        Features per time step of a numeric series (ignored with
+        ``vocab_size``).
+    vocab_size : int or None, default=None
+        When set, the input is integer token ids (0 = padding) that go through
+        a :class:`TokenEmbedding` of ``embedding_dim`` first; ``input_size``
+        is then ignored.
+    embedding_dim : int, default=64
+        Size of the token vectors.
+    embeddings : array-like of shape (vocab_size, embedding_dim) or None
+        Pretrained token vectors.
+    freeze_embeddings : bool, default=False
+        Keep the token vectors fixed.
 
     Examples
     --------
@@ -153,11 +171,38 @@ class SequenceModule(nn.Module):
     torch.Size([4, 2])
     """
 
+    def __init__(
+        self,
+        input_size: int | None = None,
+        *,
+        vocab_size: int | None = None,
+        embedding_dim: int = 64,
+        embeddings=None,
+        freeze_embeddings: bool = False,
+    ):
+        """The input stage: a :class:`TokenEmbedding` (``self.embedding``)
+        when ``vocab_size`` is set, for token ids, else None; and the number
+        of features each step then has (``self.input_features``)."""
+        super().__init__()
+        self.embedding, self.input_features = token_input(
+            input_size, vocab_size, embedding_dim, embeddings, freeze_embeddings
+        )
+
+    def embed(self, x: torch.Tensor) -> torch.Tensor:
+        """Token ids (n, T) as their vectors (n, T, embedding_dim); a numeric
+        series as it is."""
+        return x if self.embedding is None else self.embedding(x)
+
     def forward_features(
         self, x: torch.Tensor, lengths: torch.Tensor | None = None
     ) -> torch.Tensor:
         """One feature vector per sample, shape (n, num_features)."""
         raise NotImplementedError
+
+    def get_head(self) -> nn.Module:
+        """The output layer, which transfer learning replaces and leaves
+        unfrozen (``self.head``; as timm's ``get_classifier``)."""
+        return self.head
 
     def forward_head(self, features: torch.Tensor) -> torch.Tensor:
         """Logits (or raw regression outputs) from the feature vectors."""

@@ -113,6 +113,11 @@ class ConvNet(nn.Module):
         convolution blocks, pooling and the hidden dense layer."""
         return self.neck(self.pool(self.features(x)))
 
+    def get_head(self) -> nn.Module:
+        """The output layer, which transfer learning replaces and leaves
+        unfrozen (as timm's ``get_classifier``)."""
+        return self.head
+
     def forward_head(self, features: torch.Tensor) -> torch.Tensor:
         """Logits (or raw regression outputs): the output layer alone, which
         transfer learning replaces."""

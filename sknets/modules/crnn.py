@@ -4,15 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-import torch
 from torch import nn
-from torch.nn import functional as F
 
+from ._conv1d import ConvFront1d
 from ._layers import valid_mask
 from .cnn import ConvNet
 from .rnn import RecurrentNet
 
-__all__ = ["CRNN", "ConvFront1d", "FrameEncoder"]
+__all__ = ["CRNN", "FrameEncoder"]
 
 
 class FrameEncoder(nn.Module):
@@ -71,83 +70,6 @@ class FrameEncoder(nn.Module):
         out = x.new_zeros(n, steps, self.num_features)
         out[mask] = self.cnn.forward_features(x[mask])
         return out, lengths
-
-
-class ConvFront1d(nn.Module):
-    """Blocks of (1D convolution, batch norm, ReLU, pooling by 2) that shorten
-    a sequence (n, T, F) to (n, ceil(T / 2**blocks), channels[-1]).
-
-    With ``lengths``, steps past each sequence's end are zeroed before every
-    convolution and left out of every pooling window, and the lengths are
-    halved (rounded up) with the sequence: a sample's output does not depend
-    on how much padding its batch carries.
-
-    Parameters
-    ----------
-    in_features : int
-        Features per input step.
-    channels : sequence of int, default=(32, 64)
-        Output channels of each block; each block halves the length.
-    kernel_size : int, default=3
-        Convolution width ('same' padding).
-    pooling : {'max', 'avg'}, default='max'
-        Pooling by 2 after each block.
-    batch_norm : bool, default=True
-        Batch normalisation after each convolution.
-    """
-
-    def __init__(
-        self,
-        in_features: int,
-        channels: Sequence[int] = (32, 64),
-        kernel_size: int = 3,
-        pooling: str = "max",
-        batch_norm: bool = True,
-    ):
-        super().__init__()
-        self.pooling = pooling
-        self.padding = ((kernel_size - 1) // 2, kernel_size // 2)  # 'same'
-        blocks = []
-        prev = in_features
-        for out in channels:
-            blocks.append(
-                nn.Sequential(
-                    nn.Conv1d(prev, out, kernel_size, bias=not batch_norm),
-                    nn.BatchNorm1d(out) if batch_norm else nn.Identity(),
-                    nn.ReLU(),
-                )
-            )
-            prev = out
-        self.blocks = nn.ModuleList(blocks)
-        self.num_features = prev
-
-    def _pool(self, x, mask):
-        if mask is None:
-            pool = F.max_pool1d if self.pooling == "max" else F.avg_pool1d
-            return pool(x, 2, ceil_mode=True)
-        if self.pooling == "max":
-            return F.max_pool1d(
-                x.masked_fill(~mask[:, None], float("-inf")), 2, ceil_mode=True
-            )
-        weight = mask[:, None].to(x.dtype)
-        total = F.avg_pool1d(x * weight, 2, ceil_mode=True)
-        count = F.avg_pool1d(weight, 2, ceil_mode=True)
-        return total / count.clamp_min(1e-12)
-
-    def forward(self, x, lengths=None):
-        x = x.transpose(1, 2)  # (n, F, T)
-        for block in self.blocks:
-            mask = None
-            if lengths is not None:
-                mask = valid_mask(lengths, x.shape[2], x.device)
-                x = x.masked_fill(~mask[:, None], 0.0)
-            x = self._pool(block(F.pad(x, self.padding)), mask)
-            if lengths is not None:
-                lengths = torch.div(lengths + 1, 2, rounding_mode="floor")
-        if lengths is not None:
-            mask = valid_mask(lengths, x.shape[2], x.device)
-            x = x.masked_fill(~mask[:, None], 0.0)
-        return x.transpose(1, 2), lengths
 
 
 class CRNN(RecurrentNet):

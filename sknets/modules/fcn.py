@@ -8,7 +8,7 @@ import torch
 from torch import nn
 
 from ._conv1d import ConvBlock1d, channels_first, global_average
-from ._layers import SequenceModule, token_input
+from ._layers import SequenceModule
 
 __all__ = ["FCN"]
 
@@ -32,8 +32,10 @@ class FCN(SequenceModule):
         Filters of each block.
     kernel_sizes : sequence of int, default=(8, 5, 3)
         Width of each block's convolution (one per block).
-    vocab_size, embedding_dim, embeddings, freeze_embeddings
-        Token-id input, as in :class:`~sknets.modules.RecurrentNet`.
+    **tokens
+        ``vocab_size``, ``embedding_dim``, ``embeddings`` and
+        ``freeze_embeddings``: token-id input, as in
+        :class:`~sknets.modules.SequenceModule`.
     """
 
     def __init__(
@@ -42,20 +44,15 @@ class FCN(SequenceModule):
         n_outputs: int,
         channels: Sequence[int] = (128, 256, 128),
         kernel_sizes: Sequence[int] = (8, 5, 3),
-        vocab_size: int | None = None,
-        embedding_dim: int = 64,
-        embeddings=None,
-        freeze_embeddings: bool = False,
+        **tokens,
     ):
-        super().__init__()
+        super().__init__(input_size, **tokens)
         if len(channels) != len(kernel_sizes):
             raise ValueError(
                 f"FCN needs one kernel size per block: {len(channels)} blocks of "
                 f"channels {tuple(channels)}, kernel sizes {tuple(kernel_sizes)}."
             )
-        self.embedding, input_size = token_input(
-            input_size, vocab_size, embedding_dim, embeddings, freeze_embeddings
-        )
+        input_size = self.input_features
         sizes = [input_size, *channels]
         self.blocks = nn.ModuleList(
             ConvBlock1d(sizes[i], sizes[i + 1], k) for i, k in enumerate(kernel_sizes)
@@ -67,8 +64,7 @@ class FCN(SequenceModule):
         self, x: torch.Tensor, lengths: torch.Tensor | None = None
     ) -> torch.Tensor:
         """Average of the last block's outputs over the valid steps, (n, C)."""
-        if self.embedding is not None:
-            x = self.embedding(x)
+        x = self.embed(x)
         x, mask = channels_first(x, lengths)
         for block in self.blocks:
             x = block(x, mask)

@@ -13,7 +13,7 @@ from ._conv1d import (
     global_average,
     max_pool_same,
 )
-from ._layers import SequenceModule, token_input
+from ._layers import SequenceModule
 
 __all__ = ["InceptionTime"]
 
@@ -129,8 +129,10 @@ class InceptionTime(SequenceModule):
         Channels of the 1x1 bottleneck (0 for none).
     n_networks : int, default=5
         Networks in the ensemble.
-    vocab_size, embedding_dim, embeddings, freeze_embeddings
-        Token-id input, as in :class:`~sknets.modules.RecurrentNet`.
+    **tokens
+        ``vocab_size``, ``embedding_dim``, ``embeddings`` and
+        ``freeze_embeddings``: token-id input, as in
+        :class:`~sknets.modules.SequenceModule`.
     """
 
     def __init__(
@@ -142,15 +144,10 @@ class InceptionTime(SequenceModule):
         kernel_size: int = 40,
         bottleneck_size: int = 32,
         n_networks: int = 5,
-        vocab_size: int | None = None,
-        embedding_dim: int = 64,
-        embeddings=None,
-        freeze_embeddings: bool = False,
+        **tokens,
     ):
-        super().__init__()
-        self.embedding, input_size = token_input(
-            input_size, vocab_size, embedding_dim, embeddings, freeze_embeddings
-        )
+        super().__init__(input_size, **tokens)
+        input_size = self.input_features
         self.networks = nn.ModuleList(
             _InceptionNetwork(
                 input_size, num_filters, depth, kernel_size, bottleneck_size
@@ -166,7 +163,6 @@ class InceptionTime(SequenceModule):
     ) -> torch.Tensor:
         """The pooled features of every network, side by side: (n, n_networks
         * 4 * num_filters)."""
-        if self.embedding is not None:
-            x = self.embedding(x)
+        x = self.embed(x)
         x, mask = channels_first(x, lengths)
         return torch.cat([network(x, mask) for network in self.networks], dim=1)

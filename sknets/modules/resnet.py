@@ -8,7 +8,7 @@ import torch
 from torch import nn
 
 from ._conv1d import ConvBlock1d, MaskedBatchNorm1d, channels_first, global_average
-from ._layers import SequenceModule, token_input
+from ._layers import SequenceModule
 
 __all__ = ["ResNet"]
 
@@ -60,8 +60,10 @@ class ResNet(SequenceModule):
         Filters of each residual block.
     kernel_sizes : sequence of int, default=(8, 5, 3)
         Widths of the convolutions inside every block.
-    vocab_size, embedding_dim, embeddings, freeze_embeddings
-        Token-id input, as in :class:`~sknets.modules.RecurrentNet`.
+    **tokens
+        ``vocab_size``, ``embedding_dim``, ``embeddings`` and
+        ``freeze_embeddings``: token-id input, as in
+        :class:`~sknets.modules.SequenceModule`.
     """
 
     def __init__(
@@ -70,15 +72,10 @@ class ResNet(SequenceModule):
         n_outputs: int,
         channels: Sequence[int] = (64, 128, 128),
         kernel_sizes: Sequence[int] = (8, 5, 3),
-        vocab_size: int | None = None,
-        embedding_dim: int = 64,
-        embeddings=None,
-        freeze_embeddings: bool = False,
+        **tokens,
     ):
-        super().__init__()
-        self.embedding, input_size = token_input(
-            input_size, vocab_size, embedding_dim, embeddings, freeze_embeddings
-        )
+        super().__init__(input_size, **tokens)
+        input_size = self.input_features
         sizes = [input_size, *channels]
         self.blocks = nn.ModuleList(
             _ResidualBlock(sizes[i], sizes[i + 1], tuple(kernel_sizes))
@@ -91,8 +88,7 @@ class ResNet(SequenceModule):
         self, x: torch.Tensor, lengths: torch.Tensor | None = None
     ) -> torch.Tensor:
         """Average of the last block's outputs over the valid steps, (n, C)."""
-        if self.embedding is not None:
-            x = self.embedding(x)
+        x = self.embed(x)
         x, mask = channels_first(x, lengths)
         for block in self.blocks:
             x = block(x, mask)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from ._layers import AttentionPool, SequenceModule, summarize, token_input
+from ._layers import AttentionPool, SequenceModule, summarize
 
 __all__ = ["RecurrentNet", "StackedRecurrence", "reverse_padded", "windows"]
 
@@ -149,16 +149,6 @@ class RecurrentNet(SequenceModule):
         (forward and backward states concatenated when bidirectional), the
         mean or maximum over the valid steps, or their weighted sum with
         learned attention weights (:class:`~sknets.modules.AttentionPool`).
-    vocab_size : int or None, default=None
-        When set, the input is integer token ids (0 = padding) that go through
-        a :class:`TokenEmbedding` of ``embedding_dim`` first; ``input_size``
-        is then ignored.
-    embedding_dim : int, default=64
-        Size of the token vectors.
-    embeddings : array-like of shape (vocab_size, embedding_dim) or None
-        Pretrained token vectors.
-    freeze_embeddings : bool, default=False
-        Keep the token vectors fixed.
     front : callable or None, default=None
         Builds a stage between the input (or the token embedding) and the
         recurrent layers: called with the number of features per input step
@@ -175,6 +165,9 @@ class RecurrentNet(SequenceModule):
         twice the recurrent width), so that it finds a local pattern wherever
         it occurs. Padding never counts: a window holds only its sample's own
         steps, and windows past a sample's end are left out.
+    **tokens
+        ``vocab_size``, ``embedding_dim``, ``embeddings`` and
+        ``freeze_embeddings``: token-id input, as in :class:`SequenceModule`.
     """
 
     def __init__(
@@ -187,17 +180,12 @@ class RecurrentNet(SequenceModule):
         bidirectional: bool = False,
         dropout: float = 0.0,
         summary: str = "last",
-        vocab_size: int | None = None,
-        embedding_dim: int = 64,
-        embeddings=None,
-        freeze_embeddings: bool = False,
         front=None,
         window: int | None = None,
+        **tokens,
     ):
-        super().__init__()
-        self.embedding, input_size = token_input(
-            input_size, vocab_size, embedding_dim, embeddings, freeze_embeddings
-        )
+        super().__init__(input_size, **tokens)
+        input_size = self.input_features
         self.front = None if front is None else front(input_size)
         if self.front is not None:
             input_size = self.front.num_features
@@ -219,8 +207,7 @@ class RecurrentNet(SequenceModule):
         self, x: torch.Tensor, lengths: torch.Tensor | None = None
     ) -> torch.Tensor:
         """One summary vector per sample, shape (n, num_features)."""
-        if self.embedding is not None:
-            x = self.embedding(x)
+        x = self.embed(x)
         if self.front is not None:
             x, lengths = self.front(x, lengths)
         if not self.window:

@@ -6,7 +6,7 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
-from ._layers import SequenceModule, summarize, token_input
+from ._layers import SequenceModule, summarize
 
 __all__ = ["TCN", "receptive_field"]
 
@@ -88,8 +88,10 @@ class TCN(SequenceModule):
     summary : {'last', 'mean', 'max'}, default='mean'
         How the per-step outputs become one vector: the output at the last
         valid step, or the mean or maximum over the valid steps.
-    vocab_size, embedding_dim, embeddings, freeze_embeddings
-        Token-id input, as in :class:`~sknets.modules.RecurrentNet`.
+    **tokens
+        ``vocab_size``, ``embedding_dim``, ``embeddings`` and
+        ``freeze_embeddings``: token-id input, as in
+        :class:`~sknets.modules.SequenceModule`.
     """
 
     def __init__(
@@ -102,15 +104,10 @@ class TCN(SequenceModule):
         dropout: float = 0.1,
         batch_norm: bool = True,
         summary: str = "mean",
-        vocab_size: int | None = None,
-        embedding_dim: int = 64,
-        embeddings=None,
-        freeze_embeddings: bool = False,
+        **tokens,
     ):
-        super().__init__()
-        self.embedding, input_size = token_input(
-            input_size, vocab_size, embedding_dim, embeddings, freeze_embeddings
-        )
+        super().__init__(input_size, **tokens)
+        input_size = self.input_features
         self.summary = summary
         self.blocks = nn.Sequential(
             *(
@@ -133,7 +130,6 @@ class TCN(SequenceModule):
         self, x: torch.Tensor, lengths: torch.Tensor | None = None
     ) -> torch.Tensor:
         """One summary vector per sample, shape (n, num_channels)."""
-        if self.embedding is not None:
-            x = self.embedding(x)
+        x = self.embed(x)
         out = self.blocks(x.transpose(1, 2)).transpose(1, 2)  # (n, T, C)
         return summarize(out, lengths, self.summary)

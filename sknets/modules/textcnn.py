@@ -7,7 +7,7 @@ from collections.abc import Sequence
 import torch
 from torch import nn
 
-from ._layers import SequenceModule, token_input, valid_mask
+from ._layers import SequenceModule, valid_mask
 
 __all__ = ["TextCNN"]
 
@@ -32,8 +32,10 @@ class TextCNN(SequenceModule):
         Filters per width.
     dropout : float, default=0.5
         Dropout before the output layer.
-    vocab_size, embedding_dim, embeddings, freeze_embeddings
-        Token-id input, as in :class:`~sknets.modules.RecurrentNet`.
+    **tokens
+        ``vocab_size``, ``embedding_dim``, ``embeddings`` and
+        ``freeze_embeddings``: token-id input, as in
+        :class:`~sknets.modules.SequenceModule`.
     """
 
     def __init__(
@@ -43,15 +45,11 @@ class TextCNN(SequenceModule):
         kernel_sizes: Sequence[int] = (3, 4, 5),
         num_filters: int = 100,
         dropout: float = 0.5,
-        vocab_size: int | None = None,
         embedding_dim: int = 128,
-        embeddings=None,
-        freeze_embeddings: bool = False,
+        **tokens,
     ):
-        super().__init__()
-        self.embedding, input_size = token_input(
-            input_size, vocab_size, embedding_dim, embeddings, freeze_embeddings
-        )
+        super().__init__(input_size, embedding_dim=embedding_dim, **tokens)
+        input_size = self.input_features
         self.convs = nn.ModuleList(
             nn.Conv1d(input_size, num_filters, k, padding=k // 2) for k in kernel_sizes
         )
@@ -64,8 +62,7 @@ class TextCNN(SequenceModule):
         self, x: torch.Tensor, lengths: torch.Tensor | None = None
     ) -> torch.Tensor:
         """Max over the valid positions of each filter, shape (n, num_features)."""
-        if self.embedding is not None:
-            x = self.embedding(x)
+        x = self.embed(x)
         x = x.transpose(1, 2)  # (n, F, T) for Conv1d
         steps = x.shape[2]
         if lengths is not None:

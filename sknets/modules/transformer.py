@@ -7,7 +7,7 @@ import math
 import torch
 from torch import nn
 
-from ._layers import SequenceModule, summarize, token_input, valid_mask
+from ._layers import SequenceModule, summarize, valid_mask
 
 __all__ = ["TransformerNet", "sinusoidal_positions"]
 
@@ -56,8 +56,10 @@ class TransformerNet(SequenceModule):
         How the per-step outputs become one vector.
     patch_size : int, default=1
         Steps per token.
-    vocab_size, embedding_dim, embeddings, freeze_embeddings
-        Token-id input, as in :class:`~sknets.modules.RecurrentNet`.
+    **tokens
+        ``vocab_size``, ``embedding_dim``, ``embeddings`` and
+        ``freeze_embeddings``: token-id input, as in
+        :class:`~sknets.modules.SequenceModule`.
     """
 
     def __init__(
@@ -71,15 +73,10 @@ class TransformerNet(SequenceModule):
         dropout: float = 0.1,
         summary: str = "mean",
         patch_size: int = 1,
-        vocab_size: int | None = None,
-        embedding_dim: int = 64,
-        embeddings=None,
-        freeze_embeddings: bool = False,
+        **tokens,
     ):
-        super().__init__()
-        self.embedding, input_size = token_input(
-            input_size, vocab_size, embedding_dim, embeddings, freeze_embeddings
-        )
+        super().__init__(input_size, **tokens)
+        input_size = self.input_features
         self.summary = summary
         self.d_model = d_model
         self.patch_size = patch_size
@@ -106,8 +103,7 @@ class TransformerNet(SequenceModule):
         self, x: torch.Tensor, lengths: torch.Tensor | None = None
     ) -> torch.Tensor:
         """One summary vector per sample, shape (n, d_model)."""
-        if self.embedding is not None:
-            x = self.embedding(x)
+        x = self.embed(x)
         if self.patch_size > 1:
             x, lengths = self._patch(x, lengths)
         else:
