@@ -145,10 +145,23 @@ class BaseNeuralNet(StateMixin, ValidationMixin, PredictionMixin, BaseEstimator)
         return params, attributes
 
     # -- family hooks -------------------------------------------------------
-    def _build_network(self, n_outputs, **inputs):  # pragma: no cover
-        """The family's built-in torch module; ``inputs`` are the input
-        kind's keyword arguments (see ``InputKind.module_kwargs``)."""
-        raise NotImplementedError
+    #: the family's torch module class (built by :meth:`_build_network`)
+    _module: type | None = None
+
+    def _network_settings(self, inputs):
+        """Each declared family hyperparameter the module takes, by name, as
+        its ``Param`` converts it. A family extends this to resolve an 'auto'
+        (recording the choice as a fitted attribute) or to add what its module
+        needs besides; ``inputs`` are the input kind's ``module_kwargs``."""
+        takes = _params.module_settings(self._module)
+        return {p.name: p.value(self) for p in self._family_params if p.name in takes}
+
+    def _build_network(self, n_outputs, **inputs):
+        """The family's built-in torch module, built only: its settings come
+        from :meth:`_network_settings`, ``inputs`` from the input kind's
+        ``module_kwargs``."""
+        settings = self._network_settings(inputs)
+        return self._module(n_outputs=n_outputs, **settings, **inputs)
 
     def _extra_callbacks(self):
         """Callbacks a family adds to every net (for example gradient clipping)."""

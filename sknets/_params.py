@@ -22,39 +22,28 @@ import dataclasses
 import inspect
 import os
 import textwrap
-from collections.abc import Iterable, Mapping
-from numbers import Integral, Real
+from numbers import Real
 from typing import Any
 
-import numpy as np
 import torch
-from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
+from sklearn.utils._param_validation import HasMethods, StrOptions
+
+from ._constraints import (
+    FLOAT32_MAX,
+    NON_NEGATIVE_INT,
+    POSITIVE_INT,
+    POSITIVE_REAL,
+    Range,
+)
 
 __all__ = [
-    "Range",
     "Attribute",
     "Param",
-    "POSITIVE_INT",
-    "FRACTION",
     "make_init",
+    "module_settings",
     "render_doc",
 ]
 
-
-class Range(Interval):
-    """scikit-learn's ``Interval`` that refuses bools: ``True`` is an int to
-    Python, but never the count, size or rate a parameter asks for."""
-
-    def is_satisfied_by(self, val):
-        return not isinstance(val, bool | np.bool_) and super().is_satisfied_by(val)
-
-
-POSITIVE_INT = Range(Integral, 1, None, closed="left")
-NON_NEGATIVE_INT = Range(Integral, 0, None, closed="left")
-FRACTION = Range(Real, 0, 1, closed="left")  # dropout rates
-POSITIVE_REAL = Range(Real, 0, None, closed="neither")
-# what the optimizer multiplies float32 weights by: within float32's range
-FLOAT32_MAX = float(np.finfo(np.float32).max)
 
 OPTIMIZERS = ("adam", "adamw", "sgd")
 
@@ -80,6 +69,14 @@ class Param:
     #: what the parameter needs to act (a key of ``USED_WHEN``): a fit that
     #: does not meet it warns when the parameter is not at its default
     used_when: str | None = None
+    #: ``convert(value, name)``: the value as the module takes it (a tuple
+    #: of ints for ``channels``), or a ValueError naming the parameter
+    convert: Any = None
+
+    def value(self, estimator):
+        """The parameter's value on ``estimator``, as the module takes it."""
+        value = getattr(estimator, self.name)
+        return value if self.convert is None else self.convert(value, self.name)
 
     def render(self, budget=None, untrained=None) -> str:
         description = textwrap.dedent(self.doc).strip("\n")
@@ -581,20 +578,18 @@ FITTED = (
 )
 
 
-def positive_ints(value, name, what):
-    """A parameter that holds a sequence of positive ints (the ``channels``
-    of a CNN, the ``kernel_sizes`` of a TextCNN) as a tuple, or a ValueError."""
-    items = (
-        list(value)
-        if isinstance(value, Iterable) and not isinstance(value, str | bytes | Mapping)
-        else None
-    )
-    if not items or not all(
-        isinstance(v, Integral) and not isinstance(v, bool | np.bool_) and v >= 1
-        for v in items
-    ):
-        raise ValueError(
-            f"{name} must hold at least one positive {what} (a list or tuple of "
-            f"ints), got {value!r}."
-        )
-    return tuple(int(v) for v in items)
+def module_settings(module):
+    """The settings a module class takes by name, ``{name: Parameter}``: the
+    named parameters of its constructor and of those it passes ``**kwargs``
+    on to (its base classes')."""
+    takes = {}
+    for cls in reversed(module.__mro__):
+        init = vars(cls).get("__init__")
+        if init is not None and cls is not object:
+            parameters = inspect.signature(init).parameters.values()
+            takes |= {
+                p.name: p
+                for p in parameters
+                if p.kind not in (p.VAR_KEYWORD, p.VAR_POSITIONAL) and p.name != "self"
+            }
+    return takes

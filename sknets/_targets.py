@@ -18,6 +18,7 @@ from sklearn.utils.multiclass import (
 )
 from sklearn.utils.validation import column_or_1d
 
+from ._constraints import FLOAT32_MAX, Range
 from ._losses import (
     LOSSES,
     PredictionHead,
@@ -26,7 +27,7 @@ from ._losses import (
     loss_width,
     regression_loss,
 )
-from ._params import FLOAT32_MAX, Attribute, Param, Range
+from ._params import Attribute, Param
 
 __all__ = ["NeuralNetClassifierMixin", "NeuralNetRegressorMixin"]
 

@@ -7,15 +7,9 @@ from sklearn.utils._param_validation import StrOptions
 from ._augment import AugmentedMixin
 from ._base import BaseNeuralNet
 from ._budget import Budget
+from ._constraints import FRACTION, NON_NEGATIVE_INT, POSITIVE_INT, positive_ints_of
 from ._inputs import IMAGES
-from ._params import (
-    AUGMENT,
-    FRACTION,
-    NON_NEGATIVE_INT,
-    POSITIVE_INT,
-    Param,
-    positive_ints,
-)
+from ._params import AUGMENT, Param
 from ._targets import NeuralNetClassifierMixin, NeuralNetRegressorMixin
 from .modules.cnn import ConvNet
 
@@ -27,6 +21,7 @@ class _CNN(AugmentedMixin, BaseNeuralNet):
 
     _input_kinds = (IMAGES,)
     _extra_params = (AUGMENT,)
+    _module = ConvNet
     _family_params = (
         Param(
             "channels",
@@ -37,6 +32,7 @@ class _CNN(AugmentedMixin, BaseNeuralNet):
             Output channels of each convolution block; one block per entry. Each
             block ends with 2x2 pooling while the image is larger than 1 pixel, so
             the network adapts to any image size.""",
+            convert=positive_ints_of("number of channels"),
         ),
         Param(
             "kernel_size",
@@ -78,19 +74,9 @@ class _CNN(AugmentedMixin, BaseNeuralNet):
     _defaults = dict(lr=2e-3, lr_schedule="cosine")
     _budget = Budget(epochs=30, batch_size=64)
 
-    def _build_network(self, n_outputs, in_channels):
-        return ConvNet(
-            in_channels,
-            n_outputs,
-            self.input_shape_[1:],
-            channels=positive_ints(self.channels, "channels", "number of channels"),
-            kernel_size=self.kernel_size,
-            convs_per_block=self.convs_per_block,
-            pooling=self.pooling,
-            batch_norm=self.batch_norm,
-            dropout=self.dropout,
-            dense_units=self.dense_units,
-        )
+    def _network_settings(self, inputs):
+        """The declared settings, and the image size (H, W) seen at fit."""
+        return super()._network_settings(inputs) | {"input_size": self.input_shape_[1:]}
 
 
 class CNNClassifier(NeuralNetClassifierMixin, _CNN):

@@ -6,14 +6,9 @@ from __future__ import annotations
 from sklearn.utils._param_validation import StrOptions
 
 from ._budget import Budget
+from ._constraints import FRACTION, NON_NEGATIVE_INT, POSITIVE_INT, positive_ints_of
 from ._inputs import FRAMES, SERIES, TOKENS
-from ._params import (
-    FRACTION,
-    NON_NEGATIVE_INT,
-    POSITIVE_INT,
-    Param,
-    positive_ints,
-)
+from ._params import Param
 from ._sequence import SequenceEstimator
 from ._targets import NeuralNetClassifierMixin, NeuralNetRegressorMixin
 from .modules.crnn import CRNN
@@ -27,6 +22,7 @@ class _CRNN(SequenceEstimator):
     token ids and text."""
 
     _input_kinds = (TOKENS, FRAMES, SERIES)
+    _module = CRNN
     _family_params = (
         Param(
             "channels",
@@ -38,6 +34,7 @@ class _CRNN(SequenceEstimator):
             sequences each block is a 2D convolution and 2x2 pooling applied to
             every frame; on series and tokens it is a 1D convolution and pooling by
             2, so each block halves the sequence the recurrent part reads.""",
+            convert=positive_ints_of("number of channels"),
         ),
         Param("kernel_size", 3, [POSITIVE_INT], "int", "Width of the convolutions."),
         Param(
@@ -90,23 +87,6 @@ class _CRNN(SequenceEstimator):
     )
     _defaults = dict(cell="gru", lr=3e-3, lr_schedule="cosine")
     _budget = Budget(epochs=100, batch_size=32, work=6_000_000)
-
-    def _build_network(self, n_outputs, **inputs):
-        return CRNN(
-            n_outputs=n_outputs,
-            channels=positive_ints(self.channels, "channels", "number of channels"),
-            kernel_size=self.kernel_size,
-            pooling=self.pooling,
-            batch_norm=self.batch_norm,
-            frame_features=self.frame_features,
-            cell=self.cell,
-            hidden_size=self.hidden_size,
-            num_layers=self.num_layers,
-            bidirectional=self.bidirectional,
-            dropout=self.dropout,
-            summary=self.summary,
-            **inputs,
-        )
 
 
 class CRNNClassifier(NeuralNetClassifierMixin, _CRNN):

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from ._budget import Budget
-from ._params import Param, positive_ints
+from ._constraints import positive_ints_of
+from ._params import Param
 from ._sequence import SequenceEstimator
 from ._targets import NeuralNetClassifierMixin, NeuralNetRegressorMixin
 from .modules.fcn import FCN
@@ -14,6 +15,7 @@ __all__ = ["FCNClassifier", "FCNRegressor"]
 class _FCN(SequenceEstimator):
     """The :class:`~sknets.modules.FCN` network on sequence input."""
 
+    _module = FCN
     _family_params = (
         Param(
             "channels",
@@ -21,6 +23,7 @@ class _FCN(SequenceEstimator):
             ["array-like"],
             "tuple of int",
             "Filters of each convolution block; one block per entry.",
+            convert=positive_ints_of("number of channels"),
         ),
         Param(
             "kernel_sizes",
@@ -28,18 +31,11 @@ class _FCN(SequenceEstimator):
             ["array-like"],
             "tuple of int",
             "Width of each block's convolution, one per entry of ``channels``.",
+            convert=positive_ints_of("width"),
         ),
     )
     _defaults = dict(lr=1e-3, lr_schedule="cosine")
     _budget = Budget(epochs=1500, batch_size=16, steps=2000, work=6_000_000)
-
-    def _build_network(self, n_outputs, **inputs):
-        return FCN(
-            n_outputs=n_outputs,
-            channels=positive_ints(self.channels, "channels", "number of channels"),
-            kernel_sizes=positive_ints(self.kernel_sizes, "kernel_sizes", "width"),
-            **inputs,
-        )
 
 
 class FCNClassifier(NeuralNetClassifierMixin, _FCN):

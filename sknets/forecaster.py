@@ -15,7 +15,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.validation import check_is_fitted
 
-from ._params import POSITIVE_INT, Range
+from ._constraints import POSITIVE_INT, Range
 from ._registry import register
 from ._time import future_index, read_index
 from .forecasting import _numbers, _positive_int, make_windows

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from ._batching import n_samples
 from ._budget import Budget
-from ._params import NON_NEGATIVE_INT, POSITIVE_INT, Param
+from ._constraints import NON_NEGATIVE_INT, POSITIVE_INT
+from ._params import Param
 from ._sequence import SequenceEstimator
 from ._targets import NeuralNetClassifierMixin, NeuralNetRegressorMixin
 from .modules.inception import InceptionTime
@@ -15,6 +16,7 @@ __all__ = ["InceptionTimeClassifier", "InceptionTimeRegressor"]
 class _InceptionTime(SequenceEstimator):
     """The :class:`~sknets.modules.InceptionTime` ensemble on sequence input."""
 
+    _module = InceptionTime
     _family_params = (
         Param(
             "n_networks",
@@ -62,17 +64,6 @@ class _InceptionTime(SequenceEstimator):
         # the budget is shared by the networks: each counts as more samples
         n = n_samples(batch) if n is None else n
         return super()._epochs_for(batch, batch_size, n * self.n_networks)
-
-    def _build_network(self, n_outputs, **inputs):
-        return InceptionTime(
-            n_outputs=n_outputs,
-            num_filters=self.num_filters,
-            depth=self.depth,
-            kernel_size=self.kernel_size,
-            bottleneck_size=self.bottleneck_size,
-            n_networks=self.n_networks,
-            **inputs,
-        )
 
 
 class InceptionTimeClassifier(NeuralNetClassifierMixin, _InceptionTime):

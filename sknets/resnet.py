@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from ._budget import Budget
-from ._params import Param, positive_ints
+from ._constraints import positive_ints_of
+from ._params import Param
 from ._sequence import SequenceEstimator
 from ._targets import NeuralNetClassifierMixin, NeuralNetRegressorMixin
 from .modules.resnet import ResNet
@@ -14,6 +15,7 @@ __all__ = ["ResNetClassifier", "ResNetRegressor"]
 class _ResNet(SequenceEstimator):
     """The :class:`~sknets.modules.ResNet` network on sequence input."""
 
+    _module = ResNet
     _family_params = (
         Param(
             "channels",
@@ -21,6 +23,7 @@ class _ResNet(SequenceEstimator):
             ["array-like"],
             "tuple of int",
             "Filters of each residual block; one block per entry.",
+            convert=positive_ints_of("number of channels"),
         ),
         Param(
             "kernel_sizes",
@@ -30,18 +33,11 @@ class _ResNet(SequenceEstimator):
             """
             Widths of the convolutions inside every residual block (one
             convolution per entry).""",
+            convert=positive_ints_of("width"),
         ),
     )
     _defaults = dict(lr=1e-3, lr_schedule="cosine")
     _budget = Budget(epochs=1500, batch_size=16, steps=1000, work=2_600_000)
-
-    def _build_network(self, n_outputs, **inputs):
-        return ResNet(
-            n_outputs=n_outputs,
-            channels=positive_ints(self.channels, "channels", "number of channels"),
-            kernel_sizes=positive_ints(self.kernel_sizes, "kernel_sizes", "width"),
-            **inputs,
-        )
 
 
 class ResNetClassifier(NeuralNetClassifierMixin, _ResNet):

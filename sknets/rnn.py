@@ -10,7 +10,8 @@ from sklearn.utils._param_validation import StrOptions
 
 from ._augment import AUGMENTATIONS
 from ._budget import Budget
-from ._params import FRACTION, NON_NEGATIVE_INT, POSITIVE_INT, Attribute, Param
+from ._constraints import FRACTION, NON_NEGATIVE_INT, POSITIVE_INT
+from ._params import Attribute, Param
 from ._predicting import power_of_two
 from ._sequence import SequenceEstimator
 from ._targets import NeuralNetClassifierMixin, NeuralNetRegressorMixin
@@ -64,6 +65,7 @@ SUMMARY = Param(
 class _Recurrent(SequenceEstimator):
     """The :class:`~sknets.modules.RecurrentNet` network on sequence input."""
 
+    _module = RecurrentNet
     _family_params = (
         CELL,
         Param(
@@ -167,7 +169,10 @@ class _Recurrent(SequenceEstimator):
         cap = power_of_two(RECURRENT_OUTPUTS // max(1, steps * width))
         return max(self.batch_size_, min(rows, cap))
 
-    def _build_network(self, n_outputs, **inputs):
+    def _network_settings(self, inputs):
+        """The declared settings, with ``conv_blocks`` and ``window`` resolved
+        from the longest training sequence (``conv_blocks_``, ``window_``);
+        the convolution blocks become the module's ``front``."""
         blocks = self.conv_blocks
         if blocks == "auto":
             blocks = max(math.ceil(math.log2(self.max_length_ / SHORT_SERIES)), 0)
@@ -181,18 +186,8 @@ class _Recurrent(SequenceEstimator):
         if self.conv_blocks_:
             channels = (64,) * self.conv_blocks_
             front = functools.partial(ConvFront1d, channels=channels, kernel_size=7)
-        return RecurrentNet(
-            n_outputs=n_outputs,
-            front=front,
-            cell=self.cell,
-            hidden_size=self.hidden_size,
-            num_layers=self.num_layers,
-            bidirectional=self.bidirectional,
-            dropout=self.dropout,
-            summary=self.summary,
-            window=self.window_,
-            **inputs,
-        )
+        settings = super()._network_settings(inputs)
+        return settings | {"window": self.window_, "front": front}
 
 
 class RNNClassifier(NeuralNetClassifierMixin, _Recurrent):

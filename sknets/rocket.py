@@ -10,8 +10,9 @@ from ._augment import AugmentedMixin
 from ._base import BaseNeuralNet
 from ._batching import n_samples
 from ._budget import Budget
+from ._constraints import POSITIVE_INT, POSITIVE_REAL
 from ._inputs import SERIES
-from ._params import AUGMENT, POSITIVE_INT, POSITIVE_REAL, Param
+from ._params import AUGMENT, Param
 from ._targets import NeuralNetClassifierMixin, NeuralNetRegressorMixin
 from .modules.rocket import RIDGE_ALPHAS, MiniRocket, check_alphas
 
@@ -25,6 +26,7 @@ class _MiniRocket(AugmentedMixin, BaseNeuralNet):
 
     _input_kinds = (SERIES,)
     _extra_params = (AUGMENT,)
+    _module = MiniRocket
     _family_params = (
         Param(
             "num_features",
@@ -106,15 +108,11 @@ class _MiniRocket(AugmentedMixin, BaseNeuralNet):
         # max_epochs) train on the features as the module now computes them
         features.mul_((before / module.feature_scale).to(features))
 
-    def _build_network(self, n_outputs, input_size):
+    def _network_settings(self, inputs):
+        """The declared settings, and the longest series seen at fit (the
+        dilations reach across it); ``alphas`` checked for the head."""
         check_alphas(self.alphas)
-        return MiniRocket(
-            input_size,
-            n_outputs,
-            input_length=self.max_length_,
-            num_features=self.num_features,
-            max_dilations=self.max_dilations,
-        )
+        return super()._network_settings(inputs) | {"input_length": self.max_length_}
 
 
 class MiniRocketClassifier(NeuralNetClassifierMixin, _MiniRocket):

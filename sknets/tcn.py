@@ -5,7 +5,8 @@ from __future__ import annotations
 from sklearn.utils._param_validation import StrOptions
 
 from ._budget import Budget
-from ._params import FRACTION, POSITIVE_INT, Attribute, Param
+from ._constraints import FRACTION, POSITIVE_INT
+from ._params import Attribute, Param
 from ._sequence import SequenceEstimator
 from ._targets import NeuralNetClassifierMixin, NeuralNetRegressorMixin
 from .modules.tcn import TCN, receptive_field
@@ -16,6 +17,7 @@ __all__ = ["TCNClassifier", "TCNRegressor"]
 class _TCN(SequenceEstimator):
     """The :class:`~sknets.modules.TCN` network on sequence input."""
 
+    _module = TCN
     _family_params = (
         Param(
             "num_channels",
@@ -75,7 +77,10 @@ class _TCN(SequenceEstimator):
     _defaults = dict(lr=1e-3, lr_schedule="cosine")
     _budget = Budget(epochs=100, batch_size=32, work=6_000_000)
 
-    def _build_network(self, n_outputs, **inputs):
+    def _network_settings(self, inputs):
+        """The declared settings, with ``num_levels='auto'`` resolved: the
+        fewest levels (2 to 10) whose receptive field covers the longest
+        training sequence (``num_levels_``, ``receptive_field_``)."""
         if self.num_levels == "auto":
             levels = 2
             while (
@@ -87,16 +92,7 @@ class _TCN(SequenceEstimator):
             levels = int(self.num_levels)
         self.num_levels_ = levels
         self.receptive_field_ = receptive_field(self.kernel_size, levels)
-        return TCN(
-            n_outputs=n_outputs,
-            num_channels=self.num_channels,
-            num_levels=levels,
-            kernel_size=self.kernel_size,
-            dropout=self.dropout,
-            batch_norm=self.batch_norm,
-            summary=self.summary,
-            **inputs,
-        )
+        return super()._network_settings(inputs) | {"num_levels": levels}
 
 
 class TCNClassifier(NeuralNetClassifierMixin, _TCN):

@@ -15,7 +15,7 @@ from sklearn.feature_extraction.text import CountVectorizer
 from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.validation import check_is_fitted
 
-from ._params import POSITIVE_INT
+from ._constraints import POSITIVE_INT
 from ._registry import register
 
 try:  # Python 3.11+

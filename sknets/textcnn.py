@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from ._budget import Budget
-from ._params import FRACTION, POSITIVE_INT, Param, positive_ints
+from ._constraints import FRACTION, POSITIVE_INT, positive_ints_of
+from ._params import Param
 from ._sequence import SequenceEstimator
 from ._targets import NeuralNetClassifierMixin, NeuralNetRegressorMixin
 from .modules.textcnn import TextCNN
@@ -14,6 +15,7 @@ __all__ = ["TextCNNClassifier", "TextCNNRegressor"]
 class _TextCNN(SequenceEstimator):
     """The :class:`~sknets.modules.TextCNN` network on sequence input."""
 
+    _module = TextCNN
     _family_params = (
         Param(
             "kernel_sizes",
@@ -23,6 +25,7 @@ class _TextCNN(SequenceEstimator):
             """
             Widths of the parallel convolutions: each looks at windows (n-grams) of
             that many tokens or time steps.""",
+            convert=positive_ints_of("width"),
         ),
         Param("num_filters", 100, [POSITIVE_INT], "int", "Filters per width."),
         Param("dropout", 0.5, [FRACTION], "float", "Dropout before the output layer."),
@@ -31,15 +34,6 @@ class _TextCNN(SequenceEstimator):
         lr=1e-3, lr_schedule="constant", clip_grad_norm=None, embedding_dim=128
     )
     _budget = Budget(epochs=10, batch_size=64)
-
-    def _build_network(self, n_outputs, **inputs):
-        return TextCNN(
-            n_outputs=n_outputs,
-            kernel_sizes=positive_ints(self.kernel_sizes, "kernel_sizes", "width"),
-            num_filters=self.num_filters,
-            dropout=self.dropout,
-            **inputs,
-        )
 
 
 class TextCNNClassifier(NeuralNetClassifierMixin, _TextCNN):

@@ -7,7 +7,8 @@ import math
 from sklearn.utils._param_validation import StrOptions
 
 from ._budget import Budget
-from ._params import FRACTION, POSITIVE_INT, Attribute, Param
+from ._constraints import FRACTION, POSITIVE_INT
+from ._params import Attribute, Param
 from ._sequence import SequenceEstimator
 from ._targets import NeuralNetClassifierMixin, NeuralNetRegressorMixin
 from .modules.transformer import TransformerNet
@@ -18,6 +19,7 @@ __all__ = ["TransformerClassifier", "TransformerRegressor"]
 class _Transformer(SequenceEstimator):
     """The :class:`~sknets.modules.TransformerNet` network on sequence input."""
 
+    _module = TransformerNet
     _family_params = (
         Param(
             "d_model",
@@ -72,7 +74,10 @@ class _Transformer(SequenceEstimator):
     _defaults = dict(lr=1e-3, lr_schedule="cosine")
     _budget = Budget(epochs=100, batch_size=32, work=6_000_000)
 
-    def _build_network(self, n_outputs, **inputs):
+    def _network_settings(self, inputs):
+        """The declared settings, with ``patch_size='auto'`` resolved: 1 on
+        token ids, else patches that leave at most 64 tokens of the longest
+        training series (``patch_size_``)."""
         if self.d_model % self.nhead:
             raise ValueError(
                 f"nhead={self.nhead} must divide d_model={self.d_model}; change one "
@@ -83,17 +88,7 @@ class _Transformer(SequenceEstimator):
             tokens = "vocab_size" in inputs
             patch = 1 if tokens else max(math.ceil(self.max_length_ / 64), 1)
         self.patch_size_ = int(patch)
-        return TransformerNet(
-            n_outputs=n_outputs,
-            d_model=self.d_model,
-            nhead=self.nhead,
-            num_layers=self.num_layers,
-            dim_feedforward=self.dim_feedforward,
-            dropout=self.dropout,
-            summary=self.summary,
-            patch_size=self.patch_size_,
-            **inputs,
-        )
+        return super()._network_settings(inputs) | {"patch_size": self.patch_size_}
 
 
 class TransformerClassifier(NeuralNetClassifierMixin, _Transformer):

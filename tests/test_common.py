@@ -41,6 +41,7 @@ from sknets import (
     TransformerClassifier,
     TransformerRegressor,
 )
+from sknets._params import module_settings
 
 # Small, fast settings: the checks fit each estimator dozens of times on tiny
 # data. They still must learn: check_regressors_train asks for R2 > 0.5, which
@@ -381,3 +382,37 @@ def _broken_copies():
 )
 def test_the_declaration_check_catches_a_broken_copy(Broken, problem):
     assert declaration_problems(Broken) == [problem]
+
+
+# declared family hyperparameters that are not module settings, and why
+NOT_MODULE_SETTINGS = {
+    "conv_blocks": "resolved into the recurrent module's front",
+    "alphas": "the penalties of MiniRocket's closed-form head",
+}
+FAMILIES = sorted(
+    {
+        next(c for c in E.__mro__ if "_module" in vars(c))
+        for E in ESTIMATOR_CLASSES
+        if getattr(E, "_module", None) is not None
+    },
+    key=lambda family: family.__name__,
+)
+
+
+@pytest.mark.parametrize("family", FAMILIES, ids=lambda family: family.__name__)
+def test_a_module_takes_every_declared_setting_with_the_declared_default(family):
+    """The module a family builds gets every declared setting by name
+    (``_network_settings``), and its constructor's defaults are the
+    declaration's, so a module built by hand is the estimator's network.
+    A declared 'auto' is resolved from the data and has no module
+    counterpart."""
+    takes = module_settings(family._module)
+    declared = {p.name: p.default for p in family._family_params}
+    declared |= vars(family).get("_defaults", {})
+    for name, default in declared.items():
+        if name not in {p.name for p in family._family_params}:
+            continue  # a training default of the family
+        assert name in takes or name in NOT_MODULE_SETTINGS, name
+        given = takes.get(name)
+        if given is not None and default != "auto":
+            assert given.default == default, (name, given.default, default)

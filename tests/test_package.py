@@ -3,6 +3,7 @@
 import ast
 import os
 import pathlib
+import re
 import subprocess
 import sys
 
@@ -11,6 +12,7 @@ import pytest
 import sknets
 
 PACKAGE = pathlib.Path(sknets.__file__).parent
+ROOT = PACKAGE.parent
 
 
 def test_import_works_without_docstrings():
@@ -149,3 +151,22 @@ def test_persistence_names_no_private_attribute_of_another_module():
     }
     assert private == set(), private
     assert os.sep not in "".join(private)
+
+
+def test_the_contributor_page_names_every_source_file_and_no_other():
+    """docs/contributing.md's file table is the list of files in sknets/:
+    each row's first cell names files, the first with its folder and the
+    rest in that folder."""
+    page = (ROOT / "docs" / "contributing.md").read_text()
+    named = set()
+    for row in re.findall(r"^\| (`sknets/[^|]*) \|", page, re.M):
+        paths = re.findall(r"`([^`]+)`", row)
+        folder = paths[0].rsplit("/", 1)[0]
+        named |= {p if "/" in p else f"{folder}/{p}" for p in paths}
+    files = {
+        path.relative_to(ROOT).as_posix()
+        for path in (ROOT / "sknets").rglob("*.py")
+        if "__pycache__" not in path.parts
+    }
+    assert sorted(files - named) == [], "files the page leaves out"
+    assert sorted(named - files) == [], "files the page names that do not exist"

@@ -13,7 +13,7 @@ from sklearn.utils.validation import (
     check_consistent_length,
 )
 
-from .._params import FLOAT32_MAX
+from .._constraints import FLOAT32_MAX
 
 __all__ = [
     "InputKind",

@@ -10,7 +10,8 @@ from sklearn.base import clone
 from sklearn.utils._param_validation import HasMethods, StrOptions
 from sklearn.utils.validation import _check_feature_names
 
-from .._params import POSITIVE_INT, Attribute, Param
+from .._constraints import POSITIVE_INT
+from .._params import Attribute, Param
 from ..text import (
     PAD_ID,
     UNKNOWN_ID,

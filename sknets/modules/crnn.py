@@ -94,10 +94,17 @@ class CRNN(RecurrentNet):
         The convolutional front end.
     frame_features : int, default=128
         Size of each frame's feature vector (image sequences only).
-    **rnn_params
-        ``cell``, ``hidden_size``, ``num_layers``, ``bidirectional``,
-        ``dropout``, ``summary`` and the token-input parameters of
-        :class:`~sknets.modules.RecurrentNet`.
+    cell : {'rnn', 'lstm', 'gru'}, default='gru'
+    hidden_size : int, default=64
+    num_layers : int, default=1
+    bidirectional : bool, default=True
+    dropout : float, default=0.0
+    summary : {'last', 'mean', 'max', 'attention'}, default='attention'
+        The recurrent part, as in :class:`~sknets.modules.RecurrentNet`.
+    **tokens
+        ``vocab_size``, ``embedding_dim``, ``embeddings`` and
+        ``freeze_embeddings``: token-id input, as in
+        :class:`~sknets.modules.SequenceModule`.
     """
 
     def __init__(
@@ -110,7 +117,13 @@ class CRNN(RecurrentNet):
         pooling: str = "max",
         batch_norm: bool = True,
         frame_features: int = 128,
-        **rnn_params,
+        cell: str = "gru",
+        hidden_size: int = 64,
+        num_layers: int = 1,
+        bidirectional: bool = True,
+        dropout: float = 0.0,
+        summary: str = "attention",
+        **tokens,
     ):
         def front(in_features):
             if frame_shape is not None:  # frames: in_features is their channels
@@ -124,4 +137,15 @@ class CRNN(RecurrentNet):
                 )
             return ConvFront1d(in_features, channels, kernel_size, pooling, batch_norm)
 
-        super().__init__(input_size, n_outputs, front=front, **rnn_params)
+        super().__init__(
+            input_size,
+            n_outputs,
+            cell=cell,
+            hidden_size=hidden_size,
+            num_layers=num_layers,
+            bidirectional=bidirectional,
+            dropout=dropout,
+            summary=summary,
+            front=front,
+            **tokens,
+        )

@@ -127,7 +127,7 @@ class InceptionTime(SequenceModule):
         Width of the widest convolution.
     bottleneck_size : int, default=32
         Channels of the 1x1 bottleneck (0 for none).
-    n_networks : int, default=5
+    n_networks : int, default=1
         Networks in the ensemble.
     **tokens
         ``vocab_size``, ``embedding_dim``, ``embeddings`` and
@@ -143,7 +143,7 @@ class InceptionTime(SequenceModule):
         depth: int = 6,
         kernel_size: int = 40,
         bottleneck_size: int = 32,
-        n_networks: int = 5,
+        n_networks: int = 1,
         **tokens,
     ):
         super().__init__(input_size, **tokens)

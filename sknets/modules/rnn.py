@@ -134,17 +134,17 @@ class RecurrentNet(SequenceModule):
         Features per time step.
     n_outputs : int
         Number of outputs (classes for a classifier).
-    cell : {'rnn', 'lstm', 'gru'}, default='lstm'
+    cell : {'rnn', 'lstm', 'gru'}, default='rnn'
         Recurrent cell.
-    hidden_size : int, default=64
+    hidden_size : int, default=128
         Features of the hidden state.
     num_layers : int, default=1
         Stacked recurrent layers.
-    bidirectional : bool, default=False
+    bidirectional : bool, default=True
         Whether to also run the sequence backwards.
     dropout : float, default=0.0
         Dropout between stacked layers and before the head.
-    summary : {'last', 'mean', 'max', 'attention'}, default='last'
+    summary : {'last', 'mean', 'max', 'attention'}, default='attention'
         How the per-step outputs become one vector: the final hidden state
         (forward and backward states concatenated when bidirectional), the
         mean or maximum over the valid steps, or their weighted sum with
@@ -174,12 +174,12 @@ class RecurrentNet(SequenceModule):
         self,
         input_size: int,
         n_outputs: int,
-        cell: str = "lstm",
-        hidden_size: int = 64,
+        cell: str = "rnn",
+        hidden_size: int = 128,
         num_layers: int = 1,
-        bidirectional: bool = False,
+        bidirectional: bool = True,
         dropout: float = 0.0,
-        summary: str = "last",
+        summary: str = "attention",
         front=None,
         window: int | None = None,
         **tokens,

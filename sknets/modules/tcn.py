@@ -85,7 +85,7 @@ class TCN(SequenceModule):
         Dropout after each convolution.
     batch_norm : bool, default=True
         Batch normalisation after each convolution.
-    summary : {'last', 'mean', 'max'}, default='mean'
+    summary : {'last', 'mean', 'max'}, default='max'
         How the per-step outputs become one vector: the output at the last
         valid step, or the mean or maximum over the valid steps.
     **tokens
@@ -103,7 +103,7 @@ class TCN(SequenceModule):
         kernel_size: int = 5,
         dropout: float = 0.1,
         batch_norm: bool = True,
-        summary: str = "mean",
+        summary: str = "max",
         **tokens,
     ):
         super().__init__(input_size, **tokens)
