@@ -474,42 +474,6 @@ CLIP_GRAD_NORM = Param(
     used_when="epochs",
 )
 
-AUGMENT = Param(
-    "augment",
-    None,
-    [str, list, dict, None],
-    "str, list of str, dict or None",
-    """
-    Data augmentation of the training batches (never of validation data or
-    at predict time), drawn from the fit's seeded generator and applied to
-    the whole batch on the training device. A name, a list of names, or a
-    dict of name to strength (the numbers below are the default strengths).
-    For series and images: 'jitter' adds Gaussian noise (standard deviation
-    0.03, in units of the standardised series or of the image's values),
-    'scaling' multiplies each sample by a factor around 1 (standard deviation
-    0.1), 'mixup' mixes each sample and its target with another one of the
-    batch (Beta(0.4, 0.4) weights; Zhang et al., 2018; samples of one length).
-    For series and image sequences: 'window_slice' crops each series to a
-    random window of 0.9 of its length and stretches it back (Le Guennec et
-    al., 2016); 'time_warp' reads each series along a smooth random time axis,
-    its local speed 1 plus Gaussian noise of standard deviation 0.2 at six
-    evenly spaced points, so that parts of it are stretched and others
-    compressed (Um et al., 2017). For images and image sequences (every frame
-    alike), in one resampling with zeros coming in from outside: 'shift' moves
-    each image by up to 0.1 of its side (sub-pixel), 'rotation' turns it by up
-    to 15 degrees, 'zoom' scales it by up to 0.15, 'flip' mirrors it left to
-    right with probability 0.5 (only when asked: a mirrored digit is not a
-    digit), 'cutmix' pastes a random box of another image of the batch and
-    mixes the targets by area (Beta(1, 1); Yun et al., 2019). With both 'mixup'
-    and 'cutmix', each batch gets one of the two. 'auto' lets the estimator
-    choose: the recurrent classifiers (whose default it is) apply 'time_warp'
-    and 'window_slice' to numeric series longer than 64 steps (the window slice
-    leaving alone any series too short for it), and nothing to shorter series
-    and text; every other estimator applies nothing. Augmented training needs
-    more epochs than plain training to pay off. Not for text.""",
-    warm=True,
-)
-
 FITTED = (
     Attribute(
         "net_",

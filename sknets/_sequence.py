@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from skorch.callbacks import GradientNormClipping
 
-from ._augment import AugmentedMixin
+from ._augment import AUGMENT, AugmentedMixin
 from ._base import BaseNeuralNet
 from ._inputs import SERIES, TOKENS
-from ._params import AUGMENT, CLIP_GRAD_NORM
+from ._params import CLIP_GRAD_NORM
 
 __all__ = ["SequenceEstimator"]
 

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from sklearn.utils._param_validation import StrOptions
 
-from ._augment import AugmentedMixin
+from ._augment import AUGMENT, AugmentedMixin
 from ._base import BaseNeuralNet
 from ._budget import Budget
 from ._constraints import FRACTION, NON_NEGATIVE_INT, POSITIVE_INT, positive_ints_of
 from ._inputs import IMAGES
-from ._params import AUGMENT, Param
+from ._params import Param
 from ._targets import NeuralNetClassifierMixin, NeuralNetRegressorMixin
 from .modules.cnn import ConvNet
 

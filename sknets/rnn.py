@@ -11,6 +11,7 @@ from sklearn.utils._param_validation import StrOptions
 from ._augment import AUGMENTATIONS
 from ._budget import Budget
 from ._constraints import FRACTION, NON_NEGATIVE_INT, POSITIVE_INT
+from ._inputs import input_kind
 from ._params import Attribute, Param
 from ._predicting import power_of_two
 from ._sequence import SequenceEstimator
@@ -150,10 +151,13 @@ class _Recurrent(SequenceEstimator):
         target may depend on the exact timing."""
         if (
             is_classifier(self)
-            and self.input_kind_ == "series"
+            and input_kind(self).numeric
             and self.max_length_ > SHORT_SERIES
         ):
-            return {name: AUGMENTATIONS[name] for name in ("time_warp", "window_slice")}
+            return {
+                name: AUGMENTATIONS[name].default
+                for name in ("time_warp", "window_slice")
+            }
         return {}
 
     def _prediction_batch_size(self, batch):
@@ -179,7 +183,7 @@ class _Recurrent(SequenceEstimator):
         self.conv_blocks_ = int(blocks)
         window = self.window
         if window == "auto":
-            long_series = self.conv_blocks_ > 0 and self.input_kind_ == "series"
+            long_series = self.conv_blocks_ > 0 and input_kind(self).numeric
             window = AUTO_WINDOW if long_series else None
         self.window_ = window
         front = None

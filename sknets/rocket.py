@@ -6,13 +6,13 @@ from __future__ import annotations
 from sklearn.base import is_classifier
 from torch.nn import functional as F
 
-from ._augment import AugmentedMixin
+from ._augment import AUGMENT, AugmentedMixin
 from ._base import BaseNeuralNet
 from ._batching import n_samples
 from ._budget import Budget
 from ._constraints import POSITIVE_INT, POSITIVE_REAL
 from ._inputs import SERIES
-from ._params import AUGMENT, Param
+from ._params import Param
 from ._targets import NeuralNetClassifierMixin, NeuralNetRegressorMixin
 from .modules.rocket import RIDGE_ALPHAS, MiniRocket, check_alphas
 

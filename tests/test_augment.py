@@ -15,7 +15,8 @@ from sknets import (
     MiniRocketClassifier,
     TCNRegressor,
 )
-from sknets._augment import Augmenter, check_augment
+from sknets._augment import AUGMENTATIONS, Augmenter, check_augment
+from sknets._inputs import FRAMES, IMAGES
 
 
 def _batch(lengths=None, n=6, steps=20, features=2):
@@ -28,7 +29,9 @@ def _batch(lengths=None, n=6, steps=20, features=2):
     return batch, {"y": torch.arange(n) % 3}
 
 
-@pytest.mark.parametrize("name", ["jitter", "scaling", "window_slice", "time_warp"])
+@pytest.mark.parametrize(
+    "name", ["jitter", "scaling", "window_slice", "time_warp", "magnitude_warp"]
+)
 def test_each_transformation_changes_the_valid_steps_only(name):
     lengths = [20, 5, 12, 20, 7, 9]
     batch, target = _batch(lengths)
@@ -49,6 +52,44 @@ def test_each_transformation_changes_the_valid_steps_only(name):
             inside = out["x"][i, :length]
             assert inside.min() >= batch["x"][i, :length].min() - 1e-6
             assert inside.max() <= batch["x"][i, :length].max() + 1e-6
+
+
+def test_magnitude_warp_multiplies_each_series_by_a_smooth_curve_around_one():
+    lengths = [40, 25, 40, 33]
+    batch, target = _batch(lengths, n=4, steps=40, features=3)
+    batch["x"] = batch["x"].abs() + 1  # no division by zero
+    batch["x"] = batch["x"] * (
+        torch.arange(40)[None, :, None] < torch.tensor(lengths)[:, None, None]
+    )
+    warp = Augmenter(check_augment({"magnitude_warp": 0.2}, "test"))
+    out, _ = warp(batch, target, torch.Generator().manual_seed(0))
+    for i, length in enumerate(lengths):
+        curve = out["x"][i, :length] / batch["x"][i, :length]
+        # one factor per step, for every feature alike
+        torch.testing.assert_close(curve, curve[:, :1].expand_as(curve))
+        factor = curve[:, 0]
+        assert 0.4 < float(factor.min()) and float(factor.max()) < 1.6
+        assert float(factor.std()) > 0.01  # it does change
+        # smooth: linear between six points, so steps change by little
+        assert float((factor[1:] - factor[:-1]).abs().max()) < 0.2
+        assert torch.all(out["x"][i, length:] == 0)
+
+
+def test_a_new_transformation_is_one_registry_entry():
+    """magnitude_warp was added as one entry of AUGMENTATIONS: its check,
+    its place in the augment documentation and where it applies follow."""
+    entry = AUGMENTATIONS["magnitude_warp"]
+    assert check_augment("magnitude_warp", "test") == {"magnitude_warp": 0.2}
+    assert "'magnitude_warp' multiplies each series" in GRUClassifier.__doc__
+    assert entry.axes == frozenset({"time"}) and entry.apply is not None
+    X = np.random.RandomState(0).normal(size=(30, 20, 2))
+    y = np.arange(30) % 2
+    clf = GRUClassifier(augment="magnitude_warp", max_epochs=2, random_state=0)
+    assert clf.fit(X, y).predict(X).shape == (30,)
+    with pytest.raises(ValueError, match="transforms series along time, but the"):
+        CNNClassifier(augment="magnitude_warp", max_epochs=1).fit(
+            np.zeros((10, 8, 8)), y[:10]
+        )
 
 
 def test_time_warp_reads_each_series_along_a_monotone_time_axis():
@@ -215,7 +256,7 @@ def _centre_of_mass(x):
 
 def test_shift_moves_images_within_its_range_and_keeps_them_whole():
     x = _blob(64)
-    out, target = Augmenter({"shift": 0.1}, kind="images")(
+    out, target = Augmenter({"shift": 0.1}, axes=IMAGES.axes)(
         {"x": x}, {"y": torch.zeros(64)}, torch.Generator().manual_seed(0)
     )
     assert target["y"].shape == (64,)
@@ -229,7 +270,7 @@ def test_shift_moves_images_within_its_range_and_keeps_them_whole():
 
 def test_zoom_scales_images_and_keeps_their_centre():
     x = _blob(64)
-    out, _ = Augmenter({"zoom": 0.3}, kind="images")(
+    out, _ = Augmenter({"zoom": 0.3}, axes=IMAGES.axes)(
         {"x": x}, {"y": torch.zeros(64)}, torch.Generator().manual_seed(0)
     )
     rows, cols, mass = _centre_of_mass(out["x"])
@@ -242,7 +283,7 @@ def test_zoom_scales_images_and_keeps_their_centre():
 def test_flip_mirrors_and_rotation_turns_images():
     batch, target = _images(n=64)
     x = batch["x"]
-    out, _ = Augmenter({"flip": 0.5}, kind="images")(
+    out, _ = Augmenter({"flip": 0.5}, axes=IMAGES.axes)(
         batch, target, torch.Generator().manual_seed(0)
     )
     flipped = np.array(
@@ -253,7 +294,7 @@ def test_flip_mirrors_and_rotation_turns_images():
     # rotation=90 draws angles of up to a quarter turn
     line = torch.zeros(1, 1, 9, 9)
     line[0, 0, 4, :] = 1.0  # a horizontal line through the centre
-    rotated, _ = Augmenter({"rotation": 90}, kind="images")(
+    rotated, _ = Augmenter({"rotation": 90}, axes=IMAGES.axes)(
         {"x": line.repeat(200, 1, 1, 1)}, {"y": torch.zeros(200)}, torch.Generator()
     )
     rotated = rotated["x"]
@@ -267,7 +308,7 @@ def test_flip_mirrors_and_rotation_turns_images():
 def test_cutmix_pastes_boxes_and_mixes_targets_by_area():
     batch, target = _images(n=16)
     target["sample_weight"] = torch.ones(16)
-    out, mixed = Augmenter({"cutmix": 1.0}, n_classes=2, kind="images")(
+    out, mixed = Augmenter({"cutmix": 1.0}, n_classes=2, axes=IMAGES.axes)(
         batch, target, torch.Generator().manual_seed(0)
     )
     x, y = batch["x"], mixed["y"]
@@ -284,7 +325,7 @@ def test_cutmix_pastes_boxes_and_mixes_targets_by_area():
 def test_frames_of_an_image_sequence_move_together():
     frame = torch.rand(6, 1, 1, 8, 8, generator=torch.Generator().manual_seed(0))
     video = frame.repeat(1, 5, 1, 1, 1)  # five identical frames per sample
-    out, _ = Augmenter({"shift": 0.25, "rotation": 10, "flip": 0.5}, kind="frames")(
+    out, _ = Augmenter({"shift": 0.25, "rotation": 10, "flip": 0.5}, axes=FRAMES.axes)(
         {"x": video}, {"y": torch.zeros(6)}, torch.Generator().manual_seed(0)
     )
     out = out["x"]

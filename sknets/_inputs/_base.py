@@ -80,6 +80,11 @@ class InputKind:
     attributes: tuple = ()
     #: why ONNX export is refused for this kind, or None when it works
     export_refusal: str | None = "its input cannot be exported"
+    #: the axes of a sample beyond its features: 'time' (series, token ids),
+    #: 'space' (images), both (image sequences); augmentation needs them
+    axes: frozenset = frozenset()
+    #: whether the input is values that may be transformed (not ids)
+    numeric: bool = True
 
     def claims(self, view, fitted_kind) -> bool:
         """Whether X (an :class:`InputView`) is of this kind. ``fitted_kind``

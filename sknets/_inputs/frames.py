@@ -85,6 +85,7 @@ class FrameInput(InputKind):
 
     name = "frames"
     names = ("frames",)
+    axes = frozenset({"time", "space"})
     export_refusal = (
         "torch's exporter cannot yet trace the frame CNN of image sequences with "
         "a dynamic number of frames"

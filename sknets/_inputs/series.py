@@ -150,6 +150,7 @@ class SeriesInput(InputKind):
 
     name = "series"
     names = ("series",)
+    axes = frozenset({"time"})
     export_refusal = None
     params = (
         Param(

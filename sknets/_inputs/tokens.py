@@ -74,6 +74,8 @@ class TokenInput(InputKind):
 
     name = "tokens"
     names = ("tokens", "text")
+    axes = frozenset({"time"})
+    numeric = False
     export_refusal = (
         "Token and text models need per-sample lengths, which the export does not carry"
     )
