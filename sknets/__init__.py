@@ -15,7 +15,6 @@ from .crnn import CRNNClassifier, CRNNRegressor
 from .export import export_onnx, onnx_input
 from .fcn import FCNClassifier, FCNRegressor
 from .forecaster import MiniRocketForecaster
-from .forecasting import make_windows
 from .inception import InceptionTimeClassifier, InceptionTimeRegressor
 from .persistence import load, save
 from .plotting import TrainingHistoryDisplay
@@ -33,6 +32,7 @@ from .tcn import TCNClassifier, TCNRegressor
 from .text import TextTokenizer
 from .textcnn import TextCNNClassifier, TextCNNRegressor
 from .transformer import TransformerClassifier, TransformerRegressor
+from .windows import make_windows
 
 __all__ = [
     "CNNClassifier",

@@ -9,28 +9,29 @@ import warnings
 from numbers import Integral, Real
 
 import numpy as np
-import pandas as pd
-from sklearn.base import BaseEstimator, _fit_context
+from sklearn.base import _fit_context
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import StrOptions
-from sklearn.utils.validation import check_is_fitted
 
+from ._backtest import (
+    MIN_FIT_VALUES,
+    backtest,
+    calibration,
+    conformal_width,
+    fits,
+    pool,
+)
 from ._constraints import POSITIVE_INT, Range
-from ._registry import register
-from ._time import future_index, read_index
-from .forecasting import _numbers, _positive_int, make_windows
+from ._forecast_base import BaseForecaster
+from ._params import Attribute, Param
 from .modules.rocket import check_alphas
 from .rocket import MiniRocketRegressor
+from .windows import make_windows
 
 __all__ = ["MiniRocketForecaster"]
 
 
 REFERENCES = ("last", "mean", "none")
-# the least number of values the backtest's model is fitted on
-MIN_FIT_VALUES = 12
-# the least number of backtest origins on a long series: a conformal 95 %
-# interval needs 19 errors (the largest of m covers m / (m + 1) of new ones)
-MIN_ORIGINS = 20
 
 
 def _full_window(sp):
@@ -56,18 +57,6 @@ def _blocks(n, sp, horizon):
             block //= 2
         candidates.add(block)
     return sorted(candidates)
-
-
-def _calibration(n, horizon):
-    """Steps at the end of the series that the backtest forecasts from: the
-    horizon, and at least MIN_ORIGINS, but no more than a third of the
-    series."""
-    return max(min(max(horizon, MIN_ORIGINS), n // 3), 1)
-
-
-def _fits(n, horizon):
-    """Whether a series of n values leaves enough to fit the backtest's model."""
-    return n - _calibration(n, horizon) >= MIN_FIT_VALUES
 
 
 def _reference(windows, reference):
@@ -104,55 +93,7 @@ def _roll(model, window, reference, history, steps):
     return np.concatenate(out, axis=1)[:, :steps]
 
 
-def _conformal_width(errors, steps, coverage):
-    """Half-width of the interval at each lead time: the split-conformal
-    quantile (:func:`_conformal_quantile`) of the absolute backtest errors at
-    that lead; for leads the backtest reaches with fewer than 5 errors, the
-    errors of all shorter leads, each scaled to that lead as a random walk's
-    would grow (square root of the lead ratio)."""
-    width = np.empty(steps)
-    leads = np.arange(1, steps + 1)
-    for k in leads:
-        own = errors[:, k - 1] if k <= errors.shape[1] else errors[:, :0]
-        own = np.abs(own[np.isfinite(own)])
-        if len(own) < 5:
-            pooled = [
-                np.abs(errors[:, j - 1]) * np.sqrt(k / j)
-                for j in leads[: min(k, errors.shape[1])]
-            ]
-            own = np.concatenate(pooled)
-            own = own[np.isfinite(own)]
-        width[k - 1] = _conformal_quantile(own, coverage)
-    return width
-
-
-def _conformal_quantile(scores, coverage):
-    """The split-conformal quantile of m calibration scores: the
-    ``ceil((m + 1) * coverage)``-th smallest, which a new exchangeable score
-    exceeds with probability at most ``1 - coverage`` (Lei et al., 2018);
-    the largest when that rank passes m (it then covers m / (m + 1)).
-    ``np.quantile(scores, rank / m, method='higher')`` would pick the next
-    one up (its position is ``q * (m - 1)``): one rank too wide."""
-    scores = np.sort(scores)
-    rank = int(np.ceil((len(scores) + 1) * coverage - 1e-9))
-    return scores[min(rank, len(scores)) - 1]
-
-
-def _unchecked(steps, checked, n):
-    return (
-        f"Forecasting {steps} steps, beyond the {checked} lead times the backtest "
-        f"checks on a series of {n} values: the forecasts and intervals past lead "
-        f"{checked} are extrapolated, unchecked. "
-        + (
-            f"Fit with horizon={steps} to have them checked."
-            if steps <= n // 3
-            else "Keep the horizon within a third of the series."
-        )
-    )
-
-
-@register
-class MiniRocketForecaster(BaseEstimator):
+class MiniRocketForecaster(BaseForecaster):
     """Forecast one series with MiniRocket regressors on its windows, chosen
     and pooled by a backtest in time order, with conformal intervals.
 
@@ -183,66 +124,11 @@ class MiniRocketForecaster(BaseEstimator):
 
     Parameters
     ----------
-    horizon : int or None, default=None
-        Number of steps the backtest forecasts, and the default number of
-        steps of :meth:`predict`; None means one season (``sp``). Longer
-        forecasts work too, fed back block by block.
-    sp : int, default=1
-        Seasonal period: 12 for monthly data with a yearly season, 4 for
-        quarterly, 7 for daily data with a weekly one, 1 for none. It is not
-        guessed from the data: give it when the series has a season. It sets
-        the window (two seasons) and the block of one season, so with 1 on a
-        seasonal series the forecasts see at most 12 steps back.
-    references : list of {'last', 'mean', 'none'}, default=('last', 'mean', \
-            'none')
-        What each window is made relative to: its last value (a level that
-        moves like a random walk), its mean (a level that moves slowly), or
-        nothing (a stationary series).
-    alphas : list of float, default=(0.1, 1.0, 10.0)
-        Ridge penalties of the head (relative to its features' total
-        variance, as in :class:`MiniRocketRegressor`), each a candidate.
-    pool_tolerance : float, default=1.25
-        Candidates whose mean absolute backtest error is at most this many
-        times the best one's are pooled; 1 keeps the best one only.
-    log : 'auto' or bool, default='auto'
-        Forecast the logarithm of the series: 'auto' does when every value is
-        positive (multiplicative seasons and growth become additive).
-    max_windows : int, default=1000
-        Each regressor fits on at most this many of the latest windows, so the
-        time of a fit levels off on long series: 75 s for 20,000 values and
-        103 s for 200,000 on 2 CPU cores (hourly data, ``sp=24``,
-        ``horizon=48``), against seconds for a few hundred.
-    random_state : int, RandomState instance or None, default=None
-        Seeds the regressors' random kernels.
+    {parameters}
 
     Attributes
     ----------
-    horizon_ : int
-        The horizon used.
-    log_ : bool
-        Whether the series was forecast on the log scale.
-    scores_ : dict
-        Mean absolute backtest error (on the scale forecast: the log scale
-        when ``log_``) of every candidate ``(reference, block, alpha)``.
-    pool_ : list of tuple
-        The candidates pooled, ``(reference, block, alpha)``.
-    models_ : list of MiniRocketRegressor
-        The pooled candidates, refitted on the whole series.
-    windows_ : list of int
-        Each pooled model's window length.
-    backtest_errors_ : ndarray of shape (n_origins, n_leads)
-        Errors of the pooled backtest forecast from each origin at each of the
-        ``horizon_`` lead times (NaN where the series had ended), on the scale
-        forecast: the conformal intervals are their quantiles.
-    n_values_ : int
-        Length of the series seen at fit.
-    index_ : dict or None
-        y's time index: its kind ('period', 'datetime' or 'integer'), last
-        time and step, which the forecasts' index continues; None when y had
-        none (an array, or a pandas index of labels).
-    last_values_ : ndarray
-        The series' last values (on the scale forecast), which the forecasts
-        start from.
+    {attributes}
 
     See Also
     --------
@@ -274,43 +160,131 @@ class MiniRocketForecaster(BaseEstimator):
     (12, 2)
     """
 
-    # what sknets.load may set: the fitted attributes above
-    _FITTED = (
-        "horizon_", "log_", "scores_", "pool_", "models_", "windows_",
-        "backtest_errors_", "n_values_", "last_values_", "index_",
-    )  # fmt: skip
-
-    _parameter_constraints: dict = {
-        "horizon": [POSITIVE_INT, None],
-        "sp": [POSITIVE_INT],
-        "references": [list, tuple],
-        "alphas": ["array-like"],
-        "pool_tolerance": [Range(Real, 1, None, closed="left")],
-        "log": [StrOptions({"auto"}), "boolean"],
-        "max_windows": [POSITIVE_INT],
-        "random_state": ["random_state"],
-    }
-
-    def __init__(
-        self,
-        horizon=None,
-        sp=1,
-        *,
-        references=REFERENCES,
-        alphas=(0.1, 1.0, 10.0),
-        pool_tolerance=1.25,
-        log="auto",
-        max_windows=1000,
-        random_state=None,
-    ):
-        self.horizon = horizon
-        self.sp = sp
-        self.references = references
-        self.alphas = alphas
-        self.pool_tolerance = pool_tolerance
-        self.log = log
-        self.max_windows = max_windows
-        self.random_state = random_state
+    _params = (
+        Param(
+            "horizon",
+            None,
+            [POSITIVE_INT, None],
+            "int or None",
+            """
+            Number of steps the backtest forecasts, and the default number of
+            steps of :meth:`predict`; None means one season (``sp``). Longer
+            forecasts work too, fed back block by block.""",
+        ),
+        Param(
+            "sp",
+            1,
+            [POSITIVE_INT],
+            "int",
+            """
+            Seasonal period: 12 for monthly data with a yearly season, 4 for
+            quarterly, 7 for daily data with a weekly one, 1 for none. It is not
+            guessed from the data: give it when the series has a season. It sets
+            the window (two seasons) and the block of one season, so with 1 on a
+            seasonal series the forecasts see at most 12 steps back.""",
+        ),
+        Param(
+            "references",
+            REFERENCES,
+            [list, tuple],
+            "list of {'last', 'mean', 'none'}",
+            """
+            What each window is made relative to: its last value (a level that
+            moves like a random walk), its mean (a level that moves slowly), or
+            nothing (a stationary series).""",
+        ),
+        Param(
+            "alphas",
+            (0.1, 1.0, 10.0),
+            ["array-like"],
+            "list of float",
+            """
+            Ridge penalties of the head (relative to its features' total
+            variance, as in :class:`MiniRocketRegressor`), each a candidate.""",
+        ),
+        Param(
+            "pool_tolerance",
+            1.25,
+            [Range(Real, 1, None, closed="left")],
+            "float",
+            """
+            Candidates whose mean absolute backtest error is at most this many
+            times the best one's are pooled; 1 keeps the best one only.""",
+        ),
+        Param(
+            "log",
+            "auto",
+            [StrOptions({"auto"}), "boolean"],
+            "'auto' or bool",
+            """
+            Forecast the logarithm of the series: 'auto' does when every value is
+            positive (multiplicative seasons and growth become additive).""",
+        ),
+        Param(
+            "max_windows",
+            1000,
+            [POSITIVE_INT],
+            "int",
+            """
+            Each regressor fits on at most this many of the latest windows, so the
+            time of a fit levels off on long series: 75 s for 20,000 values and
+            103 s for 200,000 on 2 CPU cores (hourly data, ``sp=24``,
+            ``horizon=48``), against seconds for a few hundred.""",
+        ),
+        Param(
+            "random_state",
+            None,
+            ["random_state"],
+            "int, RandomState instance or None",
+            "Seeds the regressors' random kernels.",
+        ),
+    )
+    _attributes = (
+        Attribute("horizon_", "int", "The horizon used."),
+        Attribute("log_", "bool", "Whether the series was forecast on the log scale."),
+        Attribute(
+            "scores_",
+            "dict",
+            """
+            Mean absolute backtest error (on the scale forecast: the log scale
+            when ``log_``) of every candidate ``(reference, block, alpha)``.""",
+        ),
+        Attribute(
+            "pool_",
+            "list of tuple",
+            "The candidates pooled, ``(reference, block, alpha)``.",
+        ),
+        Attribute(
+            "models_",
+            "list of MiniRocketRegressor",
+            "The pooled candidates, refitted on the whole series.",
+        ),
+        Attribute("windows_", "list of int", "Each pooled model's window length."),
+        Attribute(
+            "backtest_errors_",
+            "ndarray of shape (n_origins, n_leads)",
+            """
+            Errors of the pooled backtest forecast from each origin at each of the
+            ``horizon_`` lead times (NaN where the series had ended), on the scale
+            forecast: the conformal intervals are their quantiles.""",
+        ),
+        Attribute("n_values_", "int", "Length of the series seen at fit."),
+        Attribute(
+            "last_values_",
+            "ndarray",
+            """
+            The series' last values (on the scale forecast), which the forecasts
+            start from.""",
+        ),
+        Attribute(
+            "index_",
+            "dict or None",
+            """
+            y's time index: its kind ('period', 'datetime' or 'integer'), last
+            time and step, which the forecasts' index continues; None when y had
+            none (an array, or a pandas index of labels).""",
+        ),
+    )
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, y, X=None):
@@ -332,20 +306,19 @@ class MiniRocketForecaster(BaseEstimator):
         """
         references = self._checked_references()
         alphas = list(dict.fromkeys(check_alphas(self.alphas, allow_none=False)))
-        values = self._series(y)
-        index = read_index(y)
+        values, index = self._series(y)
         h = self.horizon if self.horizon is not None else self.sp
         n = len(values)
-        need = next(m for m in itertools.count(1) if _fits(m, h))
+        need = next(m for m in itertools.count(1) if fits(m, h))
         if n < need:
             raise ValueError(
                 f"y has {n} values, too few for horizon={h}: the backtest "
-                f"forecasts the last {_calibration(need, h)} and fits on at least "
+                f"forecasts the last {calibration(need, h)} and fits on at least "
                 f"{MIN_FIT_VALUES} before them, so y needs at least {need} values."
             )
-        if h > _calibration(n, h):
+        if h > calibration(n, h):
             warnings.warn(
-                _unchecked(h, _calibration(n, h), n), UserWarning, stacklevel=2
+                _unchecked(h, calibration(n, h), n), UserWarning, stacklevel=2
             )
         log = values.min() > 0 if self.log == "auto" else bool(self.log)
         if log and values.min() <= 0:
@@ -357,37 +330,34 @@ class MiniRocketForecaster(BaseEstimator):
         seed = self.random_state
         if not isinstance(seed, Integral):
             seed = check_random_state(seed).randint(np.iinfo(np.int32).max)
-        start = n - _calibration(n, h)
-        origins = np.arange(start, n)
-        history = np.stack([z[o - start : o] for o in origins])
-        # actual[i, k]: the value k + 1 steps after origin i (NaN past the end)
-        padded = np.concatenate([z, np.full(h, np.nan)])
-        actual = padded[origins[:, None] + np.arange(h)]
-        scores, errors = {}, {}
-        for reference in references:
-            for block in _blocks(start, self.sp, h):
-                for alpha in alphas:
-                    model, window = _fit_window_model(
-                        z[:start], reference, block, alpha, self.sp, seed,
-                        self.max_windows,
-                    )  # fmt: skip
-                    error = actual - _roll(model, window, reference, history, h)
-                    candidate = (reference, block, alpha)
-                    scores[candidate] = float(np.nanmean(np.abs(error)))
-                    errors[candidate] = error
-        best = min(scores.values())
-        pool = [c for c, s in scores.items() if s <= self.pool_tolerance * best]
+
+        def forecast(candidate, past, history):
+            reference, block, alpha = candidate
+            model, window = _fit_window_model(
+                past, reference, block, alpha, self.sp, seed, self.max_windows
+            )
+            return _roll(model, window, reference, history, h)
+
+        start = n - calibration(n, h)
+        candidates = [
+            (reference, block, alpha)
+            for reference in references
+            for block in _blocks(start, self.sp, h)
+            for alpha in alphas
+        ]
+        scores, errors = backtest(z, h, candidates, forecast)
+        pooled = pool(scores, self.pool_tolerance)
         fitted = [
             _fit_window_model(z, r, b, a, self.sp, seed, self.max_windows)
-            for r, b, a in pool
+            for r, b, a in pooled
         ]
         self.horizon_ = h
         self.log_ = bool(log)
         self.scores_ = scores
-        self.pool_ = pool
+        self.pool_ = pooled
         self.models_ = [model for model, _ in fitted]
         self.windows_ = [window for _, window in fitted]
-        self.backtest_errors_ = np.mean([errors[c] for c in pool], axis=0)
+        self.backtest_errors_ = np.mean([errors[c] for c in pooled], axis=0)
         self.n_values_ = n
         self.last_values_ = z[-max(self.windows_) :].copy()
         self.index_ = index
@@ -407,14 +377,8 @@ class MiniRocketForecaster(BaseEstimator):
             A pandas Series indexed by the times after y's when y was a pandas
             Series (or one column) indexed by times or integers.
         """
-        steps = self._steps(steps)
-        forecast = self._forecast(steps)
-        forecast = np.exp(forecast) if self.log_ else forecast
-        if self.index_ is None:
-            return forecast
-        return pd.Series(
-            forecast, index=future_index(self.index_, steps), name=self.index_["name"]
-        )
+        forecast = self._forecast(self._steps(steps))
+        return self._indexed(np.exp(forecast) if self.log_ else forecast)
 
     def predict_interval(self, steps=None, coverage=0.9):
         """Split-conformal prediction intervals around :meth:`predict`.
@@ -437,13 +401,10 @@ class MiniRocketForecaster(BaseEstimator):
         if not isinstance(coverage, Real) or not 0 < coverage < 1:
             raise ValueError(f"coverage must be a number in (0, 1), got {coverage!r}.")
         forecast = self._forecast(steps)
-        width = _conformal_width(self.backtest_errors_, steps, float(coverage))
+        width = conformal_width(self.backtest_errors_, steps, float(coverage))
         bounds = np.column_stack([forecast - width, forecast + width])
         bounds = np.exp(bounds) if self.log_ else bounds
-        if self.index_ is None:
-            return bounds
-        index = future_index(self.index_, steps)
-        return pd.DataFrame(bounds, index=index, columns=["lower", "upper"])
+        return self._indexed(bounds, columns=["lower", "upper"])
 
     def _forecast(self, steps):
         history = self.last_values_[None, :]
@@ -457,15 +418,12 @@ class MiniRocketForecaster(BaseEstimator):
             axis=0,
         )
 
-    def _steps(self, steps):
-        check_is_fitted(self, "models_")
-        steps = self.horizon_ if steps is None else _positive_int(steps, "steps")
-        checked = int(np.isfinite(self.backtest_errors_).any(axis=0).sum())
-        if steps > checked:
-            warnings.warn(
-                _unchecked(steps, checked, self.n_values_), UserWarning, stacklevel=3
-            )
-        return steps
+    def _checked_leads(self):
+        """Lead times the backtest reached from at least one origin."""
+        return int(np.isfinite(self.backtest_errors_).any(axis=0).sum())
+
+    def _unchecked(self, steps, checked):
+        return _unchecked(steps, checked, self.n_values_)
 
     def _checked_references(self):
         references = list(self.references)
@@ -478,63 +436,34 @@ class MiniRocketForecaster(BaseEstimator):
             )
         return list(dict.fromkeys(references))
 
-    @staticmethod
-    def _series(y):
-        if y is None:
-            raise ValueError("y is None; give the series to forecast.")
-        values, _ = _numbers(y, "y")
-        if values.ndim == 2 and values.shape[1] == 1:
-            values = values[:, 0]
-        if values.ndim != 1:
-            raise ValueError(
-                "MiniRocketForecaster forecasts one series: y must be 1D (or one "
-                f"column), got shape {values.shape}; fit one forecaster per column."
-            )
-        return values.astype(np.float64)  # a copy: the caller's data is not touched
-
-    def __sknets_getstate__(self):
-        """What ``sknets.save`` writes: the fitted attributes, the pooled
-        regressors among them."""
-        check_is_fitted(self, "models_")
-        fitted = {k: v for k, v in vars(self).items() if k.endswith("_")}
-        return {"fitted": fitted, "history": [], "weights": {}}
-
-    def __sknets_setstate__(self, state):
-        """A fitted forecaster from what ``__sknets_getstate__`` gave."""
-        for key, value in state["fitted"].items():
-            if key not in self._FITTED:
-                raise ValueError(
-                    f"The model file sets {key!r}, which is not a fitted attribute "
-                    "of MiniRocketForecaster; it is refused."
-                )
-            setattr(self, key, value)
-        self._check_fitted_state(state["fitted"])
-        return self
-
-    def _check_fitted_state(self, fitted):
-        """A ValueError for fitted attributes of the right types that do not
-        fit together: one missing, a pooled candidate with an unknown
-        reference, or as many models, windows and candidates."""
-        missing = [name for name in self._FITTED if name not in fitted]
-        if missing:
-            raise ValueError(f"its fitted attributes {', '.join(missing)} are missing")
-        pool = [tuple(c) for c in self.pool_]
-        odd = [c for c in pool if len(c) != 3 or c[0] not in REFERENCES]
-        if odd or not pool:
-            raise ValueError(f"its pool names unknown candidates: {odd or pool}")
-        if not len(self.models_) == len(self.windows_) == len(pool):
+    def _check_fitted_state(self):
+        """A ValueError for a pooled candidate with an unknown reference, or
+        not as many models, windows and candidates."""
+        pooled = [tuple(c) for c in self.pool_]
+        odd = [c for c in pooled if len(c) != 3 or c[0] not in REFERENCES]
+        if odd or not pooled:
+            raise ValueError(f"its pool names unknown candidates: {odd or pooled}")
+        if not len(self.models_) == len(self.windows_) == len(pooled):
             raise ValueError(
                 f"it holds {len(self.models_)} models and {len(self.windows_)} "
-                f"windows for {len(pool)} pooled candidates"
+                f"windows for {len(pooled)} pooled candidates"
             )
-        if self.index_ is not None:
-            try:
-                future_index(self.index_, 1)
-            except (KeyError, TypeError, ValueError) as exc:
-                raise ValueError(f"its time index {self.index_!r} is not one") from exc
         errors = np.asarray(self.backtest_errors_)
         if errors.ndim != 2 or errors.shape[1] != self.horizon_:
             raise ValueError(
                 f"its backtest errors have shape {errors.shape}, not (origins, "
                 f"{self.horizon_})"
             )
+
+
+def _unchecked(steps, checked, n):
+    return (
+        f"Forecasting {steps} steps, beyond the {checked} lead times the backtest "
+        f"checks on a series of {n} values: the forecasts and intervals past lead "
+        f"{checked} are extrapolated, unchecked. "
+        + (
+            f"Fit with horizon={steps} to have them checked."
+            if steps <= n // 3
+            else "Keep the horizon within a third of the series."
+        )
+    )

@@ -84,10 +84,10 @@ class _MiniRocket(AugmentedMixin, BaseNeuralNet):
         small = n <= RIDGE_SAMPLES and not self.early_stopping_
         return small and squared and not self.augment
 
-    def _training_input(self, batch, **kwargs):
+    def _training_input(self, batch, max_bytes=2**30):
         if self.augment:  # features of augmented series: computed batch by batch
-            return AugmentedMixin._training_input(self, batch, max_bytes=0)
-        return super()._training_input(batch, **kwargs)
+            max_bytes = 0
+        return super()._training_input(batch, max_bytes=max_bytes)
 
     def _initialize_head(self, data):
         features = data.X.get("features")

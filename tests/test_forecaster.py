@@ -14,7 +14,7 @@ from sklearn.exceptions import NotFittedError
 
 import sknets
 from sknets import MiniRocketForecaster
-from sknets.forecaster import _conformal_quantile
+from sknets._backtest import conformal_quantile
 
 # one reference and one penalty: 2 candidates instead of the default's 18
 QUICK = {"references": ("last",), "alphas": (1.0,), "random_state": 0}
@@ -191,7 +191,7 @@ def test_the_conformal_quantile_is_the_rank_that_covers(m, coverage):
     # a new score ranks uniformly among m + 1 exchangeable ones: the interval
     # up to the k-th smallest of m covers k / (m + 1) of new scores
     scores = np.random.RandomState(m).permutation(np.arange(1.0, m + 1))
-    q = _conformal_quantile(scores, coverage)
+    q = conformal_quantile(scores, coverage)
     k = int(q)  # the scores are 1..m
     assert k / (m + 1) >= coverage or k == m
     assert k == m or (k - 1) / (m + 1) < coverage  # no larger than needed

@@ -40,6 +40,7 @@ def test_datasets_and_modules_are_reachable_from_the_package():
         ("sknets.image", ["CNNClassifier", "CNNRegressor"]),
         ("sknets.hybrid", ["CRNNClassifier", "CRNNRegressor"]),
         ("sknets.sequence", ["LSTMClassifier", "TCNRegressor", "TextCNNClassifier"]),
+        ("sknets.forecasting", ["make_windows"]),
     ],
 )
 def test_old_import_paths_give_the_same_classes(module, names):
@@ -170,3 +171,14 @@ def test_the_contributor_page_names_every_source_file_and_no_other():
     }
     assert sorted(files - named) == [], "files the page leaves out"
     assert sorted(named - files) == [], "files the page names that do not exist"
+
+
+def test_no_class_calls_another_class_method_on_self():
+    """``Class._method(self, ...)`` skips the method order: every class asks
+    ``super()`` (or a declared hook) instead."""
+    calls = {
+        f"{path.relative_to(PACKAGE)}: {match.group(0)}"
+        for path in PACKAGE.rglob("*.py")
+        for match in re.finditer(r"\b[A-Z]\w*\.\w+\(self\s*[,)]", path.read_text())
+    }
+    assert sorted(calls) == []
