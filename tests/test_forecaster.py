@@ -242,7 +242,7 @@ MONTHS = pd.period_range("2000-01", periods=48, freq="M")
         (MONTHS, pd.period_range("2004-01", periods=6, freq="M")),
         (
             MONTHS.to_timestamp(how="end").normalize(),
-            pd.date_range("2004-01-31", periods=6, freq="ME"),
+            pd.date_range("2004-01-31", periods=6, freq=pd.offsets.MonthEnd()),
         ),
         (  # no freq set: inferred from the times
             pd.DatetimeIndex(list(pd.date_range("2001-01-01", periods=48, freq="W"))),
