@@ -107,14 +107,8 @@ def _time_warp(x, lengths, strength, generator):
     al., 2017)."""
     n, steps = x.shape[:2]
     full = _full_lengths(x, lengths)
-    sigma = strength
-    knots = (1 + sigma * torch.randn(n, WARP_KNOTS, generator=generator)).double()
-    # the knots span each series' own valid steps, whatever the padding
-    t = torch.arange(steps)[None, :].double()
-    u = t / (full - 1).clamp(min=1)[:, None].double() * (WARP_KNOTS - 1)
-    speed = _resample(
-        knots.clamp(min=0.1)[:, :, None], u, torch.full((n,), WARP_KNOTS)
-    )[:, :, 0]
+    knots = (1 + strength * torch.randn(n, WARP_KNOTS, generator=generator)).double()
+    speed = _along_series(knots.clamp(min=0.1), full, steps)
     position = torch.cumsum(speed, dim=1) - speed[:, :1]
     last = position.gather(1, (full - 1).clamp(min=0)[:, None])
     position = position / last.clamp(min=1e-12) * (full - 1)[:, None].double()
@@ -128,10 +122,18 @@ def _magnitude_warp(x, lengths, strength, generator):
     n, steps = x.shape[:2]
     full = _full_lengths(x, lengths)
     knots = 1 + strength * torch.randn(n, WARP_KNOTS, generator=generator)
+    curve = _along_series(knots.to(x.dtype), full, steps)
+    return x * curve.view(n, steps, *([1] * (x.dim() - 2))).to(x.device)
+
+
+def _along_series(knots, full, steps):
+    """Values at WARP_KNOTS evenly spaced points of each series (n, K),
+    spanning its own ``full`` valid steps whatever the padding, linearly
+    interpolated at each of the batch's ``steps``: (n, steps)."""
     t = torch.arange(steps)[None, :].double()
     u = t / (full - 1).clamp(min=1)[:, None].double() * (WARP_KNOTS - 1)
-    curve = _resample(knots[:, :, None].to(x.dtype), u, torch.full((n,), WARP_KNOTS))
-    return x * curve.view(n, steps, *([1] * (x.dim() - 2))).to(x.device)
+    every = torch.full((len(knots),), WARP_KNOTS)
+    return _resample(knots[:, :, None], u, every)[:, :, 0]
 
 
 def _affine(x, strengths, generator):
@@ -417,17 +419,18 @@ class Augmenter:
         self.strengths = strengths
         self.n_classes = n_classes
         self.axes = frozenset(axes)
+        # the transformations that run, in the registry's order
+        self.chosen = [
+            entry
+            for name, entry in AUGMENTATIONS.items()
+            if name in strengths and entry.axes <= self.axes
+        ]
 
     def __call__(self, batch, target, generator):
         x, lengths = batch["x"], batch.get("lengths")
         mask = _mask(x, lengths)
-        chosen = [
-            entry
-            for name, entry in AUGMENTATIONS.items()
-            if name in self.strengths and entry.axes <= self.axes
-        ]
         affine = True
-        for entry in chosen:
+        for entry in self.chosen:
             if entry.stage == "x":
                 x = entry.apply(x, lengths, self.strengths[entry.name], generator)
             elif entry.stage == "affine" and affine:
@@ -435,7 +438,7 @@ class Augmenter:
         if mask is not None:
             x = x * mask
         batch = {**batch, "x": x}
-        mixing = [entry for entry in chosen if entry.stage == "mix"]
+        mixing = [entry for entry in self.chosen if entry.stage == "mix"]
         if len(mixing) == 2:  # one of the two per batch, as timm's Mixup does
             mixing = [mixing[int(torch.randint(2, (1,), generator=generator))]]
         if mixing:

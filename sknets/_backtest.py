@@ -22,6 +22,7 @@ __all__ = [
     "conformal_width",
     "fits",
     "pool",
+    "unchecked",
 ]
 
 # the least number of values the backtest's model is fitted on
@@ -107,3 +108,18 @@ def conformal_quantile(scores, coverage):
     scores = np.sort(scores)
     rank = int(np.ceil((len(scores) + 1) * coverage - 1e-9))
     return scores[min(rank, len(scores)) - 1]
+
+
+def unchecked(steps, checked, n):
+    """The warning for a forecast of ``steps`` past the ``checked`` lead
+    times a backtest reached on a series of n values."""
+    return (
+        f"Forecasting {steps} steps, beyond the {checked} lead times the backtest "
+        f"checks on a series of {n} values: the forecasts and intervals past lead "
+        f"{checked} are extrapolated, unchecked. "
+        + (
+            f"Fit with horizon={steps} to have them checked."
+            if steps <= n // 3
+            else "Keep the horizon within a third of the series."
+        )
+    )

@@ -13,6 +13,7 @@ import pandas as pd
 from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted
 
+from ._backtest import unchecked
 from ._params import make_init, render_doc
 from ._registry import register
 from ._time import future_index, read_index
@@ -63,8 +64,9 @@ class BaseForecaster(BaseEstimator):
         return values.astype(np.float64), read_index(y)
 
     def _checked_leads(self):
-        """How many lead times the fit checked (by its backtest)."""
-        return np.inf
+        """How many lead times the fit's backtest checked on the series of
+        ``n_values_`` values; None when the forecaster has no backtest."""
+        return None
 
     def _steps(self, steps):
         """The number of steps of a forecast (``horizon_`` for None); a
@@ -72,13 +74,10 @@ class BaseForecaster(BaseEstimator):
         check_is_fitted(self, self._fitted_names()[0])
         steps = self.horizon_ if steps is None else _positive_int(steps, "steps")
         checked = self._checked_leads()
-        if steps > checked:
-            warnings.warn(self._unchecked(steps, checked), UserWarning, stacklevel=3)
+        if checked is not None and steps > checked:
+            message = unchecked(steps, checked, self.n_values_)
+            warnings.warn(message, UserWarning, stacklevel=3)
         return steps
-
-    def _unchecked(self, steps, checked):
-        """The warning for a forecast of ``steps`` beyond ``checked`` leads."""
-        return f"Forecasting {steps} steps, beyond the {checked} lead times checked."
 
     def _indexed(self, values, columns=None):
         """A forecast (steps,) or bounds (steps, k) as they go out: indexed

@@ -20,6 +20,7 @@ from ._backtest import (
     conformal_width,
     fits,
     pool,
+    unchecked,
 )
 from ._constraints import POSITIVE_INT, Range
 from ._forecast_base import BaseForecaster
@@ -317,9 +318,7 @@ class MiniRocketForecaster(BaseForecaster):
                 f"{MIN_FIT_VALUES} before them, so y needs at least {need} values."
             )
         if h > calibration(n, h):
-            warnings.warn(
-                _unchecked(h, calibration(n, h), n), UserWarning, stacklevel=2
-            )
+            warnings.warn(unchecked(h, calibration(n, h), n), UserWarning, stacklevel=2)
         log = values.min() > 0 if self.log == "auto" else bool(self.log)
         if log and values.min() <= 0:
             raise ValueError(
@@ -422,9 +421,6 @@ class MiniRocketForecaster(BaseForecaster):
         """Lead times the backtest reached from at least one origin."""
         return int(np.isfinite(self.backtest_errors_).any(axis=0).sum())
 
-    def _unchecked(self, steps, checked):
-        return _unchecked(steps, checked, self.n_values_)
-
     def _checked_references(self):
         references = list(self.references)
         if not references or any(
@@ -454,16 +450,3 @@ class MiniRocketForecaster(BaseForecaster):
                 f"its backtest errors have shape {errors.shape}, not (origins, "
                 f"{self.horizon_})"
             )
-
-
-def _unchecked(steps, checked, n):
-    return (
-        f"Forecasting {steps} steps, beyond the {checked} lead times the backtest "
-        f"checks on a series of {n} values: the forecasts and intervals past lead "
-        f"{checked} are extrapolated, unchecked. "
-        + (
-            f"Fit with horizon={steps} to have them checked."
-            if steps <= n // 3
-            else "Keep the horizon within a third of the series."
-        )
-    )
