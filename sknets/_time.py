@@ -67,21 +67,20 @@ def read_index(y, name="y"):
     return described | {"kind": "integer", "last": int(values[-1]), "step": step}
 
 
-def future_index(described, steps, start=1):
-    """The pandas index of the ``steps`` times after the series' end (the
-    first one ``start`` steps after it)."""
+def future_index(described, steps):
+    """The pandas index of the ``steps`` times after the series' end."""
     kind = described["kind"]
     if kind == "period":
         last = pd.Period(described["last"], freq=described["freq"])
-        return pd.period_range(last + start, periods=steps, freq=described["freq"])
+        return pd.period_range(last + 1, periods=steps, freq=described["freq"])
     if kind == "datetime":
         last = pd.Timestamp(described["last"])
         if described["tz"] is not None:
             last = last.tz_convert(described["tz"])
         offset = pd.tseries.frequencies.to_offset(described["freq"])
-        return pd.date_range(last + start * offset, periods=steps, freq=offset)
+        return pd.date_range(last + offset, periods=steps, freq=offset)
     step = described["step"]
-    first = described["last"] + start * step
+    first = described["last"] + step
     return pd.RangeIndex(first, first + steps * step, step)
 
 

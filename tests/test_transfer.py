@@ -125,3 +125,25 @@ def test_fine_tuning_from_digits_0_4_beats_scratch_on_few_examples_of_5_9():
     scratch, tuned = np.array(scratch), np.array(tuned)
     assert tuned.mean() > scratch.mean() + 0.03, (tuned, scratch)
     assert (tuned > scratch).sum() >= 3, (tuned, scratch)
+
+
+def test_the_head_is_what_the_module_names_with_get_head():
+    """Transfer learning copies and freezes everything but the layer the
+    module's ``get_head()`` returns, whatever its attribute name."""
+    from sknets._transfer import head_prefix, transfer_features
+
+    class Named(torch.nn.Module):
+        def __init__(self, n_outputs):
+            super().__init__()
+            self.body = torch.nn.Linear(3, 4)
+            self.out = torch.nn.Linear(4, n_outputs)
+
+        def get_head(self):
+            return self.out
+
+    source, target = Named(2), Named(5)
+    assert head_prefix(target) == "out."
+    transfer_features(target, source, freeze=True)
+    torch.testing.assert_close(target.body.weight, source.body.weight)
+    assert not target.body.weight.requires_grad and target.out.weight.requires_grad
+    assert head_prefix(torch.nn.Linear(2, 2)) is None  # no head: nothing left out
