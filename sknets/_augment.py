@@ -518,14 +518,13 @@ def check_batch(strengths, batch, kind, kind_name, name):
             f"{name}: augment applies to numeric series, images and image "
             f"sequences, not to {kind_name}; set augment=None."
         )
-    described = "numeric series" if kind_name == "series" else kind_name
     for axis, what in (("space", "images"), ("time", "series along time")):
         needing = sorted(n for n in strengths if axis in AUGMENTATIONS[n].axes)
         if needing and axis not in kind.axes:
             usable = sorted(n for n, a in AUGMENTATIONS.items() if a.axes <= kind.axes)
             raise ValueError(
                 f"{name}: augment={needing} transforms {what}, but the training "
-                f"input is {described}; for {kind_name} use {usable}."
+                f"input is {kind.described}; for {kind.described} use {usable}."
             )
     if "time" not in kind.axes:
         return
@@ -573,7 +572,8 @@ class AugmentedMixin:
         strengths = self._augment_strengths()
         if not strengths:
             return None
-        return Augmenter(strengths, self._mixup_classes, input_kind(self).axes)
+        mixed = self._target_.mixup_classes
+        return Augmenter(strengths, mixed, input_kind(self).axes)
 
     def _make_net(self, module):
         net = super()._make_net(module)

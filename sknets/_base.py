@@ -8,7 +8,8 @@ trains that net. The net is kept as ``net_``.
 
 A concrete estimator combines three parts, and declares nothing twice:
 
-- a target mixin (:mod:`sknets._targets`): classification or regression;
+- a task mixin (:mod:`sknets._tasks`): classification or regression, whose
+  fit learns a target object (:mod:`sknets._targets`, ``_target_``);
 - a family base, which declares its hyperparameters (``_family_params``), the
   input kinds it takes (``_input_kinds``), default overrides (``_defaults``)
   and builds its network (``_build_network``);
@@ -42,12 +43,17 @@ import numpy as np
 import torch
 from sklearn.base import BaseEstimator, _fit_context
 from sklearn.utils import check_random_state
-from sklearn.utils.validation import _check_sample_weight
 
 from . import _params
 from ._batching import TensorDataset, call, n_samples, take, to_device
 from ._budget import AUTO_EARLY_STOPPING, Budget
-from ._callbacks import check_checkpoint_dir, check_scorer, net_callbacks
+from ._callbacks import (
+    TrainingDivergedWarning,
+    check_checkpoint_dir,
+    check_scorer,
+    net_callbacks,
+    report_stop,
+)
 from ._distributed import broadcast_seed, broadcast_state, process_group
 from ._inputs import input_kind
 from ._net import Net
@@ -59,10 +65,10 @@ from ._runtime import (
     optimizer_class,
     resolve_device,
     torch_seed,
-    warn_caller,
 )
-from ._state import StateMixin
+from ._state import READ_BY_FIT, StateMixin
 from ._streaming import check_training_input
+from ._targets import loss_weights
 from ._transfer import transfer_features
 from ._unused import warn_unused_params
 from ._validation import ValidationMixin, validation_arguments
@@ -73,10 +79,6 @@ __all__ = ["BaseNeuralNet", "TrainingDivergedWarning"]
 # torch's random generator is one per process: fits that seed it run one at a
 # time, so that a seeded fit in a thread gives what it gives alone
 FIT_LOCK = threading.RLock()
-
-
-class TrainingDivergedWarning(UserWarning):
-    """The training loss became NaN or infinite; the last good weights were kept."""
 
 
 class BaseNeuralNet(StateMixin, ValidationMixin, PredictionMixin, BaseEstimator):
@@ -90,7 +92,7 @@ class BaseNeuralNet(StateMixin, ValidationMixin, PredictionMixin, BaseEstimator)
     _input_kinds: tuple = ()
     #: parameters a group of families adds (gradient clipping for sequences)
     _extra_params: tuple = ()
-    #: set by the target mixin
+    #: set by the task mixin (:mod:`sknets._tasks`)
     _target_params: tuple = ()
     _target_attributes: tuple = ()
     #: defaults that differ from the declarations, merged along the MRO
@@ -175,6 +177,28 @@ class BaseNeuralNet(StateMixin, ValidationMixin, PredictionMixin, BaseEstimator)
         """Set the head from the training data before any epoch, for a family
         whose head has a closed form (MiniRocket's ridge regression)."""
 
+    def _resolve_network(self):
+        """Resolve the family's network 'auto's from what the input kind
+        learned (``max_length_``, ...), as fitted attributes that
+        :meth:`_network_settings` reads; called once, at a new fit."""
+
+    # -- task hooks (the task mixins of :mod:`sknets._tasks`) ---------------
+    #: what y must be, as ``check_X_y`` takes it
+    _y_check_params: dict = {}
+
+    def _learn_target(self, y, classes=None):
+        """Learn ``_target_`` (:mod:`sknets._targets`) and the task's fitted
+        attributes from y at a new fit; return y encoded."""
+        raise NotImplementedError
+
+    def _class_weight(self, y):
+        """Per-sample weights of the classes of y (1.0: none)."""
+        return 1.0
+
+    def _sample_weight(self, y, sample_weight):
+        """The loss weights of y's samples (:func:`~sknets._targets.loss_weights`)."""
+        return loss_weights(y, sample_weight, self._class_weight, type(self).__name__)
+
     # -- fitting ------------------------------------------------------------
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(
@@ -245,37 +269,40 @@ class BaseNeuralNet(StateMixin, ValidationMixin, PredictionMixin, BaseEstimator)
             self._restore(snapshot)  # a failed fit leaves the estimator as it was
             raise
         self._record_history()
-        if self._report_stop() and reset and self.n_iter_ == 0:
+        if report_stop(self) and reset and self.n_iter_ == 0:
             self._unfit()  # no epoch completed: nothing usable was learned
         return self
 
     def _fit_unguarded(
         self, X, y, sample_weight, reset, incremental, classes, validation=None
     ):
-        settings = [] if reset else self._continued_settings()
+        changed = [] if reset else self._continued_settings()
         batch, y = check_training_input(self, X, y, reset=reset, **self._y_check_params)
-        y_t = self._encode_target(y, reset=reset, classes=classes)
+        if reset:
+            y_t = self._learn_target(y, classes)
+        else:
+            y_t = self._target_.encode(y, classes=classes)
         weight = self._sample_weight(y, sample_weight)
         given = None if validation is None else self._check_validation(*validation)
+        rebuild = self._resolve_settings(
+            batch,
+            reset,
+            incremental,
+            validation_given=given is not None,
+            changed=changed,
+        )
         if reset:
-            self.device_ = resolve_device(self.device)
             check_mixed_precision(self.mixed_precision, self.device_)
-            self._resolve_budget(batch, validation_given=given is not None)
             if not incremental:
                 warn_unused_params(self, self._declarations()[0])
             check_scorer(self, y)
         else:
-            self._continue(batch, settings, incremental)
-            if given is not None:
-                self.early_stopping_ = True
+            self._continue(rebuild, incremental)
         check_checkpoint_dir(self)
         seed = self._draw_seed(reset)
         group = process_group()
-        if group is not None:  # every process: rank 0's seed, its own GPU
+        if group is not None:  # every process: rank 0's seed
             seed = broadcast_seed(seed)
-            if self.device_.type == "cuda" and self.device_.index is None:
-                local = int(os.environ.get("LOCAL_RANK", group[0]))
-                self.device_ = torch.device("cuda", local)
         with torch_seed(seed, self.device_):
             if reset:
                 self.net_ = self._make_net(self._build_checked_module(batch))
@@ -291,23 +318,51 @@ class BaseNeuralNet(StateMixin, ValidationMixin, PredictionMixin, BaseEstimator)
                 train = data
             self._train(train, valid, seed, epochs=1 if incremental else None)
 
-    def _resolve_budget(self, batch, validation_given=False):
-        """``batch_size_``, ``early_stopping_`` and ``max_epochs_``: the
-        parameters with 'auto' resolved for the training input (early
-        stopping is on with validation data given to fit)."""
+    def _resolve_settings(
+        self, batch, reset, incremental, validation_given=False, changed=()
+    ):
+        """The one place where the settings of a fit are resolved from the
+        parameters, the training input and the kind of fit (new or continued,
+        whole or ``partial_fit``; distributed fits resolve alike in every
+        process): ``device_``, ``early_stopping_`` (on with validation data
+        given to fit), ``batch_size_``, ``max_epochs_`` and, at a new fit, the
+        family's network (:meth:`_resolve_network`). A continued fit keeps
+        what it resolved before but for the parameters ``changed`` since (a
+        value replaces the resolved one, 'auto' keeps it). Returns whether
+        the net, which holds these settings, must be rebuilt around the
+        trained module."""
+        before = None if reset else (self.early_stopping_, self.batch_size_)
+        if reset or changed:
+            self.device_ = resolve_device(self.device)
+        group = process_group()  # a distributed fit: each process its own GPU
+        if (
+            group is not None
+            and self.device_.type == "cuda"
+            and self.device_.index is None
+        ):
+            self.device_ = torch.device(
+                "cuda", int(os.environ.get("LOCAL_RANK", group[0]))
+            )
+        if reset and self.early_stopping == "auto":
+            self.early_stopping_ = n_samples(batch) >= AUTO_EARLY_STOPPING
+        elif reset or (changed and self.early_stopping != "auto"):
+            self.early_stopping_ = bool(self.early_stopping)
+        self.early_stopping_ = self.early_stopping_ or validation_given
         n = n_samples(batch)
-        auto = self.early_stopping == "auto"
-        self.early_stopping_ = validation_given or (
-            n >= AUTO_EARLY_STOPPING if auto else bool(self.early_stopping)
-        )
-        held_out = self.early_stopping_ and not validation_given
+        held_out = self.early_stopping_ and not (validation_given or incremental)
         n_train = n - self._n_valid(n) if held_out else n
-        self.batch_size_ = (
-            self._budget.resolve_batch_size(n_train)
-            if self.batch_size == "auto"
-            else int(self.batch_size)
+        if self.batch_size != "auto" and (reset or changed):
+            self.batch_size_ = int(self.batch_size)
+        elif reset:
+            self.batch_size_ = self._budget.resolve_batch_size(n_train)
+        if reset or not incremental:
+            self.max_epochs_ = self._epochs_for(batch, self.batch_size_, n_train)
+        if reset and self.module is None:
+            self._resolve_network()
+        rebuild = any(name not in READ_BY_FIT for name in changed)
+        return not reset and (
+            rebuild or before != (self.early_stopping_, self.batch_size_)
         )
-        self.max_epochs_ = self._epochs_for(batch, self.batch_size_, n_train)
 
     def _epochs_for(self, batch, batch_size, n=None):
         """Epochs for training on ``n`` samples of ``batch`` (all by default).
@@ -390,43 +445,6 @@ class BaseNeuralNet(StateMixin, ValidationMixin, PredictionMixin, BaseEstimator)
             net.module_.eval()  # predictions read the module, never switch it
         self._fit_params = self.get_params(deep=False)
 
-    def _report_stop(self):
-        """Warn when training stopped on its own; True when it did."""
-        reason = dict(self.net_.callbacks_)["training_guard"].stop_reason_
-        name = type(self).__name__
-        if reason is None:
-            return False
-        kept = (
-            f"the weights of epoch {self.n_iter_}, the good epoch with the lowest "
-            "training loss, were restored"
-            if self.n_iter_
-            else "no epoch completed, so the estimator is not fitted"
-        )
-        if reason == "interrupted":
-            warn_caller(
-                f"{name}: training was interrupted during epoch {self.n_iter_ + 1}; "
-                + (
-                    f"the estimator keeps the weights of epoch {self.n_iter_}."
-                    if self.n_iter_
-                    else "no epoch completed, so the estimator is not fitted."
-                ),
-                UserWarning,
-            )
-        else:
-            which = "validation" if reason == "diverged in validation" else "training"
-            warn_caller(
-                f"{name}: the {which} loss became NaN or infinite; training "
-                f"stopped and {kept}. Try a lower lr, scaling the inputs (and "
-                "targets), or gradient clipping"
-                + (
-                    "; check the held-out data, which the model cannot score."
-                    if which == "validation"
-                    else "."
-                ),
-                TrainingDivergedWarning,
-            )
-        return True
-
     def _draw_seed(self, reset):
         seed = check_random_state(self.random_state).randint(np.iinfo(np.int32).max)
         if not reset:  # continued training: new shuffles, still reproducible
@@ -437,7 +455,7 @@ class BaseNeuralNet(StateMixin, ValidationMixin, PredictionMixin, BaseEstimator)
         optimizer, extra = optimizer_class(self.optimizer)
         net = Net(
             module=module,
-            criterion=self._criterion(),
+            criterion=self._target_.criterion(),
             optimizer=optimizer,
             lr=self.lr,
             max_epochs=self.max_epochs_,
@@ -488,7 +506,7 @@ class BaseNeuralNet(StateMixin, ValidationMixin, PredictionMixin, BaseEstimator)
         other exception from a module's ``forward`` is a bug in the module and
         propagates as it is.
         """
-        module = self._build_module(self._n_outputs, batch)
+        module = self._build_module(self._target_.n_outputs, batch)
         if not isinstance(module, torch.nn.Module):
             raise TypeError(
                 f"module must be a torch.nn.Module subclass or instance, got "
@@ -500,7 +518,7 @@ class BaseNeuralNet(StateMixin, ValidationMixin, PredictionMixin, BaseEstimator)
         if self.init_from is not None:
             transfer_features(module, self.init_from, self.freeze_features)
         probe = take(batch, slice(0, 2))
-        expected = (n_samples(probe), self._n_outputs)
+        expected = (n_samples(probe), self._target_.n_outputs)
         was_training = module.training
         module.eval()
         try:
@@ -539,38 +557,6 @@ class BaseNeuralNet(StateMixin, ValidationMixin, PredictionMixin, BaseEstimator)
             self.best_epoch_ = int(np.argmin(self.validation_loss_curve_)) + 1
         else:
             self.best_epoch_ = self.n_iter_
-
-    def _sample_weight(self, y, sample_weight):
-        """Per-sample loss weights, normalised to mean 1 over the data, as a
-        float32 tensor, or None when every sample weighs the same (the loss is
-        then a plain mean)."""
-        weight = _check_sample_weight(
-            sample_weight,
-            np.empty((len(y), 0)),
-            dtype=np.float64,
-            ensure_non_negative=True,
-            copy=True,
-        )
-        if not weight.any():  # as scikit-learn >= 1.7 says it, for earlier ones
-            raise ValueError(
-                "Sample weights must contain at least one non-zero number."
-            )
-        weight = weight * self._class_weight(y)
-        if np.all(weight == weight[0]) and weight[0] > 0:
-            return None
-        total = weight.sum()
-        if not np.isfinite(total):
-            raise ValueError(
-                f"The sample weights of {type(self).__name__} sum to {total}; "
-                "rescale them (only their ratios matter)."
-            )
-        if not total > 0:
-            raise ValueError(
-                f"The sample weights of {type(self).__name__} sum to zero once "
-                "class_weight is applied; at least one sample needs a positive "
-                "weight."
-            )
-        return torch.as_tensor(weight * (len(weight) / total), dtype=torch.float32)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

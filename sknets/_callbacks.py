@@ -15,15 +15,18 @@ from sklearn.metrics import get_scorer
 from skorch.callbacks import Callback, EarlyStopping, LRScheduler, ProgressBar
 
 from ._batching import take
+from ._runtime import warn_caller
 from .persistence import check_saveable
 
 __all__ = [
     "Checkpoint",
+    "TrainingDivergedWarning",
     "TrainingGuard",
     "ValidScore",
     "ValidatedEarlyStopping",
     "check_checkpoint_dir",
     "net_callbacks",
+    "report_stop",
     "set_schedule",
 ]
 
@@ -70,7 +73,7 @@ class ValidScore(Callback):
         estimator = self.estimator
         outputs = torch.cat(self._pred).double().numpy()
         kind = ScoredProbabilities if is_classifier(estimator) else ScoredOutputs
-        true = estimator._decode_target(torch.cat(self._true))
+        true = estimator._target_.decode(torch.cat(self._true))
         score = float(self.scorer(kind(estimator, outputs), None, true))
         net.history.record("valid_score", score)
 
@@ -83,7 +86,7 @@ def check_scorer(estimator, y):
     if not estimator.early_stopping_ or estimator.scoring == "loss":
         return
     scorer = get_scorer(estimator.scoring)
-    outputs = np.zeros((len(y), estimator._n_outputs))
+    outputs = np.zeros((len(y), estimator._target_.n_outputs))
     kind = ScoredProbabilities if is_classifier(estimator) else ScoredOutputs
     try:
         with warnings.catch_warnings():  # constant outputs: ill-defined metrics
@@ -115,7 +118,7 @@ class ScoredOutputs:
         return self._estimator.__sklearn_tags__()
 
     def predict(self, X):
-        return self._estimator._predict_from(self._outputs)
+        return self._estimator._target_.predict(self._outputs)
 
 
 class ScoredProbabilities(ScoredOutputs):
@@ -126,7 +129,7 @@ class ScoredProbabilities(ScoredOutputs):
         self.classes_ = estimator.classes_
 
     def predict_proba(self, X):
-        return self._estimator._proba_from(self._outputs.copy())
+        return self._estimator._target_.proba(self._outputs.copy())
 
 
 def copy_state(module):
@@ -221,6 +224,49 @@ class TrainingGuard(Callback):
         state = super().__getstate__()
         state["_last"] = state["_best"] = state["_probe"] = None
         return state
+
+
+class TrainingDivergedWarning(UserWarning):
+    """The training loss became NaN or infinite; the last good weights were kept."""
+
+
+def report_stop(estimator):
+    """Warn when the estimator's training stopped on its own (its guard's
+    ``stop_reason_``); True when it did."""
+    reason = dict(estimator.net_.callbacks_)["training_guard"].stop_reason_
+    name = type(estimator).__name__
+    if reason is None:
+        return False
+    kept = (
+        f"the weights of epoch {estimator.n_iter_}, the good epoch with the lowest "
+        "training loss, were restored"
+        if estimator.n_iter_
+        else "no epoch completed, so the estimator is not fitted"
+    )
+    if reason == "interrupted":
+        warn_caller(
+            f"{name}: training was interrupted during epoch {estimator.n_iter_ + 1}; "
+            + (
+                f"the estimator keeps the weights of epoch {estimator.n_iter_}."
+                if estimator.n_iter_
+                else "no epoch completed, so the estimator is not fitted."
+            ),
+            UserWarning,
+        )
+    else:
+        which = "validation" if reason == "diverged in validation" else "training"
+        warn_caller(
+            f"{name}: the {which} loss became NaN or infinite; training "
+            f"stopped and {kept}. Try a lower lr, scaling the inputs (and "
+            "targets), or gradient clipping"
+            + (
+                "; check the held-out data, which the model cannot score."
+                if which == "validation"
+                else "."
+            ),
+            TrainingDivergedWarning,
+        )
+    return True
 
 
 def is_best_epoch(history):

@@ -17,6 +17,7 @@ from ._backtest import unchecked
 from ._params import make_init, render_doc
 from ._registry import register
 from ._time import future_index, read_index
+from .persistence import restore_fitted
 from .windows import _numbers, _positive_int
 
 __all__ = ["BaseForecaster"]
@@ -98,13 +99,7 @@ class BaseForecaster(BaseEstimator):
     def __sknets_setstate__(self, state):
         """A fitted forecaster from what ``__sknets_getstate__`` gave."""
         names = self._fitted_names()
-        for key, value in state["fitted"].items():
-            if key not in names:
-                raise ValueError(
-                    f"The model file sets {key!r}, which is not a fitted attribute "
-                    f"of {type(self).__name__}; it is refused."
-                )
-            setattr(self, key, value)
+        restore_fitted(self, state["fitted"], names)
         missing = [name for name in names if name not in state["fitted"]]
         if missing:
             raise ValueError(f"its fitted attributes {', '.join(missing)} are missing")

@@ -49,7 +49,7 @@ class PredictionMixin(TransformerMixin):
         """Raw module output for X as a float64 array, computed batch by batch
         under ``torch.inference_mode()`` into one preallocated array."""
         check_is_fitted(self, "net_")
-        return self._run(self.net_.module_, X, self._n_outputs)
+        return self._run(self.net_.module_, X, self._target_.n_outputs)
 
     def transform(self, X):
         """The features the network's head receives, one row per sample.

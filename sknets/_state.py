@@ -14,30 +14,20 @@ import copy
 
 import numpy as np
 import torch
+from sklearn.base import is_classifier
 from sklearn.utils.validation import check_is_fitted
 
 from ._callbacks import copy_state, set_schedule
 from ._inputs import exportable_kind
 from ._runtime import resolve_device
+from ._targets import restore_target, upgrade_fitted
+from .persistence import restore_fitted
 
-__all__ = ["StateMixin", "is_state_name"]
-
-# private fitted attributes (the public ones are declared with their docs)
-PRIVATE_STATE = (
-    "_y_mean_",
-    "_y_scale_",
-    "_y_1d_",
-    "_fitted_on_2d_",
-    "_per_sample_scaling_",
-    "_loss_",
-    "_multilabel_",
-    "_label_dtype_",
-)
-
+__all__ = ["READ_BY_FIT", "StateMixin", "is_state_name"]
 
 # settings a fit reads itself (or that only prediction reads), not the net it
 # continues to train
-_READ_BY_FIT = (
+READ_BY_FIT = (
     "predict_batch_size",
     "random_state",
     "class_weight",
@@ -81,8 +71,9 @@ class StateMixin:
         attribute ending in ``_`` but ``net_``), the training history (one
         dict of scalars per epoch) and the module's weights (on the CPU)."""
         check_is_fitted(self, "net_")
+        fitted = {k: v for k, v in vars(self).items() if is_state_name(k)}
         return {
-            "fitted": {k: v for k, v in vars(self).items() if is_state_name(k)},
+            "fitted": fitted | {"_target_": self._target_.state()},
             "history": [
                 {k: v for k, v in row.items() if k != "batches"}
                 for row in self.net_.history
@@ -94,29 +85,26 @@ class StateMixin:
 
     @classmethod
     def _state_names(cls):
-        """The fitted attributes an estimator of this class may hold."""
+        """The fitted attributes an estimator of this class may hold: those
+        declared, its target, and what its input kinds keep privately."""
         _, attributes = cls._declarations()
         names = {n for a in attributes for n in a.name.split(", ")}
-        return names | set(PRIVATE_STATE)
+        private = {n for kind in cls._input_kinds for n in kind.state}
+        return names | private | {"_target_"}
 
     def __sknets_setstate__(self, state):
         """Rebuild a fitted estimator from what ``__sknets_getstate__`` gave,
         on its device or, for a model saved on a GPU, on the CPU when no GPU
         is here. A name that is not a fitted attribute of the class is
         refused."""
-        allowed = self._state_names()
-        for key, value in state["fitted"].items():
-            if key not in allowed or hasattr(type(self), key):
-                raise ValueError(
-                    f"The model file sets {key!r}, which is not a fitted attribute "
-                    f"of {type(self).__name__}; it is refused."
-                )
-            setattr(self, key, value)
+        fitted = upgrade_fitted(state["fitted"], is_classifier(self))
+        restore_fitted(self, fitted, self._state_names())
+        self._target_ = restore_target(self._target_, type(self).__name__)
         requested = self.device
         if str(requested).startswith("cuda") and not torch.cuda.is_available():
             requested = "cpu"  # saved on a GPU, loaded without one
         self.device_ = resolve_device(requested)
-        module = self._build_module(self._n_outputs)
+        module = self._build_module(self._target_.n_outputs)
         module.load_state_dict(state["weights"])
         self.net_ = self._make_net(module)
         self.net_.initialize()
@@ -138,7 +126,7 @@ class StateMixin:
             "module": copy.deepcopy(self.net_.module_).cpu().eval(),
             "scaling": kind.export_scaling(self),
             "layout": kind.export_layout(self),
-            "output": self._output_module(),
+            "output": self._target_.output_module(),
             "example": example,
             "axes": axes,
         }
@@ -203,20 +191,12 @@ class StateMixin:
             )
         return settings
 
-    def _continue(self, batch, settings, incremental):
-        """Set up a continued fit: its budget, and a new net around the
-        trained module when settings that the net holds changed (those that
-        the fit reads itself, as the seed or the class weights, need none)."""
-        settings = [s for s in settings if s not in _READ_BY_FIT]
-        if settings:
-            self.device_ = resolve_device(self.device)
-            if self.batch_size != "auto":
-                self.batch_size_ = int(self.batch_size)
-            if self.early_stopping != "auto":
-                self.early_stopping_ = bool(self.early_stopping)
-        if not incremental:
-            self.max_epochs_ = self._epochs_for(batch, self.batch_size_)
-        if settings:
+    def _continue(self, rebuild, incremental):
+        """Set up a continued fit, once its settings are resolved: a new net
+        around the trained module when settings that the net holds changed
+        (``rebuild``), and a new cosine cycle from ``lr`` over a whole fit's
+        epochs."""
+        if rebuild:
             rows = [
                 {k: v for k, v in row.items() if k != "batches"}
                 for row in self.net_.history
@@ -224,5 +204,5 @@ class StateMixin:
             self.net_ = self._make_net(self.net_.module_)
             self.net_.initialize()
             self.net_.restore_history(rows)
-        if not incremental:  # a new cosine cycle from lr over this fit's epochs
+        if not incremental:
             set_schedule(self.net_, self.max_epochs_, start=len(self.net_.history))

@@ -25,7 +25,7 @@ class ValidationMixin:
         if not (holdout and self.early_stopping_):
             return data, None
         n = len(data)
-        stratify = self._stratify_labels(data)
+        stratify = self._target_.stratify(data.y)
         n_valid = self._n_valid(n)
         if n - n_valid < 2:
             raise ValueError(
@@ -74,7 +74,7 @@ class ValidationMixin:
         except (ValueError, TypeError) as exc:  # named as the user passed them
             message = re.sub(r"\by\b", "y_val", re.sub(r"\bX\b", "X_val", str(exc)))
             raise type(exc)(message) from exc
-        y_t = self._encode_target(y_val, reset=False, validation=True)
+        y_t = self._target_.encode(y_val, where="y_val")
         return batch, y_t, self._sample_weight(y_val, sample_weight_val)
 
 

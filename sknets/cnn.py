@@ -10,7 +10,7 @@ from ._budget import Budget
 from ._constraints import FRACTION, NON_NEGATIVE_INT, POSITIVE_INT, positive_ints_of
 from ._inputs import IMAGES
 from ._params import Param
-from ._targets import NeuralNetClassifierMixin, NeuralNetRegressorMixin
+from ._tasks import NeuralNetClassifierMixin, NeuralNetRegressorMixin
 from .modules.cnn import ConvNet
 
 __all__ = ["CNNClassifier", "CNNRegressor"]

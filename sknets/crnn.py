@@ -10,7 +10,7 @@ from ._constraints import FRACTION, NON_NEGATIVE_INT, POSITIVE_INT, positive_int
 from ._inputs import FRAMES, SERIES, TOKENS
 from ._params import Param
 from ._sequence import SequenceEstimator
-from ._targets import NeuralNetClassifierMixin, NeuralNetRegressorMixin
+from ._tasks import NeuralNetClassifierMixin, NeuralNetRegressorMixin
 from .modules.crnn import CRNN
 from .rnn import CELL, NUM_LAYERS, SUMMARY
 

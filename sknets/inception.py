@@ -7,7 +7,7 @@ from ._budget import Budget
 from ._constraints import NON_NEGATIVE_INT, POSITIVE_INT
 from ._params import Param
 from ._sequence import SequenceEstimator
-from ._targets import NeuralNetClassifierMixin, NeuralNetRegressorMixin
+from ._tasks import NeuralNetClassifierMixin, NeuralNetRegressorMixin
 from .modules.inception import InceptionTime
 
 __all__ = ["InceptionTimeClassifier", "InceptionTimeRegressor"]

@@ -39,7 +39,9 @@ from ._version import __version__
 
 __all__ = ["save", "load", "check_saveable"]
 
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3
+#: formats this version reads: 2 kept the target's state as estimator attributes
+READABLE_FORMATS = (2, 3)
 # what load reads at most: members of the archive (before they are read,
 # from its directory, and again while inflating), nesting of the JSON, and
 # the size of one string in a saved array (class labels, vocabulary)
@@ -332,6 +334,18 @@ def load(path):
         ) from exc
 
 
+def restore_fitted(estimator, fitted, allowed):
+    """Set the fitted attributes a model file holds on ``estimator``; a name
+    that is not in ``allowed`` (or that the class defines) is refused."""
+    for key, value in fitted.items():
+        if key not in allowed or hasattr(type(estimator), key):
+            raise ValueError(
+                f"The model file sets {key!r}, which is not a fitted attribute "
+                f"of {type(estimator).__name__}; it is refused."
+            )
+        setattr(estimator, key, value)
+
+
 def _member(archive, name, limit):
     """A member of the archive, refused when it holds more than ``limit``
     bytes: by the size the archive declares, and while it inflates."""
@@ -377,11 +391,12 @@ def _read(path):
             "another major version, whose files are not read. Load it with the "
             "version that saved it and refit, or save it again from there."
         )
-    if config.get("format_version") != FORMAT_VERSION:
+    if config.get("format_version") not in READABLE_FORMATS:
         raise ValueError(
             f"{path} is in model file format {config.get('format_version')!r}; "
-            f"this sknets reads format {FORMAT_VERSION}. Save the model again with "
-            "this version of sknets (refit it if the old version is gone)."
+            f"this sknets reads formats {READABLE_FORMATS[0]} to {FORMAT_VERSION}. "
+            "Save the model again with this version of sknets (refit it if the "
+            "old version is gone)."
         )
     try:
         weights = torch.load(

@@ -6,7 +6,7 @@ from ._budget import Budget
 from ._constraints import positive_ints_of
 from ._params import Param
 from ._sequence import SequenceEstimator
-from ._targets import NeuralNetClassifierMixin, NeuralNetRegressorMixin
+from ._tasks import NeuralNetClassifierMixin, NeuralNetRegressorMixin
 from .modules.resnet import ResNet
 
 __all__ = ["ResNetClassifier", "ResNetRegressor"]

@@ -15,7 +15,7 @@ from ._inputs import input_kind
 from ._params import Attribute, Param
 from ._predicting import power_of_two
 from ._sequence import SequenceEstimator
-from ._targets import NeuralNetClassifierMixin, NeuralNetRegressorMixin
+from ._tasks import NeuralNetClassifierMixin, NeuralNetRegressorMixin
 from .modules import ConvFront1d, RecurrentNet
 
 __all__ = [
@@ -173,10 +173,9 @@ class _Recurrent(SequenceEstimator):
         cap = power_of_two(RECURRENT_OUTPUTS // max(1, steps * width))
         return max(self.batch_size_, min(rows, cap))
 
-    def _network_settings(self, inputs):
-        """The declared settings, with ``conv_blocks`` and ``window`` resolved
-        from the longest training sequence (``conv_blocks_``, ``window_``);
-        the convolution blocks become the module's ``front``."""
+    def _resolve_network(self):
+        """``conv_blocks`` and ``window`` from the longest training sequence
+        (``conv_blocks_``, ``window_``)."""
         blocks = self.conv_blocks
         if blocks == "auto":
             blocks = max(math.ceil(math.log2(self.max_length_ / SHORT_SERIES)), 0)
@@ -186,6 +185,10 @@ class _Recurrent(SequenceEstimator):
             long_series = self.conv_blocks_ > 0 and input_kind(self).numeric
             window = AUTO_WINDOW if long_series else None
         self.window_ = window
+
+    def _network_settings(self, inputs):
+        """The declared settings, with the resolved window; the convolution
+        blocks become the module's ``front``."""
         front = None
         if self.conv_blocks_:
             channels = (64,) * self.conv_blocks_

@@ -3,9 +3,6 @@
 
 from __future__ import annotations
 
-from sklearn.base import is_classifier
-from torch.nn import functional as F
-
 from ._augment import AUGMENT, AugmentedMixin
 from ._base import BaseNeuralNet
 from ._batching import n_samples
@@ -13,7 +10,7 @@ from ._budget import Budget
 from ._constraints import POSITIVE_INT, POSITIVE_REAL
 from ._inputs import SERIES
 from ._params import Param
-from ._targets import NeuralNetClassifierMixin, NeuralNetRegressorMixin
+from ._tasks import NeuralNetClassifierMixin, NeuralNetRegressorMixin
 from .modules.rocket import RIDGE_ALPHAS, MiniRocket, check_alphas
 
 __all__ = ["MiniRocketClassifier", "MiniRocketRegressor"]
@@ -93,13 +90,7 @@ class _MiniRocket(AugmentedMixin, BaseNeuralNet):
         features = data.X.get("features")
         if features is None or not self._closed_form(len(features)):
             return
-        if is_classifier(self) and self._multilabel:
-            classes, targets = None, 2 * data.y.cpu().double() - 1
-        elif is_classifier(self):
-            classes = data.y.cpu()
-            targets = 2 * F.one_hot(classes, self._n_outputs).double() - 1
-        else:
-            classes, targets = None, data.y.cpu()
+        targets, classes = self._target_.ridge_targets(data.y)
         weight = None if data.sample_weight is None else data.sample_weight.cpu()
         module = self.net_.module_
         before = module.feature_scale.clone()

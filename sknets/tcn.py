@@ -8,7 +8,7 @@ from ._budget import Budget
 from ._constraints import FRACTION, POSITIVE_INT
 from ._params import Attribute, Param
 from ._sequence import SequenceEstimator
-from ._targets import NeuralNetClassifierMixin, NeuralNetRegressorMixin
+from ._tasks import NeuralNetClassifierMixin, NeuralNetRegressorMixin
 from .modules.tcn import TCN, receptive_field
 
 __all__ = ["TCNClassifier", "TCNRegressor"]
@@ -77,10 +77,10 @@ class _TCN(SequenceEstimator):
     _defaults = dict(lr=1e-3, lr_schedule="cosine")
     _budget = Budget(epochs=100, batch_size=32, work=6_000_000)
 
-    def _network_settings(self, inputs):
-        """The declared settings, with ``num_levels='auto'`` resolved: the
-        fewest levels (2 to 10) whose receptive field covers the longest
-        training sequence (``num_levels_``, ``receptive_field_``)."""
+    def _resolve_network(self):
+        """``num_levels='auto'``: the fewest levels (2 to 10) whose receptive
+        field covers the longest training sequence (``num_levels_``,
+        ``receptive_field_``)."""
         if self.num_levels == "auto":
             levels = 2
             while (
@@ -92,7 +92,10 @@ class _TCN(SequenceEstimator):
             levels = int(self.num_levels)
         self.num_levels_ = levels
         self.receptive_field_ = receptive_field(self.kernel_size, levels)
-        return super()._network_settings(inputs) | {"num_levels": levels}
+
+    def _network_settings(self, inputs):
+        """The declared settings, with the resolved ``num_levels_``."""
+        return super()._network_settings(inputs) | {"num_levels": self.num_levels_}
 
 
 class TCNClassifier(NeuralNetClassifierMixin, _TCN):

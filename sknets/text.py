@@ -17,6 +17,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from ._constraints import POSITIVE_INT
 from ._registry import register
+from .persistence import restore_fitted
 
 try:  # Python 3.11+
     import re._constants as sre_constants
@@ -396,13 +397,8 @@ class TextTokenizer(TransformerMixin, BaseEstimator):
         ``token_pattern`` read from a file must not repeat a repetition
         (``(a+)+``), which can take exponential time to match a text."""
         check_pattern(self.token_pattern)
-        for key, value in state["fitted"].items():
-            if key not in ("vocabulary_", "max_len_", "n_tokens_"):
-                raise ValueError(
-                    f"The model file sets {key!r}, which is not a fitted attribute "
-                    "of TextTokenizer; it is refused."
-                )
-            setattr(self, key, value)
+        allowed = ("vocabulary_", "max_len_", "n_tokens_")
+        restore_fitted(self, state["fitted"], allowed)
         return self
 
     def __sklearn_tags__(self):

@@ -8,9 +8,10 @@ from sklearn.utils._param_validation import StrOptions
 
 from ._budget import Budget
 from ._constraints import FRACTION, POSITIVE_INT
+from ._inputs import input_kind
 from ._params import Attribute, Param
 from ._sequence import SequenceEstimator
-from ._targets import NeuralNetClassifierMixin, NeuralNetRegressorMixin
+from ._tasks import NeuralNetClassifierMixin, NeuralNetRegressorMixin
 from .modules.transformer import TransformerNet
 
 __all__ = ["TransformerClassifier", "TransformerRegressor"]
@@ -74,10 +75,9 @@ class _Transformer(SequenceEstimator):
     _defaults = dict(lr=1e-3, lr_schedule="cosine")
     _budget = Budget(epochs=100, batch_size=32, work=6_000_000)
 
-    def _network_settings(self, inputs):
-        """The declared settings, with ``patch_size='auto'`` resolved: 1 on
-        token ids, else patches that leave at most 64 tokens of the longest
-        training series (``patch_size_``)."""
+    def _resolve_network(self):
+        """``patch_size='auto'``: 1 on token ids, else patches that leave at
+        most 64 tokens of the longest training series (``patch_size_``)."""
         if self.d_model % self.nhead:
             raise ValueError(
                 f"nhead={self.nhead} must divide d_model={self.d_model}; change one "
@@ -85,9 +85,12 @@ class _Transformer(SequenceEstimator):
             )
         patch = self.patch_size
         if patch == "auto":
-            tokens = "vocab_size" in inputs
+            tokens = not input_kind(self).numeric
             patch = 1 if tokens else max(math.ceil(self.max_length_ / 64), 1)
         self.patch_size_ = int(patch)
+
+    def _network_settings(self, inputs):
+        """The declared settings, with the resolved ``patch_size_``."""
         return super()._network_settings(inputs) | {"patch_size": self.patch_size_}
 
 

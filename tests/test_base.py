@@ -11,7 +11,8 @@ from sklearn.base import clone
 from sklearn.model_selection import cross_validate
 from skorch.callbacks import Callback
 
-from sknets import CNNClassifier, CNNRegressor
+from sknets import CNNClassifier, CNNRegressor, GRUClassifier
+from sknets._base import BaseNeuralNet
 
 FAST = dict(
     channels=(8, 16), dense_units=32, max_epochs=8, batch_size=16, random_state=0
@@ -392,3 +393,45 @@ def test_auto_budget_of_a_fit_small_and_large():
     explicit = CNNClassifier(max_epochs=2, batch_size=7, early_stopping=False)
     explicit.fit(rng.rand(30, 4, 4), np.arange(30) % 2)
     assert (explicit.batch_size_, explicit.max_epochs_, explicit.n_iter_) == (7, 2, 2)
+
+
+def test_every_fit_resolves_its_settings_in_one_function(monkeypatch):
+    """New, continued and partial fits all go through _resolve_settings,
+    which sees what kind of fit it is."""
+    calls = []
+    original = BaseNeuralNet._resolve_settings
+
+    def spy(self, batch, reset, incremental, validation_given=False, changed=()):
+        calls.append((reset, incremental, validation_given, tuple(changed)))
+        return original(self, batch, reset, incremental, validation_given, changed)
+
+    monkeypatch.setattr(BaseNeuralNet, "_resolve_settings", spy)
+    rng = np.random.RandomState(0)
+    X, y = rng.rand(40, 6, 2), np.arange(40) % 2
+    clf = GRUClassifier(hidden_size=8, max_epochs=1, warm_start=True, random_state=0)
+    clf.fit(X, y)
+    clf.set_params(batch_size=8).fit(X, y)
+    clf.fit(X, y, X_val=X[:10], y_val=y[:10])
+    clf.partial_fit(X, y)
+    GRUClassifier(hidden_size=8, random_state=0).partial_fit(X, y, classes=[0, 1])
+    assert calls == [
+        (True, False, False, ()),
+        (False, False, False, ("batch_size",)),
+        (False, False, True, ()),
+        (False, True, False, ()),
+        (True, True, False, ()),
+    ]
+    assert clf.batch_size_ == 8 and clf.early_stopping_
+
+
+def test_validation_data_given_to_a_continued_fit_turns_early_stopping_on():
+    """X_val turns early stopping on in a continued fit too: the net is
+    rebuilt with it (it kept training without it before)."""
+    rng = np.random.RandomState(0)
+    X, y = rng.rand(40, 6, 2), np.arange(40) % 2
+    clf = GRUClassifier(hidden_size=8, max_epochs=2, warm_start=True, random_state=0)
+    clf.fit(X, y)
+    assert not clf.early_stopping_ and "early_stopping" not in dict(clf.net_.callbacks_)
+    clf.set_params(max_epochs=4).fit(X, y, X_val=X[:10], y_val=y[:10])
+    assert clf.early_stopping_ and "early_stopping" in dict(clf.net_.callbacks_)
+    assert len(clf.validation_loss_curve_) == 4  # the continued fit's epochs

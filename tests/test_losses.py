@@ -171,14 +171,6 @@ def test_a_continued_fit_cannot_change_the_loss():
         reg.fit(X, y)
 
 
-def test_a_model_fitted_before_the_losses_existed_still_predicts():
-    X, y = np.random.RandomState(0).normal(size=(20, 4)), np.arange(20.0)
-    reg = LSTMRegressor(max_epochs=1, random_state=0).fit(X, y)
-    expected = reg.predict(X)
-    del reg._loss_, reg.quantiles_  # what a file of an earlier version holds
-    np.testing.assert_array_equal(reg.predict(X), expected)
-
-
 @pytest.mark.parametrize("loss", ["quantile", "gaussian", "absolute_error"])
 def test_the_validation_score_is_the_r2_of_the_point_prediction(loss):
     from sklearn.metrics import r2_score

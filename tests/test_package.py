@@ -182,3 +182,100 @@ def test_no_class_calls_another_class_method_on_self():
         for match in re.finditer(r"\b[A-Z]\w*\.\w+\(self\s*[,)]", path.read_text())
     }
     assert sorted(calls) == []
+
+
+def _functions_setting(attributes):
+    """``{(file, function)}`` of the functions that assign one of
+    ``attributes`` to an object (``x.name = ...``)."""
+    found = set()
+    for path in PACKAGE.rglob("*.py"):
+        tree = ast.parse(path.read_text())
+        for function in ast.walk(tree):
+            if not isinstance(function, ast.FunctionDef):
+                continue
+            for node in ast.walk(function):
+                targets = getattr(node, "targets", [getattr(node, "target", None)])
+                if isinstance(node, (ast.Assign, ast.AugAssign)) and any(
+                    isinstance(t, ast.Attribute) and t.attr in attributes
+                    for t in targets
+                ):
+                    found.add((path.name, function.name))
+    return found
+
+
+def test_the_training_settings_are_resolved_in_one_function():
+    """'auto' and the kind of fit become ``max_epochs_``, ``batch_size_``,
+    ``early_stopping_`` and ``device_`` in ``_resolve_settings`` only (a
+    loaded model sets its device where it is loaded)."""
+    assert _functions_setting({"max_epochs_", "batch_size_", "early_stopping_"}) == {
+        ("_base.py", "_resolve_settings")
+    }
+    assert _functions_setting({"device_"}) == {
+        ("_base.py", "_resolve_settings"),
+        ("_state.py", "__sknets_setstate__"),
+    }
+
+
+def _files_naming(name):
+    """The files of the package that name an attribute: ``x.name`` or the
+    string ``"name"``."""
+    files = set()
+    for path in PACKAGE.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if (isinstance(node, ast.Attribute) and node.attr == name) or (
+                isinstance(node, ast.Constant) and node.value == name
+            ):
+                files.add(path.relative_to(PACKAGE).as_posix())
+    return files
+
+
+def test_private_state_is_named_only_in_the_module_that_owns_it():
+    """A target's private attributes only in ``_targets.py``; an input kind's
+    private fitted attributes (its ``state``) only in the module of the class
+    that declares them; and a fitted estimator holds no other private state
+    than those and its ``_target_``."""
+    import numpy as np
+
+    from sknets._inputs import FRAMES, IMAGES, SERIES, TOKENS
+    from sknets._targets import (
+        ClassificationTarget,
+        MultiLabelTarget,
+        RegressionTarget,
+    )
+
+    owners = {}
+    targets = [
+        ClassificationTarget("x", np.array([0, 1])),
+        MultiLabelTarget("x", 2, "<i8"),
+        RegressionTarget.learn(np.arange(3.0), "squared_error", 0.5, "x"),
+    ]
+    for target in targets:
+        for name in vars(target):
+            if name.startswith("_"):
+                owners[name] = "_targets.py"
+    kinds = [IMAGES, SERIES, TOKENS, FRAMES]
+    for kind in kinds:
+        for name in kind.state:
+            cls = next(
+                c for c in type(kind).__mro__[::-1] if name in vars(c).get("state", ())
+            )
+            owners[name] = sys.modules[cls.__module__].__file__
+            owners[name] = pathlib.Path(owners[name]).relative_to(PACKAGE).as_posix()
+    assert {"_mean", "_label_dtype", "_fitted_on_2d_", "_per_sample_scaling_"} <= set(
+        owners
+    )
+    for name, owner in owners.items():
+        assert _files_naming(name) == {owner}, name
+
+    allowed = {"_target_"} | {name for kind in kinds for name in kind.state}
+    rng = np.random.RandomState(0)
+    fitted = [
+        sknets.GRUClassifier(max_epochs=1, standardize="sample").fit(
+            rng.rand(10, 5, 2), np.arange(10) % 2
+        ),
+        sknets.CNNRegressor(max_epochs=1).fit(rng.rand(10, 8, 8), rng.rand(10)),
+        sknets.LSTMClassifier(max_epochs=1).fit(["a b", "b c"] * 5, [0, 1] * 5),
+    ]
+    for estimator in fitted:
+        private = {k for k in vars(estimator) if k.startswith("_") and k.endswith("_")}
+        assert private <= allowed, type(estimator).__name__

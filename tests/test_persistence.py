@@ -11,7 +11,8 @@ import numpy as np
 import pytest
 
 import sknets
-from sknets import CNNClassifier, GRURegressor
+from sknets import CNNClassifier, GRURegressor, LSTMClassifier, LSTMRegressor
+from sknets._targets import Target
 
 
 def _fitted_attributes(estimator):
@@ -19,7 +20,13 @@ def _fitted_attributes(estimator):
 
 
 def _assert_same(a, b, where):
-    if isinstance(a, np.ndarray):
+    if isinstance(a, Target):  # the target's own state, field by field
+        assert type(a) is type(b), where
+        a, b = a.state(), b.state()
+        assert sorted(a) == sorted(b), where
+        for key in a:
+            _assert_same(a[key], b[key], f"{where}.{key}")
+    elif isinstance(a, np.ndarray):
         np.testing.assert_array_equal(a, b, err_msg=where)
     elif isinstance(a, (list, tuple)) and a and isinstance(a[0], float):
         np.testing.assert_allclose(a, b, rtol=0, atol=0, err_msg=where)
@@ -96,6 +103,68 @@ def _rewrite(path, edit):
     with zipfile.ZipFile(path, "w") as archive:
         archive.writestr("config.json", json.dumps(config))
         archive.writestr("weights.pt", weights)
+
+
+def _as_format_2(config, drop=()):
+    """A model file as format 2 wrote it: the target's state as attributes of
+    the estimator (less ``drop``, which older files lacked)."""
+    fitted = config["fitted"]["__dict__"]
+    target = dict(next(v for k, v in fitted if k == "_target_")["__dict__"])
+    old = {
+        "loss": "_loss_",
+        "mean": "_y_mean_",
+        "scale": "_y_scale_",
+        "one_d": "_y_1d_",
+        "label_dtype": "_label_dtype_",
+        "kind": "",
+        "classes": "",
+        "quantiles": "",
+    }
+    fitted[:] = [[k, v] for k, v in fitted if k != "_target_" and k not in drop]
+    fitted += [[old[k], v] for k, v in target.items() if old[k] and old[k] not in drop]
+    if target["kind"] != "regression":
+        fitted.append(["_multilabel_", target["kind"] == "multilabel"])
+    config["format_version"] = 2
+
+
+@pytest.mark.parametrize(
+    "estimator, y, drop",
+    [
+        (LSTMClassifier(), np.array(["a", "b", "c"])[np.arange(40) % 3], ()),
+        (LSTMClassifier(), np.c_[np.arange(40) % 2, np.arange(40) % 3 > 0], ()),
+        (LSTMRegressor(loss="quantile", quantile=0.9), np.arange(40.0), ()),
+        (LSTMRegressor(), np.c_[np.arange(40.0), -np.arange(40.0)], ()),
+        # fitted before sknets had losses: no loss, no quantiles_
+        (LSTMRegressor(), np.arange(40.0), ("_loss_", "quantiles_")),
+    ],
+    ids=["labels", "multilabel", "quantile", "two-targets", "before-losses"],
+)
+def test_a_file_of_format_2_loads_and_predicts_the_same(tmp_path, estimator, y, drop):
+    X = np.random.RandomState(0).normal(size=(40, 5, 2))
+    fitted = estimator.set_params(max_epochs=2, random_state=0).fit(X, y)
+    path = tmp_path / "m.sknets"
+    sknets.save(fitted, path)
+    _rewrite(path, lambda config: _as_format_2(config, drop))
+    loaded = sknets.load(path)
+    np.testing.assert_array_equal(loaded.predict(X), fitted.predict(X))
+    assert type(loaded._target_) is type(fitted._target_)
+    sknets.save(loaded, path)  # and is written again as the current format
+    with zipfile.ZipFile(path) as archive:
+        assert json.loads(archive.read("config.json"))["format_version"] == 3
+
+
+def test_a_target_state_sknets_did_not_write_is_refused(tmp_path):
+    X, y = np.random.RandomState(0).normal(size=(20, 4)), np.arange(20) % 2
+    path = tmp_path / "m.sknets"
+    sknets.save(LSTMClassifier(max_epochs=1, random_state=0).fit(X, y), path)
+
+    def edit(config):
+        fitted = dict(config["fitted"]["__dict__"])
+        fitted["_target_"]["__dict__"].append(["run", "os.system"])
+
+    _rewrite(path, edit)
+    with pytest.raises(ValueError, match="target state .* is not one sknets writes"):
+        sknets.load(path)
 
 
 def test_load_refuses_another_file_format_and_unknown_attributes(tmp_path):

@@ -24,6 +24,7 @@ __all__ = [
     "check_target",
     "estimator_name",
     "fit_scaling",
+    "fitted_on_2d",
     "learn_features_in",
     "ready_array",
     "ragged_items",
@@ -78,6 +79,10 @@ class InputKind:
     names: tuple = ()
     params: tuple = ()
     attributes: tuple = ()
+    #: private fitted attributes the kind keeps on the estimator (saved with
+    #: it, named only in the kind's module; every kind learns
+    #: ``n_features_in_`` through :func:`learn_features_in`)
+    state: tuple = ("_fitted_on_2d_",)
     #: why ONNX export is refused for this kind, or None when it works
     export_refusal: str | None = "its input cannot be exported"
     #: the axes of a sample beyond its features: 'time' (series, token ids),
@@ -85,6 +90,8 @@ class InputKind:
     axes: frozenset = frozenset()
     #: whether the input is values that may be transformed (not ids)
     numeric: bool = True
+    #: what messages call this input
+    described: str = ""
 
     def claims(self, view, fitted_kind) -> bool:
         """Whether X (an :class:`InputView`) is of this kind. ``fitted_kind``
@@ -135,10 +142,10 @@ class InputKind:
 
     def forget(self, estimator):
         """Remove what a fit on this kind learned (before a fit on new data)."""
-        for attribute in self.attributes:
-            for name in attribute.name.split(", "):
-                if name in vars(estimator):
-                    delattr(estimator, name)
+        names = [n for a in self.attributes for n in a.name.split(", ")]
+        for name in [*names, *self.state]:
+            if name in vars(estimator):
+                delattr(estimator, name)
 
 
 class InputView:
@@ -399,7 +406,7 @@ def check_array_input(estimator, X, y, *, reset, dtype, source=None, **y_kw):
     _check_feature_names(estimator, X if source is None else source, reset=reset)
     X = check_array(X, allow_nd=True, dtype=dtype, estimator=estimator, input_name="X")
     y = check_target(estimator, X, y, **y_kw)
-    if X.ndim == 2 and not reset and estimator._fitted_on_2d_:
+    if X.ndim == 2 and not reset and fitted_on_2d(estimator):
         try:
             _check_n_features(estimator, X, reset=False)
         except ValueError as exc:
@@ -409,6 +416,12 @@ def check_array_input(estimator, X, y, *, reset, dtype, source=None, **y_kw):
                 "3D (n, T, 1) array or as a list of arrays."
             ) from None
     return X, y
+
+
+def fitted_on_2d(estimator):
+    """Whether the estimator was fitted on a 2D array, whose columns are
+    the features (steps of one series for series kinds)."""
+    return estimator._fitted_on_2d_
 
 
 def learn_features_in(estimator, columns=None, channels=None):

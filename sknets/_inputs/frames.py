@@ -13,6 +13,7 @@ from ._base import (
     check_target,
     estimator_name,
     fit_scaling,
+    learn_features_in,
 )
 from .images import resolve_channel_axis
 from .series import (
@@ -85,6 +86,7 @@ class FrameInput(InputKind):
 
     name = "frames"
     names = ("frames",)
+    described = "image sequences"
     axes = frozenset({"time", "space"})
     export_refusal = (
         "torch's exporter cannot yet trace the frame CNN of image sequences with "
@@ -199,8 +201,7 @@ class FrameInput(InputKind):
             )
         estimator.input_kind_ = "frames"
         estimator.n_channels_ = frame[0]
-        estimator._fitted_on_2d_ = False
-        estimator.n_features_in_ = math.prod(frame)
+        learn_features_in(estimator, channels=math.prod(frame))
         estimator.frame_shape_ = frame
         estimator.max_length_ = max(lengths)
         pixels = None

@@ -96,6 +96,7 @@ class ImageInput(InputKind):
 
     name = "images"
     names = ("images",)
+    described = "images"
     axes = frozenset({"space"})
     export_refusal = None
     params = (

@@ -18,6 +18,7 @@ from ._base import (
     check_target,
     estimator_name,
     fit_scaling,
+    fitted_on_2d,
     learn_features_in,
     ready_array,
 )
@@ -150,6 +151,8 @@ class SeriesInput(InputKind):
 
     name = "series"
     names = ("series",)
+    state = (*InputKind.state, "_per_sample_scaling_")
+    described = "numeric series"
     axes = frozenset({"time"})
     export_refusal = None
     params = (
@@ -256,7 +259,7 @@ class SeriesInput(InputKind):
         # a fitted model's plain float array skips scikit-learn's check (2D
         # only for a model fitted on 2D, whose columns are steps); the
         # channels and steps are checked below
-        ndims = (2, 3) if not reset and estimator._fitted_on_2d_ else (3,)
+        ndims = (2, 3) if not reset and fitted_on_2d(estimator) else (3,)
         ready = ready_array(estimator, X, y, reset, (np.float64, np.float32), ndims)
         if ready is not None:
             X = ready

@@ -74,6 +74,7 @@ class TokenInput(InputKind):
 
     name = "tokens"
     names = ("tokens", "text")
+    described = "token ids and text"
     axes = frozenset({"time"})
     numeric = False
     export_refusal = (
