@@ -241,28 +241,29 @@ def check_streamed(estimator, X, y, rows, *, reset, **y_kw):
     a whole array; return ``(batch, y)`` with a :class:`SourceRows` as
     ``batch["x"]``, or X read whole when its kind does not stream.
 
-    At ``reset`` the first chunk teaches the kind its attributes and the
-    kind's statistics are merged over every chunk."""
+    One pass down: each chunk is checked once by its input kind (the first,
+    at ``reset``, teaches the kind its attributes), and its checked values
+    go to the kind's chunked reading, which learns what the kind learns
+    from all of X (``standardize``'s statistics) and gives the reader of
+    the rows at the end."""
     y = check_target(estimator, X, y, **y_kw)
-    n = X.shape[0]
-    statistics = None
-    kind = None
-    for start in range(0, n, rows):
+    reading = None
+    for start in range(0, X.shape[0], rows):
         part = np.asarray(X[start : start + rows])
         first = start == 0
         try:
-            batch, _ = check_input(estimator, part, reset=reset and first)
+            batch, _ = check_input(
+                estimator, part, reset=reset and first, values_only=True
+            )
         except ValueError as exc:  # samples named by their place in all of X
             message = _renumbered(str(exc), start)
             if message == str(exc):
                 raise
             raise ValueError(message) from exc
         if first:
-            kind = input_kind(estimator)
-            reader = kind.stream(estimator)
-            if reader is None:  # a kind read whole (token ids, image sequences)
+            reading = input_kind(estimator).chunked(estimator, learn=reset)
+            if reading is None:  # a kind read whole (token ids, image sequences)
                 return check_input(estimator, X, y, reset=reset, **y_kw)
-            statistics = kind.statistics(estimator) if reset else None
         if "lengths" in batch:
             raise ValueError(
                 f"Rows {start} to {start + len(part) - 1} of X hold series that "
@@ -270,13 +271,9 @@ def check_streamed(estimator, X, y, rows, *, reset, **y_kw):
                 "of one length. Pass series of different lengths as a list of "
                 "arrays."
             )
-        if statistics is not None:
-            statistics.update(part)
+        reading.add(batch["x"])
         release(X)  # a memmap's pages of this chunk leave the process
-    if statistics is not None:
-        statistics.finish()
-        reader = kind.stream(estimator)  # with the merged statistics
-    convert, finish, sample_shape = reader
+    convert, finish, sample_shape = reading.finish()
     return {"x": SourceRows(X, convert, finish, sample_shape)}, y
 
 

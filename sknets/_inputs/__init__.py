@@ -29,7 +29,7 @@ __all__ = [
 ]
 
 
-def check_input(estimator, X, y=None, *, reset, **y_kw):
+def check_input(estimator, X, y=None, *, reset, values_only=False, **y_kw):
     """Validate X (and y) for ``estimator``; return ``(batch, y)``.
 
     At fit (``reset``) the first of the estimator's ``_input_kinds`` that
@@ -37,6 +37,9 @@ def check_input(estimator, X, y=None, *, reset, **y_kw):
     forgotten; it records its name as ``input_kind_``. Later calls go to the
     kind that claims X given the fitted kind, which refuses input of another
     kind with a message that says what the model was fitted on.
+    ``values_only``: a chunk of a fit that reads X chunk by chunk, which a
+    kind read that way checks without building its batch
+    (:meth:`InputKind.chunked`).
     """
     if isinstance(X, (str, bytes)):
         raise TypeError(
@@ -50,6 +53,8 @@ def check_input(estimator, X, y=None, *, reset, **y_kw):
         for each in estimator._input_kinds:
             each.forget(estimator)
         estimator.input_kind_ = kind.name
+    if values_only and type(kind).chunked is not InputKind.chunked:
+        y_kw["values_only"] = True  # only a kind read chunk by chunk takes it
     return kind.check(estimator, view, y, reset=reset, **y_kw)
 
 

@@ -100,7 +100,11 @@ class InputKind:
 
     def check(self, estimator, view, y=None, *, reset, **y_kw):
         """Validate X (and y) and return ``(batch, y)``; at ``reset`` learn
-        the kind's attributes on the estimator."""
+        the kind's attributes on the estimator. A kind with :meth:`chunked`
+        also takes ``values_only=True`` (a chunk of a fit that reads X chunk
+        by chunk): ``batch["x"]`` is then the checked values as a numpy
+        array in the kind's layout, neither converted nor scaled, and no
+        statistic of the values is learned."""
         raise NotImplementedError
 
     def module_kwargs(self, estimator, batch=None) -> dict:
@@ -124,20 +128,16 @@ class InputKind:
         for a kind without that choice."""
         return None
 
-    def stream(self, estimator):
-        """How a fit reads a regular array of this kind from its source in
-        batches (:mod:`sknets._streaming`), once the array is checked and
-        the kind's attributes are learned: ``(convert, finish,
-        sample_shape)``, where ``convert`` turns raw numpy rows into a host
-        tensor and ``finish`` that tensor on the device into the float32
-        input the in-memory path would hold. None: the kind is read whole."""
-        return None
-
-    def statistics(self, estimator):
-        """An accumulator of what the kind learns from all of X (``update``
-        with each raw chunk, then ``finish`` sets the attributes), for a fit
-        that reads X chunk by chunk; None when it learns nothing beyond the
-        first chunk."""
+    def chunked(self, estimator, learn):
+        """How a fit reads a regular array of this kind chunk by chunk
+        (:mod:`sknets._streaming`), once the first chunk's check taught the
+        kind its attributes: an object whose ``add(values)`` takes each
+        chunk's checked values (``check(..., values_only=True)``), learning
+        what the kind learns from all of X when ``learn`` (the fit's
+        training input), and whose ``finish()`` returns ``(convert, finish,
+        sample_shape)``: ``convert`` turns raw numpy rows into a host tensor,
+        ``finish`` that tensor on the device into the float32 input the
+        in-memory path would hold. None: the kind is read whole."""
         return None
 
     def forget(self, estimator):

@@ -137,7 +137,7 @@ class ImageInput(InputKind):
     def claims(self, view, fitted_kind):
         return True
 
-    def check(self, estimator, view, y=None, *, reset, **y_kw):
+    def check(self, estimator, view, y=None, *, reset, values_only=False, **y_kw):
         name = estimator_name(estimator)
         X = view.X
         if is_text(X):
@@ -178,6 +178,8 @@ class ImageInput(InputKind):
         if reset:
             estimator.input_shape_ = tuple(int(s) for s in chw)
             estimator.data_format_ = layout
+        if values_only:
+            return {"x": X}, y
         return {"x": self._tensor(X, chw, layout, scale, copy=y is not None)}, y
 
     def _unflatten(self, estimator, X, *, reset):
@@ -221,7 +223,10 @@ class ImageInput(InputKind):
         X = X.reshape(shape[0], -1) if shape[0] else X.reshape(0, 0)
         return X, chw, layout
 
-    def stream(self, estimator):
+    def chunked(self, estimator, learn):
+        return _ImageChunks(self, estimator)
+
+    def reader(self, estimator):
         """Raw rows of any accepted layout to (n, C, H, W) on the host, uint8
         kept as uint8 (a quarter of the bytes to read and move) and scaled to
         [0, 1] in float32 on the device, as the in-memory path scales it."""
@@ -259,6 +264,19 @@ class ImageInput(InputKind):
 
     def export_example(self, estimator):
         return torch.zeros(2, *estimator.input_shape_), {0: "n"}
+
+
+class _ImageChunks:
+    """A chunked fit's images: they learn nothing beyond the first chunk."""
+
+    def __init__(self, kind, estimator):
+        self.kind, self.estimator = kind, estimator
+
+    def add(self, values):
+        pass
+
+    def finish(self):
+        return self.kind.reader(self.estimator)
 
 
 IMAGES = ImageInput()

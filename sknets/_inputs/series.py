@@ -208,7 +208,7 @@ class SeriesInput(InputKind):
     def claims(self, view, fitted_kind):
         return True
 
-    def check(self, estimator, view, y=None, *, reset, **y_kw):
+    def check(self, estimator, view, y=None, *, reset, values_only=False, **y_kw):
         check_data_format(estimator)
         _check_frame(estimator, view)
         fitted_kind = None if reset else estimator.input_kind_
@@ -225,7 +225,9 @@ class SeriesInput(InputKind):
             return self._check_list(
                 estimator, view.source, samples, layout, y, fitted_kind, reset, y_kw
             )
-        return self._check_array(estimator, view, layout, y, fitted_kind, reset, y_kw)
+        return self._check_array(
+            estimator, view, layout, y, fitted_kind, reset, y_kw, values_only
+        )
 
     def _check_list(self, estimator, X, samples, layout, y, fitted_kind, reset, y_kw):
         name = estimator_name(estimator)
@@ -244,7 +246,9 @@ class SeriesInput(InputKind):
         check_channels(estimator, arrays[0].shape[1])
         return self._padded(estimator, arrays), y
 
-    def _check_array(self, estimator, view, layout, y, fitted_kind, reset, y_kw):
+    def _check_array(
+        self, estimator, view, layout, y, fitted_kind, reset, y_kw, values_only
+    ):
         name = estimator_name(estimator)
         X = view.X
         if getattr(X, "ndim", None) is None and not isinstance(X, str):
@@ -283,13 +287,17 @@ class SeriesInput(InputKind):
                 "least one time step."
             )
         if reset:
-            self._learn(estimator, X.reshape(-1, X.shape[2]), X.shape[2], columns)
+            values = None if values_only else X.reshape(-1, X.shape[2])
+            self._learn(estimator, values, X.shape[2], columns)
             estimator.max_length_ = X.shape[1]
             _check_spread(estimator, X[:: max(1, len(X) // SPREAD_SAMPLE)].std(axis=1))
         check_channels(estimator, X.shape[2])
-        return {"x": _standardized(estimator, X)}, y
+        return {"x": X if values_only else _standardized(estimator, X)}, y
 
-    def stream(self, estimator):
+    def chunked(self, estimator, learn):
+        return _SeriesChunks(self, estimator, learn)
+
+    def reader(self, estimator):
         """Raw rows to the standardised float32 (n, T, F) tensor, on the host
         and in float64 as the in-memory path computes it."""
 
@@ -301,19 +309,16 @@ class SeriesInput(InputKind):
 
         return convert, _unchanged, (estimator.max_length_, estimator.n_channels_)
 
-    def statistics(self, estimator):
-        if estimator.channel_mean_ is None:
-            return None
-        return _ChannelStatistics(estimator)
-
     @staticmethod
     def _learn(estimator, values, n_channels, columns):
+        """The attributes of a fit on ``values`` (rows of channels; None for
+        a chunked fit, whose channel statistics come from every chunk)."""
         estimator.n_channels_ = n_channels
         learn_features_in(estimator, columns=columns, channels=n_channels)
-        per_sample = estimator.standardize == "sample"
-        estimator._per_sample_scaling_ = per_sample
+        estimator._per_sample_scaling_ = estimator.standardize == "sample"
+        standardize = _channel_scaling(estimator) and values is not None
         estimator.channel_mean_, estimator.channel_scale_ = fit_scaling(
-            values, estimator.standardize and not per_sample
+            values, standardize
         )
 
     @staticmethod
@@ -472,20 +477,30 @@ def _unchanged(x):
     return x
 
 
-class _ChannelStatistics(RunningScaling):
-    """``standardize``'s channel statistics merged over raw chunks of X."""
+def _channel_scaling(estimator):
+    """Whether every series is scaled by the channel statistics of the fit."""
+    return bool(estimator.standardize) and estimator.standardize != "sample"
 
-    def __init__(self, estimator):
-        super().__init__()
-        self.estimator = estimator
 
-    def update(self, raw):
-        values = _time_major(np.asarray(raw), self.estimator.data_format_)
-        super().update(values.reshape(-1, values.shape[2]))
+class _SeriesChunks:
+    """A chunked fit's series: ``standardize``'s channel statistics merged
+    over the chunks' checked (n, T, F) values (when ``learn``)."""
+
+    def __init__(self, kind, estimator, learn):
+        self.kind, self.estimator = kind, estimator
+        self.statistics = (
+            RunningScaling() if learn and _channel_scaling(estimator) else None
+        )
+
+    def add(self, values):
+        if self.statistics is not None:
+            self.statistics.update(values.reshape(-1, values.shape[2]))
 
     def finish(self):
-        estimator = self.estimator
-        estimator.channel_mean_, estimator.channel_scale_ = self.result()
+        if self.statistics is not None:
+            scaling = self.statistics.result()
+            self.estimator.channel_mean_, self.estimator.channel_scale_ = scaling
+        return self.kind.reader(self.estimator)
 
 
 SERIES = SeriesInput()
