@@ -23,6 +23,7 @@ __all__ = [
     "check_quantiles",
     "gaussian_parts",
     "loss_width",
+    "point_quantile",
     "regression_loss",
 ]
 
@@ -31,9 +32,10 @@ MIN_VARIANCE = 1e-6  # of the standardised target, so that the likelihood stays 
 
 
 def check_quantiles(quantile):
-    """The sorted quantiles a ``quantile`` parameter asks for, with the median
-    added (``predict`` returns it): a float or a non-empty list of floats,
-    each strictly between 0 and 1."""
+    """The sorted quantiles a ``quantile`` parameter asks for: a float q
+    gives [q] (``predict`` returns it, as scikit-learn's quantile regressors
+    do); a non-empty list of floats gets the median added (``predict``
+    returns it). Each strictly between 0 and 1."""
     values = np.atleast_1d(np.asarray(quantile, dtype=object))
     if values.ndim != 1 or values.size == 0:
         raise ValueError(
@@ -49,7 +51,15 @@ def check_quantiles(quantile):
         raise ValueError(
             f"quantile must lie strictly between 0 and 1; got {quantile!r}."
         )
+    if np.ndim(quantile) == 0:
+        return values
     return np.unique(np.r_[values, 0.5])
+
+
+def point_quantile(quantiles):
+    """The index among ``quantiles`` of what ``predict`` returns: the only
+    one, or the median of several."""
+    return 0 if len(quantiles) == 1 else int(np.searchsorted(quantiles, 0.5))
 
 
 class QuantileLoss(nn.Module):
@@ -110,7 +120,8 @@ def loss_width(loss, quantiles=None):
 class PredictionHead(nn.Module):
     """The module's output to ``predict``'s values on the scale of y, as a
     torch module (``predict`` runs it in float64, the ONNX export in
-    float32): the median of the ordered quantiles, the Gaussian mean, or the
+    float32): the quantile ``predict`` returns (the only one, or the median)
+    of the ordered quantiles, the Gaussian mean, or the
     output itself, times the scale plus the mean of the training targets.
     :meth:`quantiles` gives every quantile."""
 
@@ -122,7 +133,7 @@ class PredictionHead(nn.Module):
         self.register_buffer("scale", torch.tensor(scale, dtype=dtype))
         self.loss = loss
         self.width = loss_width(loss, quantiles)
-        self.median = 0 if quantiles is None else int(np.searchsorted(quantiles, 0.5))
+        self.point = 0 if quantiles is None else point_quantile(quantiles)
 
     def quantiles(self, out):
         """Every quantile, ordered so that none crosses another, on the scale
@@ -132,7 +143,7 @@ class PredictionHead(nn.Module):
 
     def forward(self, out):
         if self.loss == "quantile":
-            return self.quantiles(out)[:, self.median]
+            return self.quantiles(out)[:, self.point]
         if self.loss == "gaussian":
             out = out.unflatten(1, (2, self.mean.numel()))[:, 0]
         return out * self.scale + self.mean

@@ -412,8 +412,8 @@ class RegressionTarget(Target):
         )
 
     def predict(self, outputs):
-        """The median of the quantiles, the Gaussian mean, or the output
-        itself, on the scale of y."""
+        """The trained quantile (the median of several), the Gaussian mean,
+        or the output itself, on the scale of y."""
         head = self.output_module(torch.float64)
         return self._shape(head(torch.from_numpy(outputs)).numpy())
 

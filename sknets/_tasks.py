@@ -163,11 +163,13 @@ LOSS = Param(
     ``HistGradientBoostingRegressor`` where it has them. 'squared_error'
     predicts the conditional mean; 'absolute_error' the conditional median,
     robust to outliers; 'huber' is squared within one standard deviation of y
-    and absolute beyond; 'quantile' predicts the quantiles ``quantile`` (see
-    :meth:`predict_quantiles`); 'gaussian' predicts a mean and a variance per
-    target, trained by their Gaussian likelihood, for
-    ``predict(X, return_std=True)``. Targets are standardised before any
-    loss, so 'huber''s threshold follows the spread of y.""",
+    and absolute beyond; 'quantile' predicts the quantile ``quantile``, as
+    ``HistGradientBoostingRegressor(loss='quantile')`` does (several
+    quantiles: the median, and :meth:`predict_quantiles` gives them all);
+    'gaussian' predicts a mean and a variance per target, trained by their
+    Gaussian likelihood, for ``predict(X, return_std=True)``. Targets are
+    standardised before any loss, so 'huber''s threshold follows the spread
+    of y.""",
 )
 QUANTILE = Param(
     "quantile",
@@ -175,11 +177,14 @@ QUANTILE = Param(
     [Range(Real, 0, 1, closed="neither"), "array-like"],
     "float or array-like of float",
     """
-    With ``loss='quantile'``: the quantile, or several quantiles trained
-    together in one network (for example ``[0.05, 0.5, 0.95]`` for a 90 %
-    interval), each strictly between 0 and 1. The median is always among the
-    trained quantiles, since ``predict`` returns it (``quantiles_``). Ignored
-    with other losses, as in ``HistGradientBoostingRegressor``.""",
+    With ``loss='quantile'``: the quantile that ``predict`` returns, as in
+    scikit-learn's ``HistGradientBoostingRegressor`` (two models with 0.05
+    and 0.95 bound a 90 % interval); or several quantiles trained together
+    in one network (for example ``[0.05, 0.95]`` for a 90 % interval from one
+    fit), each strictly between 0 and 1, to which the median is added:
+    ``predict`` then returns the median and :meth:`predict_quantiles` every
+    one (``quantiles_``). Ignored with other losses, as in
+    ``HistGradientBoostingRegressor``.""",
 )
 
 
@@ -199,7 +204,8 @@ class NeuralNetRegressorMixin(RegressorMixin):
             "ndarray of shape (n_quantiles,) or None",
             """
             The quantiles the network predicts, in increasing order, with
-            ``loss='quantile'`` (``quantile`` and the median); None otherwise.""",
+            ``loss='quantile'`` (``quantile``, with the median when it holds
+            several); None otherwise.""",
         ),
     )
     _y_check_params: dict = {"multi_output": True, "y_numeric": True}
@@ -249,9 +255,10 @@ class NeuralNetRegressorMixin(RegressorMixin):
         Returns
         -------
         y : ndarray of shape (n_samples,) or (n_samples, n_outputs)
-            Predictions on the scale of the training targets (the mean, or
-            with ``loss='absolute_error'`` and ``'quantile'`` the median);
-            1D when y was 1D at fit.
+            Predictions on the scale of the training targets: the mean; with
+            ``loss='absolute_error'`` the median; with ``loss='quantile'`` the
+            quantile ``quantile`` (the median when it holds several). 1D when
+            y was 1D at fit.
         std : ndarray of the shape of y
             Standard deviations of the predictive distribution, returned with
             ``return_std=True``.
@@ -270,11 +277,11 @@ class NeuralNetRegressorMixin(RegressorMixin):
         """Predicted quantiles of the targets, for a model trained with
         ``loss='quantile'``.
 
-        The quantiles are those of ``quantiles_`` (the ``quantile`` parameter
-        and the median), in increasing order; each sample's predictions are
-        sorted so that they never cross (the rearrangement of Chernozhukov,
-        Fernandez-Val and Galichon, 2010), which leaves a model whose
-        quantiles do not cross unchanged.
+        The quantiles are those of ``quantiles_`` (the ``quantile`` parameter,
+        with the median when it holds several), in increasing order; each
+        sample's predictions are sorted so that they never cross (the
+        rearrangement of Chernozhukov, Fernandez-Val and Galichon, 2010),
+        which leaves a model whose quantiles do not cross unchanged.
 
         Parameters
         ----------

@@ -63,7 +63,26 @@ def test_quantiles_are_ordered_and_predict_is_their_median():
     assert np.all(np.diff(quantiles, axis=2) >= 0)
     np.testing.assert_array_equal(reg.predict(X), quantiles[:, :, 2])
     single = TCNRegressor(loss="quantile", quantile=0.8, max_epochs=2, random_state=0)
-    assert single.fit(X, y).predict_quantiles(X).shape == (400, 2)  # 0.5 and 0.8
+    single.fit(X, y)
+    np.testing.assert_array_equal(single.quantiles_, [0.8])  # no median added
+    np.testing.assert_array_equal(single.predict(X), single.predict_quantiles(X)[:, 0])
+
+
+def test_one_quantile_is_what_predict_returns_as_in_scikit_learn():
+    """scikit-learn's two-model interval (HistGradientBoostingRegressor's
+    docs): quantile=0.05 and quantile=0.95 bound a 90 % interval."""
+    from sknets import GRURegressor
+
+    rng = np.random.RandomState(0)
+    X, y, _ = heteroscedastic(3000, rng)
+    X_test, y_test, _ = heteroscedastic(5000, rng)
+    settings = dict(loss="quantile", batch_size=64, **FAST)
+    low = GRURegressor(quantile=0.05, **settings).fit(X, y).predict(X_test)
+    high = GRURegressor(quantile=0.95, **settings).fit(X, y).predict(X_test)
+    assert 0.02 <= np.mean(y_test < low) <= 0.08
+    assert 0.02 <= np.mean(y_test > high) <= 0.08
+    coverage = np.mean((y_test >= low) & (y_test <= high))
+    assert 0.85 <= coverage <= 0.95, coverage
 
 
 def test_absolute_error_ignores_outliers_that_pull_the_squared_error():
