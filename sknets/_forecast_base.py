@@ -54,6 +54,7 @@ class BaseForecaster(BaseEstimator):
         touched), and the description of its time index (for ``index_``)."""
         if y is None:
             raise ValueError("y is None; give the series to forecast.")
+        y = _after_leading_missing(y)
         values, _ = _numbers(y, "y")
         if values.ndim == 2 and values.shape[1] == 1:
             values = values[:, 0]
@@ -99,8 +100,9 @@ class BaseForecaster(BaseEstimator):
     def __sknets_setstate__(self, state):
         """A fitted forecaster from what ``__sknets_getstate__`` gave."""
         names = self._fitted_names()
-        restore_fitted(self, state["fitted"], names)
-        missing = [name for name in names if name not in state["fitted"]]
+        fitted = self._upgraded(dict(state["fitted"]))
+        restore_fitted(self, fitted, names)
+        missing = [name for name in names if name not in fitted]
         if missing:
             raise ValueError(f"its fitted attributes {', '.join(missing)} are missing")
         if self.index_ is not None:
@@ -111,6 +113,27 @@ class BaseForecaster(BaseEstimator):
         self._check_fitted_state()
         return self
 
+    def _upgraded(self, fitted):
+        """The fitted attributes of a file an earlier version wrote, with
+        what that version did not save (the subclass knows what)."""
+        return fitted
+
     def _check_fitted_state(self):
         """A ValueError for fitted attributes of the right types that do not
         fit together (the subclass knows which)."""
+
+
+def _after_leading_missing(y):
+    """y from its first value on: a series that starts later than its index
+    (NaN before its first value, as in a wide table of several series)
+    starts there; a NaN after the first value is left for the checks."""
+    if not hasattr(y, "shape") and not isinstance(y, list | tuple):
+        return y
+    values = np.asarray(y.to_numpy() if hasattr(y, "to_numpy") else y)
+    if values.dtype.kind != "f" or values.ndim not in (1, 2) or not len(values):
+        return y  # only floats hold NaN; the checks read the others
+    missing = np.isnan(values.reshape(len(values), -1)).all(axis=1)
+    start = int(np.argmin(missing)) if not missing.all() else 0
+    if start == 0:
+        return y
+    return y.iloc[start:] if hasattr(y, "iloc") else np.asarray(y)[start:]

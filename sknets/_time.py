@@ -142,3 +142,87 @@ def _datetime_freq(index, name):
 def _shown(times):
     shown = ", ".join(str(t) for t in list(times)[:SHOWN])
     return shown + (f" and {len(times) - SHOWN} more" if len(times) > SHOWN else "")
+
+
+def calendar_season(described):
+    """The seasonal period that y's time step suggests, as sktime's,
+    statsforecast's and R's users give it (4 for quarterly data, 12
+    monthly, 52 weekly, 7 daily, 5 for business days, 24 hourly), or None:
+    no time index, integer times, or another step."""
+    if described is None or described["kind"] == "integer":
+        return None
+    if described["kind"] == "period":
+        offset = pd.Period(described["last"], freq=described["freq"]).freq
+    else:
+        offset = pd.tseries.frequencies.to_offset(described["freq"])
+    if offset.n != 1:
+        return None
+    offsets = pd.offsets
+    seasons = [
+        ((offsets.QuarterEnd, offsets.QuarterBegin), 4),
+        ((offsets.MonthEnd, offsets.MonthBegin), 12),
+        ((offsets.Week,), 52),
+        ((offsets.BusinessDay,), 5),
+        ((offsets.Day,), 7),
+        ((offsets.Hour,), 24),
+    ]
+    return next((p for kinds, p in seasons if isinstance(offset, kinds)), None)
+
+
+def _difference_acf(values, max_lag):
+    """Autocorrelations (lags 0 to ``max_lag + 1``) of the series' first
+    differences, on the logarithm of a positive series; None for a
+    constant series."""
+    z = np.asarray(values, dtype=np.float64)
+    if np.all(z > 0):
+        z = np.log(z)
+    x = np.diff(z)
+    x = x - x.mean()
+    denom = float(x @ x)
+    if denom == 0:
+        return None
+    lags = range(1, min(max_lag + 2, len(x)))
+    return np.array([1.0] + [float(x[:-k] @ x[k:]) / denom for k in lags])
+
+
+def _significant(acf, k, n, effect, z):
+    """Whether the autocorrelation at lag k is above ``effect`` and above
+    Bartlett's bound of ``z`` standard errors for n values."""
+    bound = z * np.sqrt((1 + 2 * acf[1:k] @ acf[1:k]) / n)
+    return acf[k] > max(effect, bound)
+
+
+def find_season(values, described):
+    """The seasonal period of a series, or 1 (``sp='auto'``).
+
+    Read on the first differences (a trend or a random walk leaves no
+    seasonal correlation there), where the series holds at least three
+    seasons: the season of its time step (:func:`calendar_season`) when the
+    autocorrelation of the differences peaks at that lag, above 0.2 and
+    Bartlett's 95 % bound;
+    else, searched among lags from 3 up, the highest local peak of their
+    autocorrelation above 0.3 and 2.5 standard errors (a stricter bar for a
+    season the calendar does not suggest), or the shortest of its divisors
+    that peaks at least 0.7 times as high (a season of 4 also peaks at 8
+    and 12); else 1."""
+    n = len(values) - 1
+    acf = _difference_acf(values, n // 3)
+    if acf is None or n // 3 < 2:
+        return 1
+    calendar = calendar_season(described)
+
+    def peak(k):
+        return acf[k] > acf[k - 1] and acf[k] >= acf[k + 1]
+
+    if calendar and 2 <= calendar < len(acf) - 1:
+        if peak(calendar) and _significant(acf, calendar, n, 0.2, 1.96):
+            return calendar
+    peaks = [
+        k
+        for k in range(3, len(acf) - 1)
+        if peak(k) and _significant(acf, k, n, 0.3, 2.5)
+    ]
+    if not peaks:
+        return 1
+    best = max(peaks, key=lambda k: acf[k])
+    return next(d for d in peaks if best % d == 0 and acf[d] >= 0.7 * acf[best])

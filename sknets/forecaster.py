@@ -4,7 +4,6 @@ intervals."""
 
 from __future__ import annotations
 
-import itertools
 import warnings
 from numbers import Integral, Real
 
@@ -13,8 +12,8 @@ from sklearn.base import _fit_context
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import StrOptions
 
+from . import _baselines as baselines
 from ._backtest import (
-    MIN_FIT_VALUES,
     backtest,
     calibration,
     conformal_width,
@@ -25,6 +24,7 @@ from ._backtest import (
 from ._constraints import POSITIVE_INT, Range
 from ._forecast_base import BaseForecaster
 from ._params import Attribute, Param
+from ._time import calendar_season, find_season
 from .modules.rocket import check_alphas
 from .rocket import MiniRocketRegressor
 from .windows import make_windows
@@ -94,6 +94,11 @@ def _roll(model, window, reference, history, steps):
     return np.concatenate(out, axis=1)[:, :steps]
 
 
+def _season(value):
+    """Whether a saved value is a seasonal period."""
+    return isinstance(value, Integral) and not isinstance(value, bool) and value >= 1
+
+
 class MiniRocketForecaster(BaseForecaster):
     """Forecast one series with MiniRocket regressors on its windows, chosen
     and pooled by a backtest in time order, with conformal intervals.
@@ -122,6 +127,13 @@ class MiniRocketForecaster(BaseForecaster):
     Overlapping windows of one series share their steps, so the head's own
     leave-one-out choice of its penalty would favour too little penalty: the
     backtest chooses it instead.
+
+    Every series of 3 values or more gets a forecast: one too short for that
+    backtest (fewer than 12 values before its last third) is forecast by
+    simple members (the last value, the last season's mean, drift, seasonal
+    naive, Holt's damped trend) chosen and pooled by the backtest its length
+    allows, with intervals from their errors or, with fewer than 5, from the
+    series' own step changes; ``fallback_`` names them.
 
     Parameters
     ----------
@@ -169,20 +181,26 @@ class MiniRocketForecaster(BaseForecaster):
             "int or None",
             """
             Number of steps the backtest forecasts, and the default number of
-            steps of :meth:`predict`; None means one season (``sp``). Longer
-            forecasts work too, fed back block by block.""",
+            steps of :meth:`predict`; None means one season (``sp_``), or with
+            ``sp='auto'`` on a series without one, the season of its time step
+            (12 for a monthly index; 1 without a time index). Longer forecasts
+            work too, fed back block by block.""",
         ),
         Param(
             "sp",
-            1,
-            [POSITIVE_INT],
-            "int",
+            "auto",
+            [POSITIVE_INT, StrOptions({"auto"})],
+            "int or 'auto'",
             """
             Seasonal period: 12 for monthly data with a yearly season, 4 for
-            quarterly, 7 for daily data with a weekly one, 1 for none. It is not
-            guessed from the data: give it when the series has a season. It sets
-            the window (two seasons) and the block of one season, so with 1 on a
-            seasonal series the forecasts see at most 12 steps back.""",
+            quarterly, 7 for daily data with a weekly one, 1 for none. It sets
+            the window (two seasons) and the block of one season. 'auto' finds
+            it in the series' first differences (a trend does not show there),
+            where the series holds three seasons: the season of y's time step
+            (12 for a monthly index, 4 quarterly, 52 weekly, 7 daily, 5 for
+            business days, 24 hourly) when the differences correlate at that
+            lag, else the lag of the highest significant peak of their
+            autocorrelation, else 1; ``sp_`` is what it found.""",
         ),
         Param(
             "references",
@@ -242,18 +260,37 @@ class MiniRocketForecaster(BaseForecaster):
     )
     _attributes = (
         Attribute("horizon_", "int", "The horizon used."),
+        Attribute(
+            "sp_",
+            "int",
+            "The seasonal period used: ``sp``, or the one ``sp='auto'`` found.",
+        ),
         Attribute("log_", "bool", "Whether the series was forecast on the log scale."),
         Attribute(
             "scores_",
             "dict",
             """
             Mean absolute backtest error (on the scale forecast: the log scale
-            when ``log_``) of every candidate ``(reference, block, alpha)``.""",
+            when ``log_``) of every candidate ``(reference, block, alpha, sp)``,
+            or of every simple member ``(member, sp)`` for a short series.""",
         ),
         Attribute(
             "pool_",
             "list of tuple",
-            "The candidates pooled, ``(reference, block, alpha)``.",
+            """
+            The candidates pooled, ``(reference, block, alpha, sp)``, or
+            ``(member, sp)`` for a short series.""",
+        ),
+        Attribute(
+            "fallback_",
+            "list of str or None",
+            """
+            None when MiniRocket regressors forecast the series. On a series too
+            short for their backtest (fewer than 12 values before the last third,
+            or before ``horizon``), the simple members that forecast it instead,
+            pooled the same way: among 'naive', 'mean' (of the last season),
+            'drift', 'seasonal_naive' and 'damped' (Holt's damped trend), those
+            the length allows, scored by the backtest it allows (``scores_``).""",
         ),
         Attribute(
             "models_",
@@ -308,16 +345,19 @@ class MiniRocketForecaster(BaseForecaster):
         references = self._checked_references()
         alphas = list(dict.fromkeys(check_alphas(self.alphas, allow_none=False)))
         values, index = self._series(y)
-        h = self.horizon if self.horizon is not None else self.sp
         n = len(values)
-        need = next(m for m in itertools.count(1) if fits(m, h))
-        if n < need:
+        if n < 3:
             raise ValueError(
-                f"y has {n} values, too few for horizon={h}: the backtest "
-                f"forecasts the last {calibration(need, h)} and fits on at least "
-                f"{MIN_FIT_VALUES} before them, so y needs at least {need} values."
+                f"y has {n} value{'s' * (n != 1)}; a forecast needs at least 3 "
+                "(two to see a change, one to check it on)."
             )
-        if h > calibration(n, h):
+        sp = self.sp if self.sp != "auto" else find_season(values, index)
+        seasons = [sp]
+        h = self.horizon
+        if h is None:  # one season; one of the calendar's without a season
+            h = max(sp, calendar_season(index) or 1) if self.sp == "auto" else sp
+        learned = fits(n, h)  # long enough for the MiniRocket backtest
+        if learned and h > calibration(n, h):
             warnings.warn(unchecked(h, calibration(n, h), n), UserWarning, stacklevel=2)
         log = values.min() > 0 if self.log == "auto" else bool(self.log)
         if log and values.min() <= 0:
@@ -326,40 +366,75 @@ class MiniRocketForecaster(BaseForecaster):
                 "log='auto' or log=False."
             )
         z = np.log(values) if log else values
+        self.horizon_, self.log_, self.n_values_, self.index_ = h, bool(log), n, index
+        if not learned:
+            return self._fit_simple(z, h, seasons)
         seed = self.random_state
         if not isinstance(seed, Integral):
             seed = check_random_state(seed).randint(np.iinfo(np.int32).max)
 
         def forecast(candidate, past, history):
-            reference, block, alpha = candidate
+            reference, block, alpha, sp = candidate
             model, window = _fit_window_model(
-                past, reference, block, alpha, self.sp, seed, self.max_windows
+                past, reference, block, alpha, sp, seed, self.max_windows
             )
             return _roll(model, window, reference, history, h)
 
         start = n - calibration(n, h)
         candidates = [
-            (reference, block, alpha)
+            (reference, block, alpha, sp)
+            for sp in seasons
             for reference in references
-            for block in _blocks(start, self.sp, h)
+            for block in _blocks(start, sp, h)
             for alpha in alphas
         ]
         scores, errors = backtest(z, h, candidates, forecast)
         pooled = pool(scores, self.pool_tolerance)
         fitted = [
-            _fit_window_model(z, r, b, a, self.sp, seed, self.max_windows)
-            for r, b, a in pooled
+            _fit_window_model(z, r, b, a, sp, seed, self.max_windows)
+            for r, b, a, sp in pooled
         ]
-        self.horizon_ = h
-        self.log_ = bool(log)
+        self.sp_ = min(scores, key=scores.get)[3]
         self.scores_ = scores
         self.pool_ = pooled
+        self.fallback_ = None
         self.models_ = [model for model, _ in fitted]
         self.windows_ = [window for _, window in fitted]
         self.backtest_errors_ = np.mean([errors[c] for c in pooled], axis=0)
-        self.n_values_ = n
         self.last_values_ = z[-max(self.windows_) :].copy()
-        self.index_ = index
+        return self
+
+    def _fit_simple(self, z, h, seasons):
+        """A series too short for the MiniRocket backtest: the simple members
+        (:mod:`sknets._baselines`) that its length allows, scored by the
+        backtest it allows and pooled; intervals from their backtest errors
+        or, with fewer than 5 of them, from the series' own step changes (a
+        random walk's errors, growing with the square root of the lead)."""
+        start = len(z) - calibration(len(z), h)
+        candidates = list(
+            dict.fromkeys(
+                (member, sp if member in baselines.SEASONAL else 1)
+                for sp in seasons
+                for member in baselines.applicable(start, sp)
+            )
+        )
+
+        def forecast(candidate, past, history):
+            return baselines.forecast(*candidate[:1], history, h, candidate[1])
+
+        scores, errors = backtest(z, h, candidates, forecast)
+        pooled = pool(scores, self.pool_tolerance)
+        pooled_errors = np.mean([errors[c] for c in pooled], axis=0)
+        if np.isfinite(pooled_errors).sum() < 5:
+            pooled_errors = np.full((len(z) - 1, h), np.nan)
+            pooled_errors[:, 0] = np.diff(z)
+        self.sp_ = min(scores, key=scores.get)[1]
+        self.scores_ = scores
+        self.pool_ = pooled
+        self.fallback_ = [member for member, _ in pooled]
+        self.models_, self.windows_ = [], []
+        self.backtest_errors_ = pooled_errors
+        self.last_values_ = z.copy()
         return self
 
     def predict(self, steps=None):
@@ -407,18 +482,26 @@ class MiniRocketForecaster(BaseForecaster):
 
     def _forecast(self, steps):
         history = self.last_values_[None, :]
-        return np.mean(
-            [
-                _roll(model, window, reference, history, steps)[0]
-                for model, window, (reference, _, _) in zip(
+        if self.fallback_:
+            forecasts = [
+                baselines.forecast(member, history, steps, sp)[0]
+                for member, sp in self.pool_
+            ]
+        else:
+            forecasts = [
+                _roll(model, window, candidate[0], history, steps)[0]
+                for model, window, candidate in zip(
                     self.models_, self.windows_, self.pool_
                 )
-            ],
-            axis=0,
-        )
+            ]
+        return np.mean(forecasts, axis=0)
 
     def _checked_leads(self):
-        """Lead times the backtest reached from at least one origin."""
+        """Lead times the backtest reached from at least one origin (None,
+        no warning, for a series forecast by simple members: too short to
+        check more, which ``fallback_`` says)."""
+        if self.fallback_:
+            return None
         return int(np.isfinite(self.backtest_errors_).any(axis=0).sum())
 
     def _checked_references(self):
@@ -432,11 +515,35 @@ class MiniRocketForecaster(BaseForecaster):
             )
         return list(dict.fromkeys(references))
 
+    def _upgraded(self, fitted):
+        """A forecaster saved before ``sp='auto'`` and short-series members:
+        its season was ``sp``, its candidates had none, no member forecast."""
+        if "sp_" not in fitted and isinstance(self.sp, Integral):
+            fitted["sp_"] = self.sp
+            fitted.setdefault("fallback_", None)
+            fitted["pool_"] = [(*c, self.sp) for c in fitted.get("pool_", [])]
+            scores = fitted.get("scores_", {})
+            fitted["scores_"] = {(*c, self.sp): s for c, s in scores.items()}
+        return fitted
+
     def _check_fitted_state(self):
         """A ValueError for a pooled candidate with an unknown reference, or
         not as many models, windows and candidates."""
         pooled = [tuple(c) for c in self.pool_]
-        odd = [c for c in pooled if len(c) != 3 or c[0] not in REFERENCES]
+        if self.fallback_ is not None:
+            odd = [
+                c
+                for c in pooled
+                if len(c) != 2 or c[0] not in baselines.MEMBERS or not _season(c[1])
+            ]
+            if odd or [c[0] for c in pooled] != list(self.fallback_):
+                raise ValueError(f"its pool names unknown members: {odd or pooled}")
+            return
+        odd = [
+            c
+            for c in pooled
+            if len(c) != 4 or c[0] not in REFERENCES or not _season(c[3])
+        ]
         if odd or not pooled:
             raise ValueError(f"its pool names unknown candidates: {odd or pooled}")
         if not len(self.models_) == len(self.windows_) == len(pooled):

@@ -208,6 +208,7 @@ def make_windows(
 def _numbers(values, name):
     """``values`` as a finite numeric array, and its DataFrame columns."""
     columns = values.columns if isinstance(values, pd.DataFrame) else None
+    labels = values.index if isinstance(values, pd.Series | pd.DataFrame) else None
     values = np.asarray(values.to_numpy() if hasattr(values, "to_numpy") else values)
     if values.dtype.kind == "c":
         raise ValueError(
@@ -225,8 +226,12 @@ def _numbers(values, name):
         except (TypeError, ValueError) as exc:
             raise ValueError(f"{name} must hold numbers: {exc}") from exc
     if values.dtype.kind in "fc" and not np.isfinite(values).all():
+        rows = np.flatnonzero(~np.isfinite(values).reshape(len(values), -1).all(axis=1))
+        first = f"row {rows[0]}" if labels is None else f"{labels[rows[0]]}"
+        more = f" and {len(rows) - 1} more" if len(rows) > 1 else ""
         raise ValueError(
-            f"{name} contains NaN or infinity; fill or drop the missing values first."
+            f"{name} contains NaN or infinity at {first}{more}; fill or drop the "
+            "missing values first."
         )
     return values, columns
 

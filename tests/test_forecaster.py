@@ -129,14 +129,8 @@ def test_save_and_load_give_identical_forecasts(tmp_path):
 @pytest.mark.parametrize(
     "params, y, match",
     [
-        (
-            {"horizon": 12},
-            np.arange(1.0, 17.0),
-            "y has 16 values, too few for horizon=12: the backtest forecasts the last "
-            "5 and fits on at least 12 before them, so y needs at least 17 values.",
-        ),
         ({}, np.ones((30, 2)), "forecasts one series: y must be 1D"),
-        ({}, np.r_[np.ones(20), np.nan], "y contains NaN or infinity"),
+        ({}, np.r_[np.ones(20), np.nan], "y contains NaN or infinity at row 20;"),
         ({"log": True}, np.r_[np.ones(20), 0.0], "log=True needs a positive series"),
         ({"references": ["last", "median"]}, np.ones(30), "references must be"),
         ({"references": []}, np.ones(30), "references must be"),
@@ -151,8 +145,22 @@ def test_save_and_load_give_identical_forecasts(tmp_path):
         (
             {"horizon": 1},
             [1.0, 2.0],
-            "y has 2 values, too few for horizon=1: the backtest forecasts the last "
-            "5 and fits on at least 12 before them, so y needs at least 17 values.",
+            "y has 2 values; a forecast needs at least 3 (two to see a change, one "
+            "to check it on).",
+        ),
+        ({}, [5.0], "y has 1 value; a forecast needs at least 3"),
+        (
+            {},
+            np.r_[np.ones(5), np.nan, np.ones(5)],
+            "y contains NaN or infinity at row 5;",
+        ),
+        (
+            {},
+            pd.Series(
+                np.r_[np.ones(5), np.nan, np.ones(5)],
+                index=pd.period_range("2001-01", periods=11, freq="M"),
+            ),
+            "y contains NaN or infinity at 2001-06;",
         ),
         ({}, np.arange(30) + 1j, "y holds complex numbers"),
         (
@@ -337,3 +345,116 @@ def test_a_horizon_the_backtest_cannot_check_is_told_at_fit():
         forecaster = MiniRocketForecaster(horizon=30, **QUICK).fit(_seasonal_growth(48))
     with pytest.warns(UserWarning, match="beyond the 16 lead times"):
         assert forecaster.predict().shape == (30,)
+
+
+def _random_walk(n, seed=0):
+    return 50 + np.cumsum(np.random.RandomState(seed).normal(size=n))
+
+
+@pytest.mark.parametrize("n", [3, 4, 5, 7, 10, 13, 16, 17, 25])
+@pytest.mark.parametrize("sp", [1, 4])
+def test_every_series_of_three_values_or_more_gets_a_forecast(n, sp):
+    y = _random_walk(n, seed=n)
+    short = n < 17  # 17 values leave 12 before the last 5 the backtest reads
+    with warnings.catch_warnings():
+        # a short series is no warning; a longer one warns that the horizon
+        # passes the lead times its backtest reaches
+        warnings.simplefilter("error" if short else "ignore")
+        forecaster = MiniRocketForecaster(horizon=6, sp=sp, **QUICK).fit(y)
+        forecast = forecaster.predict()
+        lower, upper = forecaster.predict_interval(coverage=0.8).T
+    assert forecast.shape == (6,) and np.isfinite(forecast).all()
+    assert np.all(lower <= forecast) and np.all(forecast <= upper)
+    assert np.all(upper - lower > 0)
+    assert (forecaster.fallback_ is not None) == short
+    if short:
+        assert set(forecaster.fallback_) <= {
+            "naive", "mean", "drift", "seasonal_naive", "damped"
+        }  # fmt: skip
+        assert set(forecaster.pool_) <= set(forecaster.scores_)
+
+
+def test_a_short_series_is_forecast_by_the_member_its_backtest_prefers(tmp_path):
+    line = 3.0 + 2.0 * np.arange(12)  # drift continues it exactly
+    forecaster = MiniRocketForecaster(horizon=4, sp=1, log=False, **QUICK).fit(line)
+    assert forecaster.fallback_ == ["drift"]
+    np.testing.assert_allclose(forecaster.predict(), 3.0 + 2.0 * np.arange(12, 16))
+    season = np.tile([1.0, 5.0, 2.0, 8.0], 3)  # seasonal naive repeats it
+    forecaster = MiniRocketForecaster(horizon=4, sp=4, **QUICK).fit(season)
+    assert forecaster.fallback_ == ["seasonal_naive"]
+    np.testing.assert_allclose(forecaster.predict(), [1.0, 5.0, 2.0, 8.0])
+    # with fewer than 5 backtest errors, intervals from the step changes,
+    # widening as a random walk's
+    tiny = MiniRocketForecaster(horizon=3, sp=1, **QUICK).fit([10.0, 12.0, 11.0])
+    lower, upper = tiny.predict_interval().T
+    assert np.all(np.diff(upper - lower) > 0)
+    sknets.save(tiny, tmp_path / "tiny.sknets")
+    loaded = sknets.load(tmp_path / "tiny.sknets")
+    np.testing.assert_array_equal(loaded.predict_interval(), tiny.predict_interval())
+
+
+def test_sp_auto_finds_the_season_from_the_calendar_and_the_series():
+    from sktime.datasets import load_airline
+
+    airline = load_airline()  # monthly, PeriodIndex
+    indexed = MiniRocketForecaster(horizon=12, **QUICK).fit(airline)
+    assert indexed.sp_ == 12
+    assert MiniRocketForecaster(horizon=12, **QUICK).fit(airline.to_numpy()).sp_ == 12
+    walk = pd.Series(
+        _random_walk(120), index=pd.period_range("2000-01", periods=120, freq="M")
+    )
+    plain = MiniRocketForecaster(**QUICK).fit(walk)
+    assert plain.sp_ == 1
+    assert plain.horizon_ == 12  # one year of a monthly series by default
+    assert MiniRocketForecaster(**QUICK).fit(walk.to_numpy()).horizon_ == 1
+    assert MiniRocketForecaster(sp=4, **QUICK).fit(walk).sp_ == 4  # as given
+
+
+@pytest.mark.parametrize(
+    "make, described, expected",
+    [
+        # quarterly data with a season, as an array and with its calendar
+        (lambda t, e: 10 + np.sin(np.pi * t / 2) + 0.3 * e, None, 4),
+        (lambda t, e: 10 + np.sin(np.pi * t / 2) + 0.3 * e, "Q", 4),
+        # a trend and a random walk have no season, whatever the calendar says
+        (lambda t, e: 10 + 0.1 * t + e, "M", 1),
+        (lambda t, e: 100 + np.cumsum(e), "M", 1),
+        (lambda t, e: 100 + np.cumsum(np.cumsum(e)) * 0.1, None, 1),
+        # weekly season of daily data
+        (lambda t, e: 10 + (t % 7 == 5) * 3.0 + 0.5 * e, "D", 7),
+    ],
+)
+def test_find_season(make, described, expected):
+    from sknets._time import find_season, read_index
+
+    t = np.arange(200)
+    y = make(t, np.random.RandomState(0).normal(size=200))
+    if described is not None:
+        y = pd.Series(
+            y, index=pd.period_range("2000-01-01", periods=200, freq=described)
+        )
+    assert find_season(np.asarray(y), read_index(y)) == expected
+
+
+def test_a_forecaster_saved_before_sp_auto_loads_and_forecasts_the_same(tmp_path):
+    forecaster = MiniRocketForecaster(horizon=6, sp=4, **QUICK)
+    forecaster.fit(_seasonal_growth(48))
+    path = tmp_path / "f.sknets"
+    sknets.save(forecaster, path)
+    with zipfile.ZipFile(path) as archive:
+        config = json.loads(archive.read("config.json"))
+        weights = archive.read("weights.pt")
+    fitted = dict(config["fitted"]["__dict__"])
+    del fitted["sp_"], fitted["fallback_"]  # what an earlier version wrote
+    fitted["pool_"] = [{"__tuple__": c["__tuple__"][:3]} for c in fitted["pool_"]]
+    scores = fitted["scores_"]["__dict__"]
+    fitted["scores_"] = {
+        "__dict__": [[{"__tuple__": k["__tuple__"][:3]}, v] for k, v in scores]
+    }
+    config["fitted"]["__dict__"] = [[k, v] for k, v in fitted.items()]
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("config.json", json.dumps(config))
+        archive.writestr("weights.pt", weights)
+    loaded = sknets.load(path)
+    assert loaded.sp_ == 4 and loaded.fallback_ is None
+    np.testing.assert_array_equal(loaded.predict(), forecaster.predict())
