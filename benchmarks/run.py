@@ -14,6 +14,7 @@ import amplitudes  # noqa: E402
 import forecasting  # noqa: E402
 import images  # noqa: E402
 import out_of_core  # noqa: E402
+import panel  # noqa: E402
 import prediction  # noqa: E402
 import search  # noqa: E402
 import speed  # noqa: E402
@@ -26,6 +27,7 @@ if __name__ == "__main__":
     amplitudes.main()
     forecasting.main([])
     forecasting.main(["--held-out", "0.3"])
+    panel.main()
     text.main()
     search.main()
     speed.main()

@@ -15,6 +15,7 @@ from .crnn import CRNNClassifier, CRNNRegressor
 from .export import export_onnx, onnx_input
 from .fcn import FCNClassifier, FCNRegressor
 from .forecaster import MiniRocketForecaster
+from .gru_forecaster import GRUForecaster
 from .inception import InceptionTimeClassifier, InceptionTimeRegressor
 from .persistence import load, save
 from .plotting import TrainingHistoryDisplay
@@ -49,6 +50,7 @@ __all__ = [
     "LSTMRegressor",
     "MiniRocketClassifier",
     "MiniRocketForecaster",
+    "GRUForecaster",
     "MiniRocketRegressor",
     "RNNClassifier",
     "RNNRegressor",

@@ -105,13 +105,18 @@ class BaseForecaster(BaseEstimator):
         missing = [name for name in names if name not in fitted]
         if missing:
             raise ValueError(f"its fitted attributes {', '.join(missing)} are missing")
-        if self.index_ is not None:
+        for described in self._time_indexes():
             try:
-                future_index(self.index_, 1)
+                future_index(described, 1)
             except (KeyError, TypeError, ValueError) as exc:
-                raise ValueError(f"its time index {self.index_!r} is not one") from exc
+                raise ValueError(f"its time index {described!r} is not one") from exc
         self._check_fitted_state()
         return self
+
+    def _time_indexes(self):
+        """The fitted time index descriptions (none for series without)."""
+        described = getattr(self, "index_", None)
+        return [] if described is None else [described]
 
     def _upgraded(self, fitted):
         """The fitted attributes of a file an earlier version wrote, with

@@ -1,0 +1,509 @@
+"""GRUForecaster: one recurrent network trained across many series (a
+global forecaster, as DeepAR: Salinas et al., 2020), with covariates and
+quantile forecasts."""
+
+from __future__ import annotations
+
+from numbers import Real
+
+import numpy as np
+import pandas as pd
+from sklearn.base import _fit_context
+from sklearn.utils._param_validation import StrOptions
+from sklearn.utils.validation import check_is_fitted
+
+from ._budget import AUTO_EARLY_STOPPING
+from ._constraints import POSITIVE_INT
+from ._forecast_base import BaseForecaster
+from ._panel import Panel, read_panel, write_panel
+from ._params import Attribute, Param
+from ._time import calendar_season, future_index
+from .rnn import GRURegressor
+from .windows import _positive_int, make_windows
+
+__all__ = ["GRUForecaster"]
+
+EPS = 1e-8
+
+
+class GRUForecaster(BaseForecaster):
+    """Forecast many series with one recurrent network trained across them.
+
+    A global model, as DeepAR (Salinas et al., 2020) and the forecasters of
+    neuralforecast and darts: every series' windows train one
+    :class:`GRURegressor`, each window scaled by its own mean and standard
+    deviation (so series of any level share what they learn), to forecast
+    all ``horizon`` steps at once (direct, not fed back) as quantiles
+    (trained by the pinball loss); the forecast is the median.
+
+    ``y`` is a panel in the layout of statsforecast and neuralforecast (a
+    long DataFrame of ``unique_id``, ``ds``, ``y`` and covariate columns),
+    sktime's ``pd-multiindex`` (a MultiIndex of series and time), or one
+    series; forecasts come back in the same layout. Series may differ in
+    length and start; a series shorter than a window is read padded with its
+    first value. Covariates, named as darts names them: past covariates
+    (observed up to now) are read over the window; future covariates (known
+    ahead: calendar, promotions, prices) over the window and the horizon,
+    and :meth:`predict` needs their values over the horizon (``X``); static
+    covariates (one number per series) join every step.
+
+    Parameters
+    ----------
+    {parameters}
+
+    Attributes
+    ----------
+    {attributes}
+
+    See Also
+    --------
+    MiniRocketForecaster : One series at a time, chosen by a backtest.
+    make_windows : The windows it trains on.
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> from sknets import GRUForecaster
+    >>> t = np.arange(60)
+    >>> panel = pd.DataFrame({
+    ...     "unique_id": np.repeat(["a", "b"], 60),
+    ...     "ds": np.tile(t, 2),
+    ...     "y": np.r_[10 + np.sin(t), 20 + 2 * np.sin(t)],
+    ... })
+    >>> f = GRUForecaster(horizon=4, max_epochs=2, random_state=0).fit(panel)
+    >>> f.predict().shape
+    (8, 3)
+    """
+
+    _params = (
+        Param(
+            "horizon",
+            None,
+            [POSITIVE_INT, None],
+            "int or None",
+            """
+            Number of steps forecast at once, the most :meth:`predict` gives;
+            None means the season of the first series' time step (12 for a
+            monthly index, 4 quarterly, 7 daily), else 1.""",
+        ),
+        Param(
+            "window",
+            None,
+            [POSITIVE_INT, None],
+            "int or None",
+            """
+            Past steps each forecast reads; None means two horizons and at
+            least 12 steps, at most the longest series less the horizon.""",
+        ),
+        Param(
+            "quantiles",
+            (0.025, 0.1, 0.9, 0.975),
+            ["array-like"],
+            "array-like of float",
+            """
+            Quantiles trained besides the median, which :meth:`predict`
+            returns: their pairs bound :meth:`predict_interval`'s intervals
+            (the default gives 80 % and 95 %).""",
+        ),
+        Param(
+            "past_covariates",
+            None,
+            [list, tuple, None],
+            "list of str or None",
+            "Columns of y observed up to each time, read over the window.",
+        ),
+        Param(
+            "future_covariates",
+            None,
+            [list, tuple, None],
+            "list of str or None",
+            """
+            Columns of y known in advance, read over the window and the
+            horizon; :meth:`predict` takes their values over the horizon.""",
+        ),
+        Param(
+            "static_covariates",
+            None,
+            [list, tuple, None],
+            "list of str or None",
+            "Columns of y holding one number per series (its category, encoded).",
+        ),
+        Param("id_col", "unique_id", [str], "str", "The series id column of y."),
+        Param("time_col", "ds", [str], "str", "The time column of y."),
+        Param("target_col", "y", [str], "str", "The column of y forecast."),
+        Param(
+            "max_windows",
+            64,
+            [POSITIVE_INT],
+            "int",
+            """
+            Latest windows of each series trained on, so that the time of a fit
+            grows with the number of series, not their length.""",
+        ),
+        Param(
+            "hidden_size",
+            64,
+            [POSITIVE_INT],
+            "int",
+            "Features of the recurrent layer (see GRURegressor).",
+        ),
+        Param(
+            "max_epochs",
+            "auto",
+            [POSITIVE_INT, StrOptions({"auto"})],
+            "int or 'auto'",
+            "Epochs of training (see GRURegressor); 'auto' follows the data.",
+        ),
+        Param(
+            "random_state",
+            None,
+            ["random_state"],
+            "int, RandomState instance or None",
+            "Seeds the network's initialisation and training.",
+        ),
+    )
+    _attributes = (
+        Attribute("horizon_", "int", "The horizon used."),
+        Attribute("window_", "int", "The window used."),
+        Attribute(
+            "quantiles_",
+            "ndarray",
+            "The quantiles the network forecasts, the median among them.",
+        ),
+        Attribute("log_", "bool", "Whether the series were forecast on the log scale."),
+        Attribute("model_", "GRURegressor", "The network, trained on every series."),
+        Attribute("n_series_", "int", "Number of series seen at fit."),
+        Attribute("panel_", "dict", "The fitted series: ids, layout, recent values."),
+    )
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, y, X=None):
+        """Train the network on the windows of every series of y.
+
+        Parameters
+        ----------
+        y : DataFrame, pandas Series or array-like
+            A long frame of ``id_col``, ``time_col``, ``target_col`` and the
+            covariate columns; sktime's ``pd-multiindex`` frame; or one series.
+        X : None
+            Ignored; the covariates are columns of y.
+
+        Returns
+        -------
+        self : GRUForecaster
+        """
+        panel = self._read(y)
+        short = [k for k, v in zip(panel.ids, panel.values) if len(v) < 3]
+        if short:
+            raise ValueError(
+                f"Series {short[:5]} hold fewer than 3 values; a forecast needs at "
+                "least 3."
+            )
+        quantiles = np.unique(np.r_[_quantiles(self.quantiles), 0.5])
+        h = self.horizon
+        if h is None:
+            h = calendar_season(panel.indexes[0]) or 1
+        longest = max(len(v) for v in panel.values)
+        window = self.window or min(max(2 * h, 12), max(longest - h, 1))
+        log = all(np.all(v > 0) for v in panel.values)
+        X_train, y_train = self._windows(panel, window, h, log)
+        model = GRURegressor(
+            hidden_size=self.hidden_size,
+            # the last step's state: it has read the horizon's future
+            # covariates in order, which pooling over the steps would blur
+            summary="last",
+            loss="quantile",
+            quantile=[q for q in quantiles if q != 0.5],
+            max_epochs=self.max_epochs,
+            random_state=self.random_state,
+        )
+        if len(X_train) >= AUTO_EARLY_STOPPING:  # hold out the latest windows
+            model.set_params(validation_split="last")
+        model.fit(X_train, y_train)
+        self.horizon_, self.window_, self.log_ = h, window, bool(log)
+        self.quantiles_ = quantiles
+        self.model_, self.n_series_ = model, len(panel.ids)
+        self.panel_ = _summary(panel, window, log)
+        return self
+
+    def _read(self, y, **columns):
+        return read_panel(
+            y,
+            id_col=self.id_col,
+            time_col=self.time_col,
+            target_col=self.target_col,
+            past=self.past_covariates or (),
+            future=self.future_covariates or (),
+            static=self.static_covariates or (),
+            **columns,
+        )
+
+    def _windows(self, panel, window, h, log):
+        """Training windows of every series (the latest ``max_windows`` of
+        each), scaled each by its own values, ordered oldest first."""
+        parts = []
+        for i, values in enumerate(panel.values):
+            if len(values) < window + h:
+                continue
+            z = np.log(values) if log else values
+            X, y = make_windows(
+                z,
+                window=window,
+                horizon=h,
+                past_covariates=panel.past[i],
+                future_covariates=panel.future[i],
+            )
+            X, y = X[-self.max_windows :], y.reshape(len(y), -1)[-self.max_windows :]
+            X = X if X.ndim == 3 else X[:, :, None]
+            X, y = _scaled(X, y, window)
+            X = _with_static(X, panel.static, i)
+            age = np.arange(len(X))[::-1]  # windows from the series' end
+            parts.append((X, y, age))
+        if not parts:
+            raise ValueError(
+                f"No series holds window + horizon = {window} + {h} values, the "
+                "length of one training window; set a shorter window or horizon."
+            )
+        X = np.concatenate([p[0] for p in parts])
+        y = np.concatenate([p[1] for p in parts])
+        order = np.argsort(-np.concatenate([p[2] for p in parts]), kind="stable")
+        return X[order].astype(np.float32), y[order]
+
+    def predict(self, steps=None, X=None):
+        """The median forecast of every fitted series.
+
+        Parameters
+        ----------
+        steps : int or None, default=None
+            Number of steps, at most ``horizon_``; None means ``horizon_``.
+        X : DataFrame or None, default=None
+            With ``future_covariates``: their values over the steps forecast,
+            in y's layout (id, time and the covariate columns).
+
+        Returns
+        -------
+        forecast : DataFrame, pandas Series or ndarray
+            In y's layout: a long frame (id, time, target column), a
+            MultiIndex frame, or for one series a Series (with y's index) or
+            an array.
+        """
+        return self._predict(steps, X, [0.5], [self._target_name()])
+
+    def predict_interval(self, steps=None, X=None, coverage=0.9):
+        """Intervals between two trained quantiles.
+
+        Parameters
+        ----------
+        steps : int or None, default=None
+            As for :meth:`predict`.
+        X : DataFrame or None, default=None
+            As for :meth:`predict`.
+        coverage : float, default=0.9
+            Nominal share of future values inside: its quantiles
+            ``(1 - coverage) / 2`` and ``(1 + coverage) / 2`` must be among
+            ``quantiles_``.
+
+        Returns
+        -------
+        intervals : DataFrame or ndarray
+            Columns ``lower`` and ``upper`` in the layout of :meth:`predict`.
+        """
+        if not isinstance(coverage, Real) or not 0 < coverage < 1:
+            raise ValueError(f"coverage must be a number in (0, 1), got {coverage!r}.")
+        bounds = [(1 - coverage) / 2, (1 + coverage) / 2]
+        return self._predict(steps, X, bounds, ["lower", "upper"])
+
+    def _target_name(self):
+        return self.panel_["names"].get("target") or self.target_col
+
+    def _predict(self, steps, X, levels, columns):
+        self._check_fitted()
+        steps = self.horizon_ if steps is None else _positive_int(steps, "steps")
+        if steps > self.horizon_:
+            raise ValueError(
+                f"steps={steps} is beyond the horizon of {self.horizon_} steps the "
+                f"network forecasts at once; fit with horizon={steps}."
+            )
+        picks = []
+        for level in levels:
+            near = np.flatnonzero(np.isclose(self.quantiles_, level))
+            if not len(near):
+                raise ValueError(
+                    f"The quantile {level:g} was not trained; quantiles_ is "
+                    f"{self.quantiles_.tolist()} (set quantiles to include it)."
+                )
+            picks.append(int(near[0]))
+        inputs, scales = self._inputs(X)
+        out = self.model_.predict_quantiles(inputs)  # (n, h, q)
+        mean, scale = scales[:, 0, None, None], scales[:, 1, None, None]
+        values = out[:, :steps, picks] * scale + mean
+        values = np.exp(values) if self.log_ else values
+        panel = _restored(self.panel_)
+        return write_panel(panel, list(values), columns)
+
+    def _inputs(self, X):
+        """Each series' last window (and its future covariates over the
+        horizon), scaled as the training windows were, and the scale."""
+        fitted, h, window = self.panel_, self.horizon_, self.window_
+        future = self._future_values(X) if self.future_covariates else None
+        rows, scales = [], []
+        for i, recent in enumerate(fitted["recent"]):
+            recent = np.asarray(recent, dtype=np.float64)
+            past = fitted["past"][i]
+            parts = [recent[:, None]]
+            if past is not None:
+                parts.append(np.asarray(past, dtype=np.float64))
+            block = np.concatenate(parts, axis=1)
+            block = np.concatenate(
+                [np.repeat(block[:1], window - len(block), 0), block]
+            )
+            if future is not None:
+                ahead = np.zeros((h, block.shape[1]))
+                seen = np.asarray(fitted["future"][i], dtype=np.float64)
+                seen = np.concatenate(
+                    [np.repeat(seen[:1], window - len(seen), 0), seen]
+                )
+                marker = np.r_[np.zeros(window), np.ones(h)][:, None]
+                block = np.concatenate(
+                    [np.concatenate([block, ahead]), np.r_[seen, future[i]], marker],
+                    axis=1,
+                )
+            mean, scale = _scale_of(block[:window, 0])
+            block[:window, 0] = (block[:window, 0] - mean) / scale
+            rows.append(block)
+            scales.append((mean, scale))
+        X_pred = _with_static(np.stack(rows), _static(fitted), None)
+        return X_pred.astype(np.float32), np.array(scales)
+
+    def _future_values(self, X):
+        """The future covariates over the horizon, (h, Q) per fitted series
+        in their order; a ValueError naming what is missing."""
+        columns, h = list(self.future_covariates), self.horizon_
+        if X is None:
+            raise ValueError(
+                f"This forecaster reads the future covariates {columns} over the "
+                f"horizon: pass their values for the next {h} steps of every "
+                "series as X, in y's layout."
+            )
+        fitted = self.panel_
+        frame = X.reset_index() if isinstance(X.index, pd.MultiIndex) else X
+        if fitted["layout"] == "multiindex":
+            ids, time_col = list(fitted["names"]["id"]), fitted["names"]["time"]
+        else:
+            ids, time_col = [self.id_col], self.time_col
+        missing = [c for c in [*ids, time_col, *columns] if c not in frame.columns]
+        if missing:
+            raise ValueError(f"X lacks the columns {missing}.")
+        keys = (
+            frame[ids[0]]
+            if len(ids) == 1
+            else pd.Series(list(zip(*(frame[c] for c in ids))), index=frame.index)
+        )
+        out = []
+        for key, described in zip(fitted["ids"], fitted["indexes"]):
+            times = future_index(described, h)
+            rows = frame[keys == key].set_index(time_col)[columns]
+            rows = rows[~rows.index.duplicated()].reindex(times)
+            values = rows.to_numpy(dtype=np.float64)
+            absent = times[~np.isfinite(values).all(axis=1)]
+            if len(absent):
+                shown = ", ".join(str(t) for t in absent[:5])
+                raise ValueError(
+                    f"X lacks the future covariates {columns} of series {key!r} at "
+                    f"{shown}{' and more' if len(absent) > 5 else ''}: the forecast "
+                    f"reads them over the next {h} steps."
+                )
+            out.append(values)
+        return out
+
+    def _check_fitted(self):
+        check_is_fitted(self, "model_")
+
+    def _time_indexes(self):
+        return [d for d in self.panel_["indexes"] if d is not None]
+
+    def _check_fitted_state(self):
+        """A ValueError for a saved panel whose parts do not fit together."""
+        fitted = self.panel_
+        keys = {"ids", "indexes", "layout", "names", "recent", "past", "future"}
+        if not isinstance(fitted, dict) or not keys <= set(fitted):
+            raise ValueError("its panel_ lacks the fitted series")
+        lengths = {
+            len(fitted[k]) for k in ("ids", "indexes", "recent", "past", "future")
+        }
+        if lengths != {self.n_series_}:
+            raise ValueError(f"its panel_ does not hold {self.n_series_} series")
+        if fitted["layout"] not in ("long", "multiindex", "single"):
+            raise ValueError(f"its panel_ has an unknown layout {fitted['layout']!r}")
+
+
+def _quantiles(quantiles):
+    values = np.atleast_1d(np.asarray(quantiles, dtype=np.float64))
+    if values.ndim != 1 or not len(values) or not np.all((values > 0) & (values < 1)):
+        raise ValueError(
+            "quantiles must be a non-empty list of numbers in (0, 1); got "
+            f"{quantiles!r}."
+        )
+    return values
+
+
+def _scale_of(values):
+    mean = float(np.mean(values))
+    scale = float(np.std(values))
+    return mean, scale if scale > EPS else max(abs(mean), 1.0)
+
+
+def _scaled(X, y, window):
+    """Each window's series values and targets scaled by the window's mean
+    and standard deviation (the horizon's placeholder zeros stay zero)."""
+    series = X[:, :window, 0]
+    mean = series.mean(axis=1, keepdims=True)
+    scale = series.std(axis=1, keepdims=True)
+    scale = np.where(scale > EPS, scale, np.maximum(np.abs(mean), 1.0))
+    X = X.copy()
+    X[:, :window, 0] = (series - mean) / scale
+    return X, (y - mean) / scale
+
+
+def _with_static(X, static, i):
+    """Static covariates as constant features of every step."""
+    if static is None:
+        return X
+    values = static[i] if i is not None else static
+    values = np.broadcast_to(
+        values[None, None, :] if i is not None else values[:, None, :],
+        (len(X), X.shape[1], static.shape[1]),
+    )
+    return np.concatenate([X, values], axis=2)
+
+
+def _summary(panel, window, log):
+    """What prediction needs of the fitted series, as plain data."""
+    recent = []
+    for values in panel.values:
+        z = np.log(values) if log else values
+        recent.append(z[-window:].copy())
+    return {
+        "ids": list(panel.ids),
+        "indexes": list(panel.indexes),
+        "layout": panel.layout,
+        "names": dict(panel.names),
+        "recent": recent,
+        "past": [None if p is None else p[-window:].copy() for p in panel.past],
+        "future": [None if f is None else f[-window:].copy() for f in panel.future],
+        "static": panel.static,
+    }
+
+
+def _static(fitted):
+    return fitted["static"]
+
+
+def _restored(fitted):
+    return Panel(
+        ids=fitted["ids"],
+        values=[],
+        indexes=fitted["indexes"],
+        layout=fitted["layout"],
+        names=fitted["names"],
+    )

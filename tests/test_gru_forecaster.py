@@ -1,0 +1,143 @@
+"""GRUForecaster: one network across a panel of series, in the layouts users
+bring (statsforecast's long frame, sktime's pd-multiindex, one series), with
+covariates, quantile intervals, persistence and clear refusals."""
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.base import clone
+
+import sknets
+from sknets import GRUForecaster
+
+FAST = dict(max_epochs=3, hidden_size=16, random_state=0)
+
+
+def _panel(n_series=6, length=60, promo=False, seed=0):
+    rng = np.random.RandomState(seed)
+    frames = []
+    for i in range(n_series):
+        t = np.arange(length)
+        flag = (rng.rand(length) < 0.2).astype(float)
+        level = rng.uniform(10, 50)
+        y = level * (
+            1 + 0.2 * np.sin(2 * np.pi * t / 7) + 0.03 * rng.normal(size=length)
+        )
+        if promo:
+            y = y * (1 + flag)
+        frames.append(
+            pd.DataFrame(
+                {
+                    "unique_id": f"s{i}",
+                    "ds": pd.date_range("2021-01-01", periods=length, freq="D"),
+                    "y": y,
+                    "promo": flag,
+                }
+            )
+        )
+    return pd.concat(frames, ignore_index=True)
+
+
+def test_a_long_panel_is_forecast_in_its_own_layout_and_round_trips(tmp_path):
+    panel = _panel().drop(columns="promo")
+    forecaster = GRUForecaster(horizon=5, **FAST).fit(panel)
+    forecast = forecaster.predict()
+    assert list(forecast.columns) == ["unique_id", "ds", "y"]
+    assert len(forecast) == 6 * 5 and np.isfinite(forecast["y"]).all()
+    first = forecast[forecast["unique_id"] == "s0"]["ds"]
+    assert list(first) == list(pd.date_range("2021-03-02", periods=5, freq="D"))
+    intervals = forecaster.predict_interval(coverage=0.8)
+    assert np.all(intervals["lower"] <= forecast["y"])
+    assert np.all(forecast["y"] <= intervals["upper"])
+    assert len(forecaster.predict(steps=2)) == 6 * 2
+    sknets.save(forecaster, tmp_path / "g.sknets")
+    loaded = sknets.load(tmp_path / "g.sknets")
+    pd.testing.assert_frame_equal(loaded.predict(), forecast)
+    assert clone(forecaster).get_params() == forecaster.get_params()
+
+
+def test_sktime_multiindex_and_single_series_come_back_in_their_layout():
+    panel = _panel(n_series=3).drop(columns="promo")
+    multi = panel.set_index(["unique_id", "ds"])
+    forecast = GRUForecaster(horizon=3, **FAST).fit(multi).predict()
+    assert forecast.index.names == ["unique_id", "ds"] and list(forecast) == ["y"]
+    assert len(forecast) == 9
+    months = pd.period_range("2000-01", periods=48, freq="M")
+    series = pd.Series(10 + np.sin(np.arange(48)), index=months, name="sales")
+    forecaster = GRUForecaster(**FAST).fit(series)
+    assert forecaster.horizon_ == 12  # one year of a monthly series
+    forecast = forecaster.predict()
+    assert forecast.name == "sales" and forecast.index[0] == pd.Period("2004-01", "M")
+    array = GRUForecaster(horizon=3, **FAST).fit(series.to_numpy()).predict()
+    assert isinstance(array, np.ndarray) and array.shape == (3,)
+
+
+def test_series_of_different_lengths_and_starts_are_forecast():
+    panel = _panel(n_series=4).drop(columns="promo")
+    panel = (
+        panel.groupby("unique_id")
+        .apply(lambda g: g.iloc[int(g.name[1:]) * 10 :], include_groups=False)
+        .reset_index(level=0)
+    )  # s0 whole, s3 from its 31st day
+    short = pd.DataFrame(
+        {"unique_id": "new", "ds": pd.date_range("2021-02-20", periods=5), "y": 1.0}
+    )
+    forecaster = GRUForecaster(horizon=4, **FAST).fit(pd.concat([panel, short]))
+    forecast = forecaster.predict()
+    assert set(forecast["unique_id"]) == {"s0", "s1", "s2", "s3", "new"}
+    assert np.isfinite(forecast["y"]).all()
+
+
+def test_a_future_covariate_that_drives_the_series_pays():
+    panel = _panel(n_series=40, length=80, promo=True)
+    train = panel.groupby("unique_id").head(73)
+    test = panel.groupby("unique_id").tail(7)
+    settings = dict(horizon=7, max_epochs=30, hidden_size=32, random_state=0)
+    errors = {}
+    for covariates in (["promo"], None):
+        forecaster = GRUForecaster(future_covariates=covariates, **settings)
+        forecaster.fit(train if covariates else train.drop(columns="promo"))
+        X = test[["unique_id", "ds", "promo"]] if covariates else None
+        merged = test.merge(forecaster.predict(X=X), on=["unique_id", "ds"])
+        errors[bool(covariates)] = np.mean(np.abs(merged["y_x"] - merged["y_y"]))
+    assert errors[True] < 0.7 * errors[False], errors
+
+
+def test_bad_panels_and_arguments_name_the_problem():
+    panel = _panel(n_series=2)
+    with pytest.raises(ValueError, match="a panel is a long frame with the columns"):
+        GRUForecaster(**FAST).fit(panel.drop(columns="unique_id"))
+    broken = panel.copy()
+    broken.loc[5, "y"] = np.nan
+    with pytest.raises(
+        ValueError, match="Series 's0' holds NaN or infinity at 2021-01-06"
+    ):
+        GRUForecaster(**FAST).fit(broken)
+    repeated = pd.concat([panel, panel.iloc[[3]]])
+    with pytest.raises(ValueError, match="series 's0''s index repeats 1 time"):
+        GRUForecaster(**FAST).fit(repeated)
+    with pytest.raises(ValueError, match=r"Series \['tiny'\] hold fewer than 3 values"):
+        tiny = pd.DataFrame({"unique_id": "tiny", "ds": [1, 2], "y": [1.0, 2.0]})
+        GRUForecaster(**FAST).fit(pd.concat([panel, tiny]))
+    with pytest.raises(ValueError, match=r"The future covariates \['price'\] are not"):
+        GRUForecaster(future_covariates=["price"], **FAST).fit(panel)
+    forecaster = GRUForecaster(horizon=3, future_covariates=["promo"], **FAST).fit(
+        panel
+    )
+    with pytest.raises(ValueError, match="pass their values for the next 3 steps"):
+        forecaster.predict()
+    ahead = pd.DataFrame(
+        {
+            "unique_id": ["s0"] * 3 + ["s1"] * 2,
+            "ds": list(pd.date_range("2021-03-02", periods=3)) * 1
+            + list(pd.date_range("2021-03-02", periods=2)),
+            "promo": 0.0,
+        }
+    )
+    with pytest.raises(ValueError, match="of series 's1' at 2021-03-04"):
+        forecaster.predict(X=ahead)
+    with pytest.raises(ValueError, match="steps=4 is beyond the horizon of 3 steps"):
+        forecaster.predict(steps=4, X=ahead)
+    plain = GRUForecaster(horizon=3, **FAST).fit(panel.drop(columns="promo"))
+    with pytest.raises(ValueError, match="The quantile 0.25 was not trained"):
+        plain.predict_interval(coverage=0.5)
