@@ -50,6 +50,8 @@ def _columns(frame, columns, what):
 
 def read_panel(y, *, id_col, time_col, target_col, past=(), future=(), static=()):
     """The series of ``y``, whichever layout it comes in (see the module)."""
+    if isinstance(y, pd.Series) and isinstance(y.index, pd.MultiIndex):
+        y = y.to_frame(name=y.name if y.name is not None else target_col)
     if isinstance(y, pd.DataFrame) and isinstance(y.index, pd.MultiIndex):
         frame = y.reset_index()
         levels = list(frame.columns[: y.index.nlevels])

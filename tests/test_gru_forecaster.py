@@ -72,6 +72,28 @@ def test_sktime_multiindex_and_single_series_come_back_in_their_layout():
     assert isinstance(array, np.ndarray) and array.shape == (3,)
 
 
+def test_past_and_static_covariates_and_a_multiindex_series():
+    panel = _panel(n_series=3)
+    panel["temperature"] = np.random.RandomState(1).normal(size=len(panel))
+    panel["store"] = panel["unique_id"].str[1:].astype(float)
+    forecaster = GRUForecaster(
+        horizon=3,
+        past_covariates=["temperature"],
+        static_covariates=["store"],
+        **FAST,
+    ).fit(panel)
+    n_features = forecaster.model_.n_features_in_
+    assert n_features == 3  # the series, the past covariate, the static one
+    assert len(forecaster.predict()) == 9
+    series = panel.set_index(["unique_id", "ds"])["y"]  # a Series, as sktime's
+    forecast = GRUForecaster(horizon=2, **FAST).fit(series).predict()
+    assert forecast.index.names == ["unique_id", "ds"] and len(forecast) == 6
+    varying = panel.copy()
+    varying.loc[3, "store"] = 9.0
+    with pytest.raises(ValueError, match="Series 's0' has 2 different values of"):
+        GRUForecaster(static_covariates=["store"], **FAST).fit(varying)
+
+
 def test_series_of_different_lengths_and_starts_are_forecast():
     panel = _panel(n_series=4).drop(columns="promo")
     panel = (
