@@ -269,8 +269,8 @@ class GRUForecaster(BaseForecaster):
         order = np.argsort(-np.concatenate([p[2] for p in parts]), kind="stable")
         return X[order].astype(np.float32), y[order]
 
-    def predict(self, steps=None, X=None):
-        """The median forecast of every fitted series.
+    def predict(self, steps=None, X=None, y=None):
+        """The median forecast of every fitted series (or of ``y``'s).
 
         Parameters
         ----------
@@ -279,6 +279,10 @@ class GRUForecaster(BaseForecaster):
         X : DataFrame or None, default=None
             With ``future_covariates``: their values over the steps forecast,
             in y's layout (id, time and the covariate columns).
+        y : DataFrame, pandas Series, array-like or None, default=None
+            Series to forecast instead of the fitted ones, in the layout and
+            with the columns of the y of fit: new series, or the fitted ones
+            with newer values; the network is not refitted.
 
         Returns
         -------
@@ -287,9 +291,9 @@ class GRUForecaster(BaseForecaster):
             MultiIndex frame, or for one series a Series (with y's index) or
             an array.
         """
-        return self._predict(steps, X, [0.5], [self._target_name()])
+        return self._predict(steps, X, y, [0.5], [self._target_name()])
 
-    def predict_interval(self, steps=None, X=None, coverage=0.9):
+    def predict_interval(self, steps=None, X=None, coverage=0.9, y=None):
         """Intervals between two trained quantiles.
 
         Parameters
@@ -302,6 +306,8 @@ class GRUForecaster(BaseForecaster):
             Nominal share of future values inside: its quantiles
             ``(1 - coverage) / 2`` and ``(1 + coverage) / 2`` must be among
             ``quantiles_``.
+        y : DataFrame, pandas Series, array-like or None, default=None
+            As for :meth:`predict`.
 
         Returns
         -------
@@ -311,13 +317,33 @@ class GRUForecaster(BaseForecaster):
         if not isinstance(coverage, Real) or not 0 < coverage < 1:
             raise ValueError(f"coverage must be a number in (0, 1), got {coverage!r}.")
         bounds = [(1 - coverage) / 2, (1 + coverage) / 2]
-        return self._predict(steps, X, bounds, ["lower", "upper"])
+        return self._predict(steps, X, y, bounds, ["lower", "upper"])
 
     def _target_name(self):
         return self.panel_["names"].get("target") or self.target_col
 
-    def _predict(self, steps, X, levels, columns):
+    def _history(self, y):
+        """What prediction reads of the series ``y`` (as ``panel_`` holds it
+        of the fitted ones)."""
+        if y is None:
+            return self.panel_
+        panel = self._read(y)
+        short = [k for k, v in zip(panel.ids, panel.values) if len(v) < 3]
+        if short:
+            raise ValueError(
+                f"Series {short[:5]} of y hold fewer than 3 values; a forecast "
+                "needs at least 3."
+            )
+        if self.log_ and any(np.any(v <= 0) for v in panel.values):
+            raise ValueError(
+                "The network was fitted on the logarithm of positive series; y "
+                "holds values <= 0."
+            )
+        return _summary(panel, self.window_, self.log_)
+
+    def _predict(self, steps, X, y, levels, columns):
         self._check_fitted()
+        fitted = self._history(y)
         steps = self.horizon_ if steps is None else _positive_int(steps, "steps")
         if steps > self.horizon_:
             raise ValueError(
@@ -333,19 +359,18 @@ class GRUForecaster(BaseForecaster):
                     f"{self.quantiles_.tolist()} (set quantiles to include it)."
                 )
             picks.append(int(near[0]))
-        inputs, scales = self._inputs(X)
+        inputs, scales = self._inputs(X, fitted)
         out = self.model_.predict_quantiles(inputs)  # (n, h, q)
         mean, scale = scales[:, 0, None, None], scales[:, 1, None, None]
         values = out[:, :steps, picks] * scale + mean
         values = np.exp(values) if self.log_ else values
-        panel = _restored(self.panel_)
-        return write_panel(panel, list(values), columns)
+        return write_panel(_restored(fitted), list(values), columns)
 
-    def _inputs(self, X):
+    def _inputs(self, X, fitted):
         """Each series' last window (and its future covariates over the
         horizon), scaled as the training windows were, and the scale."""
-        fitted, h, window = self.panel_, self.horizon_, self.window_
-        future = self._future_values(X) if self.future_covariates else None
+        h, window = self.horizon_, self.window_
+        future = self._future_values(X, fitted) if self.future_covariates else None
         rows, scales = [], []
         for i, recent in enumerate(fitted["recent"]):
             recent = np.asarray(recent, dtype=np.float64)
@@ -375,7 +400,7 @@ class GRUForecaster(BaseForecaster):
         X_pred = _with_static(np.stack(rows), _static(fitted), None)
         return X_pred.astype(np.float32), np.array(scales)
 
-    def _future_values(self, X):
+    def _future_values(self, X, fitted):
         """The future covariates over the horizon, (h, Q) per fitted series
         in their order; a ValueError naming what is missing."""
         columns, h = list(self.future_covariates), self.horizon_
@@ -385,7 +410,6 @@ class GRUForecaster(BaseForecaster):
                 f"horizon: pass their values for the next {h} steps of every "
                 "series as X, in y's layout."
             )
-        fitted = self.panel_
         frame = X.reset_index() if isinstance(X.index, pd.MultiIndex) else X
         if fitted["layout"] == "multiindex":
             ids, time_col = list(fitted["names"]["id"]), fitted["names"]["time"]

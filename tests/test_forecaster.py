@@ -394,12 +394,12 @@ def test_a_short_series_is_forecast_by_the_member_its_backtest_prefers(tmp_path)
 
 
 def test_sp_auto_finds_the_season_from_the_calendar_and_the_series():
-    from sktime.datasets import load_airline
-
-    airline = load_airline()  # monthly, PeriodIndex
-    indexed = MiniRocketForecaster(horizon=12, **QUICK).fit(airline)
+    months = pd.period_range("1949-01", periods=144, freq="M")
+    seasonal = pd.Series(_seasonal_growth(144), index=months)  # as airline
+    indexed = MiniRocketForecaster(horizon=12, **QUICK).fit(seasonal)
     assert indexed.sp_ == 12
-    assert MiniRocketForecaster(horizon=12, **QUICK).fit(airline.to_numpy()).sp_ == 12
+    array = seasonal.to_numpy()
+    assert MiniRocketForecaster(horizon=12, **QUICK).fit(array).sp_ == 12
     walk = pd.Series(
         _random_walk(120), index=pd.period_range("2000-01", periods=120, freq="M")
     )

@@ -96,11 +96,9 @@ def test_past_and_static_covariates_and_a_multiindex_series():
 
 def test_series_of_different_lengths_and_starts_are_forecast():
     panel = _panel(n_series=4).drop(columns="promo")
-    panel = (
-        panel.groupby("unique_id")
-        .apply(lambda g: g.iloc[int(g.name[1:]) * 10 :], include_groups=False)
-        .reset_index(level=0)
-    )  # s0 whole, s3 from its 31st day
+    panel = pd.concat(  # s0 whole, s3 from its 31st day
+        part.iloc[int(key[1:]) * 10 :] for key, part in panel.groupby("unique_id")
+    )
     short = pd.DataFrame(
         {"unique_id": "new", "ds": pd.date_range("2021-02-20", periods=5), "y": 1.0}
     )
@@ -108,6 +106,14 @@ def test_series_of_different_lengths_and_starts_are_forecast():
     forecast = forecaster.predict()
     assert set(forecast["unique_id"]) == {"s0", "s1", "s2", "s3", "new"}
     assert np.isfinite(forecast["y"]).all()
+    # new series at predict time, without refitting: a scaled copy of s0
+    # gets s0's forecast, scaled
+    copy = panel[panel["unique_id"] == "s0"].assign(unique_id="copy")
+    copy["y"] *= 3.0
+    again = forecaster.predict(y=copy)
+    assert list(again["unique_id"].unique()) == ["copy"]
+    s0 = forecast[forecast["unique_id"] == "s0"]["y"].to_numpy()
+    np.testing.assert_allclose(again["y"].to_numpy(), 3.0 * s0, rtol=1e-5)
 
 
 def test_a_future_covariate_that_drives_the_series_pays():
