@@ -12,6 +12,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 import amplitudes  # noqa: E402
 import forecasting  # noqa: E402
+import forecasting_panels  # noqa: E402
 import images  # noqa: E402
 import out_of_core  # noqa: E402
 import panel  # noqa: E402
@@ -28,6 +29,7 @@ if __name__ == "__main__":
     forecasting.main([])
     forecasting.main(["--held-out", "0.3"])
     panel.main()
+    forecasting_panels.main([])
     text.main()
     search.main()
     speed.main()

