@@ -31,7 +31,7 @@ LOSSES = ("squared_error", "absolute_error", "huber", "quantile", "gaussian")
 MIN_VARIANCE = 1e-6  # of the standardised target, so that the likelihood stays finite
 
 
-def check_quantiles(quantile):
+def check_quantiles(quantile, name="quantile"):
     """The sorted quantiles a ``quantile`` parameter asks for: a float q
     gives [q] (``predict`` returns it, as scikit-learn's quantile regressors
     do); a non-empty list of floats gets the median added (``predict``
@@ -39,18 +39,16 @@ def check_quantiles(quantile):
     values = np.atleast_1d(np.asarray(quantile, dtype=object))
     if values.ndim != 1 or values.size == 0:
         raise ValueError(
-            f"quantile must be a float or a non-empty list of floats; got {quantile!r}."
+            f"{name} must be a float or a non-empty list of floats; got {quantile!r}."
         )
     try:
         values = values.astype(np.float64)
     except (TypeError, ValueError):
         raise TypeError(
-            f"quantile must be a float or a list of floats; got {quantile!r}."
+            f"{name} must be a float or a list of floats; got {quantile!r}."
         ) from None
     if not np.all((values > 0) & (values < 1)):
-        raise ValueError(
-            f"quantile must lie strictly between 0 and 1; got {quantile!r}."
-        )
+        raise ValueError(f"{name} must lie strictly between 0 and 1; got {quantile!r}.")
     if np.ndim(quantile) == 0:
         return values
     return np.unique(np.r_[values, 0.5])

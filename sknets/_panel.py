@@ -48,8 +48,12 @@ def _columns(frame, columns, what):
     return columns
 
 
-def read_panel(y, *, id_col, time_col, target_col, past=(), future=(), static=()):
-    """The series of ``y``, whichever layout it comes in (see the module)."""
+def read_panel(
+    y, *, id_col, time_col, target_col, series, past=(), future=(), static=()
+):
+    """The series of ``y``, whichever layout it comes in (see the module);
+    one series is read by ``series`` (a forecaster's own reader, which
+    returns its values and time index description)."""
     if isinstance(y, pd.Series) and isinstance(y.index, pd.MultiIndex):
         y = y.to_frame(name=y.name if y.name is not None else target_col)
     if isinstance(y, pd.DataFrame) and isinstance(y.index, pd.MultiIndex):
@@ -96,20 +100,21 @@ def read_panel(y, *, id_col, time_col, target_col, past=(), future=(), static=()
             "Covariate columns need a panel frame that holds them: a long frame "
             f"with {id_col!r}, {time_col!r}, {target_col!r} and the covariates."
         )
-    values = y.iloc[:, 0] if isinstance(y, pd.DataFrame) else y
+    y = y.iloc[:, 0] if isinstance(y, pd.DataFrame) else y
+    values, described = series(y)
     return Panel(
         ids=[0],
-        values=[_values(np.asarray(values), 0)],
-        indexes=[read_index(values) if isinstance(values, pd.Series) else None],
+        values=[values],
+        indexes=[described],
         past=[None],
         future=[None],
-        names={"target": getattr(values, "name", None)},
+        names={"target": getattr(y, "name", None)},
     )
 
 
 def _values(values, name):
-    """One series' values as float64: missing values before its first value
-    dropped, a missing value after it refused with the series and time."""
+    """One series' values of a panel as a float64 1D array (the caller
+    checks for missing values, naming their times)."""
     try:
         values = np.asarray(values, dtype=np.float64)
     except (TypeError, ValueError) as exc:

@@ -420,7 +420,8 @@ class MiniRocketForecaster(BaseForecaster):
         )
 
         def forecast(candidate, past, history):
-            return baselines.forecast(*candidate[:1], history, h, candidate[1])
+            member, sp = candidate
+            return baselines.forecast(member, history, h, sp)
 
         scores, errors = backtest(z, h, candidates, forecast)
         pooled = pool(scores, self.pool_tolerance)

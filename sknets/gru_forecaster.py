@@ -15,6 +15,7 @@ from sklearn.utils.validation import check_is_fitted
 from ._budget import AUTO_EARLY_STOPPING
 from ._constraints import POSITIVE_INT
 from ._forecast_base import BaseForecaster
+from ._losses import check_quantiles
 from ._panel import Panel, read_panel, write_panel
 from ._params import Attribute, Param
 from ._time import calendar_season, future_index
@@ -199,7 +200,7 @@ class GRUForecaster(BaseForecaster):
                 f"Series {short[:5]} hold fewer than 3 values; a forecast needs at "
                 "least 3."
             )
-        quantiles = np.unique(np.r_[_quantiles(self.quantiles), 0.5])
+        quantiles = check_quantiles(np.atleast_1d(self.quantiles), "quantiles")
         h = self.horizon
         if h is None:
             h = calendar_season(panel.indexes[0]) or 1
@@ -235,6 +236,7 @@ class GRUForecaster(BaseForecaster):
             past=self.past_covariates or (),
             future=self.future_covariates or (),
             static=self.static_covariates or (),
+            series=self._series,
             **columns,
         )
 
@@ -255,7 +257,8 @@ class GRUForecaster(BaseForecaster):
             )
             X, y = X[-self.max_windows :], y.reshape(len(y), -1)[-self.max_windows :]
             X = X if X.ndim == 3 else X[:, :, None]
-            X, y = _scaled(X, y, window)
+            X, mean, scale = _scaled(X, window)
+            y = (y - mean) / scale
             X = _with_static(X, panel.static, i)
             age = np.arange(len(X))[::-1]  # windows from the series' end
             parts.append((X, y, age))
@@ -371,7 +374,7 @@ class GRUForecaster(BaseForecaster):
         horizon), scaled as the training windows were, and the scale."""
         h, window = self.horizon_, self.window_
         future = self._future_values(X, fitted) if self.future_covariates else None
-        rows, scales = [], []
+        rows = []
         for i, recent in enumerate(fitted["recent"]):
             recent = np.asarray(recent, dtype=np.float64)
             past = fitted["past"][i]
@@ -393,12 +396,10 @@ class GRUForecaster(BaseForecaster):
                     [np.concatenate([block, ahead]), np.r_[seen, future[i]], marker],
                     axis=1,
                 )
-            mean, scale = _scale_of(block[:window, 0])
-            block[:window, 0] = (block[:window, 0] - mean) / scale
             rows.append(block)
-            scales.append((mean, scale))
-        X_pred = _with_static(np.stack(rows), _static(fitted), None)
-        return X_pred.astype(np.float32), np.array(scales)
+        X_pred, mean, scale = _scaled(np.stack(rows), window)
+        X_pred = _with_static(X_pred, fitted["static"], None)
+        return X_pred.astype(np.float32), np.column_stack([mean, scale])
 
     def _future_values(self, X, fitted):
         """The future covariates over the horizon, (h, Q) per fitted series
@@ -461,32 +462,23 @@ class GRUForecaster(BaseForecaster):
             raise ValueError(f"its panel_ has an unknown layout {fitted['layout']!r}")
 
 
-def _quantiles(quantiles):
-    values = np.atleast_1d(np.asarray(quantiles, dtype=np.float64))
-    if values.ndim != 1 or not len(values) or not np.all((values > 0) & (values < 1)):
-        raise ValueError(
-            "quantiles must be a non-empty list of numbers in (0, 1); got "
-            f"{quantiles!r}."
-        )
-    return values
-
-
-def _scale_of(values):
-    mean = float(np.mean(values))
-    scale = float(np.std(values))
-    return mean, scale if scale > EPS else max(abs(mean), 1.0)
-
-
-def _scaled(X, y, window):
-    """Each window's series values and targets scaled by the window's mean
-    and standard deviation (the horizon's placeholder zeros stay zero)."""
-    series = X[:, :window, 0]
+def _window_scale(series):
+    """The mean and standard deviation of each row of windows (n, window)
+    of series values, (n, 1) each; a constant window is scaled by its level
+    (at least 1) instead."""
     mean = series.mean(axis=1, keepdims=True)
     scale = series.std(axis=1, keepdims=True)
-    scale = np.where(scale > EPS, scale, np.maximum(np.abs(mean), 1.0))
+    return mean, np.where(scale > EPS, scale, np.maximum(np.abs(mean), 1.0))
+
+
+def _scaled(X, window):
+    """Windows with their series values scaled by each window's own
+    :func:`_window_scale` (the horizon's placeholder zeros stay zero), and
+    that mean and scale, which the targets and forecasts share."""
+    mean, scale = _window_scale(X[:, :window, 0])
     X = X.copy()
-    X[:, :window, 0] = (series - mean) / scale
-    return X, (y - mean) / scale
+    X[:, :window, 0] = (X[:, :window, 0] - mean) / scale
+    return X, mean, scale
 
 
 def _with_static(X, static, i):
@@ -517,10 +509,6 @@ def _summary(panel, window, log):
         "future": [None if f is None else f[-window:].copy() for f in panel.future],
         "static": panel.static,
     }
-
-
-def _static(fitted):
-    return fitted["static"]
 
 
 def _restored(fitted):

@@ -141,6 +141,11 @@ def test_bad_panels_and_arguments_name_the_problem():
         ValueError, match="Series 's0' holds NaN or infinity at 2021-01-06"
     ):
         GRUForecaster(**FAST).fit(broken)
+    one = pd.Series(np.r_[1.0, 2.0, np.nan, 4.0, 5.0])  # one series, as any forecaster
+    with pytest.raises(ValueError, match="y contains NaN or infinity at 2;"):
+        GRUForecaster(**FAST).fit(one)
+    with pytest.raises(ValueError, match="quantiles must lie strictly between 0 and"):
+        GRUForecaster(quantiles=[0.1, 1.5], **FAST).fit(one.fillna(3.0))
     repeated = pd.concat([panel, panel.iloc[[3]]])
     with pytest.raises(ValueError, match="series 's0''s index repeats 1 time"):
         GRUForecaster(**FAST).fit(repeated)
