@@ -20,10 +20,14 @@ steps (one season, or the whole horizon directly), fed its own forecasts for
 longer horizons. A time-ordered backtest on the training part scores every
 reference, block and ridge penalty (the head's leave-one-out choice is not
 used: overlapping windows of one series make it favour too little penalty);
-the forecast is the mean of those whose backtest error is within 25 % of the
-best (forecast pooling: Kourentzes, Barrow and Petropoulos, 2019), and the
-intervals are split-conformal from the pooled backtest: the quantiles of its
-absolute errors at each lead time.
+the same backtest scores simple members beside them (the standard Theta
+method, Holt's damped trend, seasonal naive, each refitted at every origin).
+The MiniRocket configurations within 25 % of the best of them are pooled
+into one forecast, their mean; the forecast is the mean of that and the
+members within 25 % of the best (forecast pooling: Kourentzes, Barrow and
+Petropoulos, 2019), and the intervals are split-conformal from the pooled
+backtest: the quantiles of its absolute errors at each lead time, and of
+the shorter leads' errors scaled as a random walk's grow.
 The same protocol then runs on 17 more series of those files that the recipe
 was not designed on (:func:`more_series`). Writes docs/results/forecasting.md
 (with ``--held-out`` other than 0.2: docs/results/forecasting_long.md).
@@ -89,7 +93,10 @@ def sknets_forecast(y_train, h, sp, random_state=0):
     for level in LEVELS:
         bounds = np.asarray(forecaster.predict_interval(coverage=level))
         intervals[level] = (bounds[:, 0], bounds[:, 1])
-    pooled = ", ".join(f"{r} {b} ({p:g})" for r, b, p in forecaster.pool_)
+    pooled = ", ".join(
+        f"{c[0]} {c[1]} ({c[2]:g})" if len(c) == 4 else f"{c[0]} (sp {c[1]})"
+        for c in forecaster.pool_
+    )
     chosen = f"{len(forecaster.pool_)} of {len(forecaster.scores_)}: {pooled}"
     return forecast, intervals, chosen + ("; log" if forecaster.log_ else "")
 
@@ -305,10 +312,14 @@ seconds on a CPU, no epochs to tune on a few dozen windows) forecasts a block of
 steps (one season, or the whole horizon at once) and is fed its own forecasts for
 longer horizons. A time-ordered backtest on the last part of the training series
 (a model fitted before it forecasts from every origin in it) scores every
-reference, block and ridge penalty (`alphas` 0.1, 1 or 10); the forecast is the
-mean of the candidates whose backtest error is within 25 % of the best one's
-(listed in the last column), and the intervals are split-conformal from the
-pooled backtest's errors at each lead time.
+reference, block and ridge penalty (`alphas` 0.1, 1 or 10), and beside them the
+standard Theta method, Holt's damped trend and seasonal naive (`members`,
+refitted at every origin). The MiniRocket configurations within 25 % of the best
+of them make one forecast, their mean; the forecast is the mean of that and of the
+members within 25 % of the best (listed in the last column: "theta (sp 12)" is a
+member, "last 12 (0.1)" a MiniRocket configuration). The intervals are
+split-conformal from the pooled backtest's errors at each lead time, and from
+the shorter leads' errors scaled to it as a random walk's grow.
 Three seeds (the random kernels); the table gives their mean. Mean coverage leaves
 out the forecasters without intervals ("—")."""
 

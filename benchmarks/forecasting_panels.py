@@ -20,7 +20,11 @@ series. Every model forecasts the held-out part from one origin.
 MASE scales each series' absolute errors by its in-sample seasonal-naive
 errors; the table gives the geometric mean over the 61 series, the ratio to
 AutoETS's, the share of series where the model beats seasonal naive, the
-80 % and 95 % coverage over every held-out value, and the time per series.
+scaled quantile loss (the M5 and fev metric: the pinball loss at the
+levels 0.025, 0.1, 0.5, 0.9 and 0.975, from each model's point forecast and
+80 % and 95 % intervals, doubled so that at the median alone it is the
+MASE; geometric mean, and its ratio to AutoETS's), the 80 % and 95 %
+coverage over every held-out value, and the time per series.
 """
 
 import argparse
@@ -78,6 +82,30 @@ def mase(train, test, forecast, season):
         scale = np.mean(np.abs(history[season:] - history[:-season]))
         predicted = forecast.loc[key].to_numpy()
         out[key] = np.mean(np.abs(part["y"].to_numpy() - predicted)) / max(scale, 1e-12)
+    return out
+
+
+def scaled_quantile_loss(train, test, forecast, bounds, season):
+    """The scaled quantile loss of the M5 competition and the fev benchmark,
+    on the quantiles each model gives: its point forecast (0.5) and the ends
+    of its 80 % and 95 % intervals (0.1, 0.9, 0.025, 0.975). The pinball loss
+    at each level, averaged over levels and held-out steps, scaled by the
+    series' in-sample seasonal-naive mean absolute error."""
+    out = {}
+    for key, part in test.groupby("unique_id"):
+        history = train.loc[train["unique_id"] == key, "y"].to_numpy()
+        scale = max(np.mean(np.abs(history[season:] - history[:-season])), 1e-12)
+        y = part["y"].to_numpy()
+        quantiles = {0.5: forecast.loc[key].to_numpy()}
+        for coverage in (80, 95):
+            low, high = bounds[coverage][key][:, 0], bounds[coverage][key][:, 1]
+            tail = (1 - coverage / 100) / 2
+            quantiles[tail], quantiles[1 - tail] = low, high
+        losses = [
+            np.mean(np.maximum(q * (y - v), (q - 1) * (y - v)))
+            for q, v in quantiles.items()
+        ]
+        out[key] = 2 * np.mean(losses) / scale
     return out
 
 
@@ -160,9 +188,12 @@ def main(argv=None):
             forecast = pd.concat(points)
             scores = mase(train, test, forecast, SEASON[freq])
             row = results.setdefault(
-                model, {"mase": {}, "in": {80: [], 95: []}, "time": 0.0}
+                model, {"mase": {}, "sql": {}, "in": {80: [], 95: []}, "time": 0.0}
             )
             row["mase"].update(scores)
+            row["sql"].update(
+                scaled_quantile_loss(train, test, forecast, bounds, SEASON[freq])
+            )
             row["time"] += seconds
             for c in (80, 95):
                 for key, part in test.groupby("unique_id"):
@@ -184,6 +215,13 @@ def main(argv=None):
         if naive is not None:
             wins = np.mean([row["mase"][k] < naive[k] for k in keys])
             line["beats seasonal naive"] = f"{wins:.0%}"
+        sql = np.array([row["sql"][k] for k in keys])
+        geo_sql = float(np.exp(np.mean(np.log(np.maximum(sql, 1e-12)))))
+        line["geometric-mean scaled quantile loss"] = f"{geo_sql:.3f}"
+        if ets is not None:
+            ets_sql = results["statsforecast AutoETS"]["sql"]
+            ets_geo = np.exp(np.mean(np.log([max(ets_sql[k], 1e-12) for k in keys])))
+            line["SQL / AutoETS"] = f"{geo_sql / ets_geo:.2f}"
         line["80 % coverage"] = f"{np.mean(row['in'][80]):.2f}"
         line["95 % coverage"] = f"{np.mean(row['in'][95]):.2f}"
         line["time per series (s)"] = f"{row['time'] / n_series:.2f}"

@@ -30,6 +30,7 @@ if __name__ == "__main__":
     forecasting.main(["--held-out", "0.3"])
     panel.main()
     forecasting_panels.main([])
+    forecasting_panels.main(["--held-out", "0.3"])
     text.main()
     search.main()
     speed.main()

@@ -1,6 +1,6 @@
 """MiniRocketForecaster: one series forecast by MiniRocket regressors on its
-windows, chosen and pooled by a backtest in time order, with conformal
-intervals."""
+windows and by simple methods, chosen and pooled by a backtest in time order,
+with conformal intervals."""
 
 from __future__ import annotations
 
@@ -18,7 +18,8 @@ from ._backtest import (
     calibration,
     conformal_width,
     fits,
-    pool,
+    pool_members,
+    pooled_mean,
     unchecked,
 )
 from ._constraints import POSITIVE_INT, Range
@@ -100,8 +101,9 @@ def _season(value):
 
 
 class MiniRocketForecaster(BaseForecaster):
-    """Forecast one series with MiniRocket regressors on its windows, chosen
-    and pooled by a backtest in time order, with conformal intervals.
+    """Forecast one series with MiniRocket regressors on its windows and
+    simple methods, chosen and pooled by a backtest in time order, with
+    conformal intervals.
 
     The recipe of the forecasting benchmark (``benchmarks/forecasting.py``),
     measured against seasonal naive and sktime's ``AutoETS``:
@@ -116,13 +118,17 @@ class MiniRocketForecaster(BaseForecaster):
     4. every reference, block and ridge penalty (``alphas``) is a candidate,
        scored by a backtest in time order: fitted on all but the last
        ``min(max(horizon, 20), n // 3)`` values, it forecasts ``horizon``
-       steps from every origin in that last part;
-    5. the forecast is the mean of the candidates whose backtest error is
-       within ``pool_tolerance`` times the best one's (forecast pooling:
-       Kourentzes, Barrow and Petropoulos, 2019), each refitted on the whole
-       series;
+       steps from every origin in that last part; simple methods
+       (``members``: the Theta method, Holt's damped trend, seasonal naive)
+       are scored beside them, refitted on the history of every origin;
+    5. the MiniRocket candidates whose backtest error is within
+       ``pool_tolerance`` times the best of theirs make one forecast, their
+       mean (each refitted on the whole series); the forecast is the mean of
+       that and of the members within ``pool_tolerance`` times the best
+       (forecast pooling: Kourentzes, Barrow and Petropoulos, 2019);
     6. the intervals are split-conformal: the quantiles of the pooled
-       backtest's absolute errors at each lead time.
+       backtest's absolute errors at each lead time, or of every shorter
+       lead's scaled as a random walk's grow, if wider.
 
     Overlapping windows of one series share their steps, so the head's own
     leave-one-out choice of its penalty would favour too little penalty: the
@@ -130,10 +136,11 @@ class MiniRocketForecaster(BaseForecaster):
 
     Every series of 3 values or more gets a forecast: one too short for that
     backtest (fewer than 12 values before its last third) is forecast by
-    simple members (the last value, the last season's mean, drift, seasonal
-    naive, Holt's damped trend) chosen and pooled by the backtest its length
-    allows, with intervals from their errors or, with fewer than 5, from the
-    series' own step changes; ``fallback_`` names them.
+    simple members alone (the last value, the last season's mean, drift,
+    seasonal naive, Holt's damped trend, Theta) chosen and pooled by the
+    backtest its length allows, with intervals from their errors or, with
+    fewer than 5, from the series' own step changes; ``fallback_`` names
+    them.
 
     Parameters
     ----------
@@ -213,6 +220,21 @@ class MiniRocketForecaster(BaseForecaster):
             nothing (a stationary series).""",
         ),
         Param(
+            "members",
+            ("theta", "damped", "seasonal_naive"),
+            [list, tuple],
+            "list of str",
+            """
+            Simple forecasting methods backtested and pooled beside the
+            MiniRocket candidates, each with the season (with ``sp='auto'``,
+            also with the calendar's): among 'naive', 'mean', 'drift',
+            'seasonal_naive', 'damped' (Holt's damped trend) and 'theta' (the
+            standard Theta method), each fitted on the history it forecasts
+            from. An empty list pools MiniRocket candidates only. A series too
+            short for MiniRocket's backtest is forecast by every member its
+            length allows.""",
+        ),
+        Param(
             "alphas",
             (0.1, 1.0, 10.0),
             ["array-like"],
@@ -263,7 +285,10 @@ class MiniRocketForecaster(BaseForecaster):
         Attribute(
             "sp_",
             "int",
-            "The seasonal period used: ``sp``, or the one ``sp='auto'`` found.",
+            """
+            The seasonal period of the windows: ``sp``, or the one
+            ``sp='auto'`` found (the members may also have used the
+            calendar's: ``pool_`` says).""",
         ),
         Attribute("log_", "bool", "Whether the series was forecast on the log scale."),
         Attribute(
@@ -271,15 +296,15 @@ class MiniRocketForecaster(BaseForecaster):
             "dict",
             """
             Mean absolute backtest error (on the scale forecast: the log scale
-            when ``log_``) of every candidate ``(reference, block, alpha, sp)``,
-            or of every simple member ``(member, sp)`` for a short series.""",
+            when ``log_``) of every MiniRocket candidate ``(reference, block,
+            alpha, sp)`` and every simple member ``(member, sp)``.""",
         ),
         Attribute(
             "pool_",
             "list of tuple",
             """
-            The candidates pooled, ``(reference, block, alpha, sp)``, or
-            ``(member, sp)`` for a short series.""",
+            The candidates pooled, ``(reference, block, alpha, sp)`` and
+            ``(member, sp)``.""",
         ),
         Attribute(
             "fallback_",
@@ -289,13 +314,14 @@ class MiniRocketForecaster(BaseForecaster):
             short for their backtest (fewer than 12 values before the last third,
             or before ``horizon``), the simple members that forecast it instead,
             pooled the same way: among 'naive', 'mean' (of the last season),
-            'drift', 'seasonal_naive' and 'damped' (Holt's damped trend), those
-            the length allows, scored by the backtest it allows (``scores_``).""",
+            'drift', 'seasonal_naive', 'damped' (Holt's damped trend) and
+            'theta', those the length allows, scored by the backtest it allows
+            (``scores_``).""",
         ),
         Attribute(
             "models_",
             "list of MiniRocketRegressor",
-            "The pooled candidates, refitted on the whole series.",
+            "The pooled MiniRocket candidates, refitted on the whole series.",
         ),
         Attribute("windows_", "list of int", "Each pooled model's window length."),
         Attribute(
@@ -312,7 +338,7 @@ class MiniRocketForecaster(BaseForecaster):
             "ndarray",
             """
             The series' last values (on the scale forecast), which the forecasts
-            start from.""",
+            start from: all of them when a member is pooled.""",
         ),
         Attribute(
             "index_",
@@ -336,13 +362,21 @@ class MiniRocketForecaster(BaseForecaster):
             must run forward at one step, without gaps or repeated times;
             the forecasts continue it.
         X : None
-            Ignored; there for the scikit-learn convention.
+            Must be None: the forecaster reads no covariates
+            (:class:`GRUForecaster` does).
 
         Returns
         -------
         self : MiniRocketForecaster
         """
-        references = self._checked_references()
+        if X is not None:
+            raise ValueError(
+                "MiniRocketForecaster forecasts y from its own past and reads no "
+                "covariates; X must be None. GRUForecaster takes past, future "
+                "and static covariates."
+            )
+        references = self._checked_names("references", REFERENCES, empty=False)
+        members = self._checked_names("members", baselines.MEMBERS, empty=True)
         alphas = list(dict.fromkeys(check_alphas(self.alphas, allow_none=False)))
         values, index = self._series(y)
         n = len(values)
@@ -353,9 +387,12 @@ class MiniRocketForecaster(BaseForecaster):
             )
         sp = self.sp if self.sp != "auto" else find_season(values, index)
         seasons = [sp]
+        calendar = calendar_season(index)
+        if self.sp == "auto" and calendar and calendar != sp and 3 * calendar <= n:
+            seasons.append(calendar)  # the members try the calendar's too
         h = self.horizon
         if h is None:  # one season; one of the calendar's without a season
-            h = max(sp, calendar_season(index) or 1) if self.sp == "auto" else sp
+            h = max(sp, calendar or 1) if self.sp == "auto" else sp
         learned = fits(n, h)  # long enough for the MiniRocket backtest
         if learned and h > calibration(n, h):
             warnings.warn(unchecked(h, calibration(n, h), n), UserWarning, stacklevel=2)
@@ -374,6 +411,8 @@ class MiniRocketForecaster(BaseForecaster):
             seed = check_random_state(seed).randint(np.iinfo(np.int32).max)
 
         def forecast(candidate, past, history):
+            if len(candidate) == 2:  # a simple member, fitted on each history
+                return baselines.forecast(candidate[0], history, h, candidate[1])
             reference, block, alpha, sp = candidate
             model, window = _fit_window_model(
                 past, reference, block, alpha, sp, seed, self.max_windows
@@ -383,25 +422,27 @@ class MiniRocketForecaster(BaseForecaster):
         start = n - calibration(n, h)
         candidates = [
             (reference, block, alpha, sp)
-            for sp in seasons
             for reference in references
             for block in _blocks(start, sp, h)
             for alpha in alphas
-        ]
+        ] + baselines.candidates(members, seasons, start)
         scores, errors = backtest(z, h, candidates, forecast)
-        pooled = pool(scores, self.pool_tolerance)
+        pooled = pool_members(scores, errors, self.pool_tolerance)
         fitted = [
-            _fit_window_model(z, r, b, a, sp, seed, self.max_windows)
-            for r, b, a, sp in pooled
+            _fit_window_model(z, c[0], c[1], c[2], c[3], seed, self.max_windows)
+            for c in pooled
+            if len(c) == 4
         ]
-        self.sp_ = min(scores, key=scores.get)[3]
+        self.sp_ = sp
         self.scores_ = scores
         self.pool_ = pooled
         self.fallback_ = None
         self.models_ = [model for model, _ in fitted]
         self.windows_ = [window for _, window in fitted]
-        self.backtest_errors_ = np.mean([errors[c] for c in pooled], axis=0)
-        self.last_values_ = z[-max(self.windows_) :].copy()
+        self.backtest_errors_ = pooled_mean(errors, pooled)
+        self.last_values_ = (
+            z.copy() if len(fitted) < len(pooled) else z[-max(self.windows_) :].copy()
+        )
         return self
 
     def _fit_simple(self, z, h, seasons):
@@ -411,25 +452,19 @@ class MiniRocketForecaster(BaseForecaster):
         or, with fewer than 5 of them, from the series' own step changes (a
         random walk's errors, growing with the square root of the lead)."""
         start = len(z) - calibration(len(z), h)
-        candidates = list(
-            dict.fromkeys(
-                (member, sp if member in baselines.SEASONAL else 1)
-                for sp in seasons
-                for member in baselines.applicable(start, sp)
-            )
-        )
+        candidates = baselines.candidates(baselines.MEMBERS, seasons, start)
 
         def forecast(candidate, past, history):
             member, sp = candidate
             return baselines.forecast(member, history, h, sp)
 
         scores, errors = backtest(z, h, candidates, forecast)
-        pooled = pool(scores, self.pool_tolerance)
-        pooled_errors = np.mean([errors[c] for c in pooled], axis=0)
+        pooled = pool_members(scores, errors, self.pool_tolerance)
+        pooled_errors = pooled_mean(errors, pooled)
         if np.isfinite(pooled_errors).sum() < 5:
             pooled_errors = np.full((len(z) - 1, h), np.nan)
             pooled_errors[:, 0] = np.diff(z)
-        self.sp_ = min(scores, key=scores.get)[1]
+        self.sp_ = seasons[0]
         self.scores_ = scores
         self.pool_ = pooled
         self.fallback_ = [member for member, _ in pooled]
@@ -482,20 +517,16 @@ class MiniRocketForecaster(BaseForecaster):
         return self._indexed(bounds, columns=["lower", "upper"])
 
     def _forecast(self, steps):
-        history = self.last_values_[None, :]
-        if self.fallback_:
-            forecasts = [
-                baselines.forecast(member, history, steps, sp)[0]
-                for member, sp in self.pool_
-            ]
-        else:
-            forecasts = [
-                _roll(model, window, candidate[0], history, steps)[0]
-                for model, window, candidate in zip(
-                    self.models_, self.windows_, self.pool_
-                )
-            ]
-        return np.mean(forecasts, axis=0)
+        history, forecasts = self.last_values_[None, :], []
+        models = iter(zip(self.models_, self.windows_))
+        for candidate in self.pool_:
+            if len(candidate) == 2:
+                member, sp = candidate
+                forecasts.append(baselines.forecast(member, history, steps, sp)[0])
+            else:
+                model, window = next(models)
+                forecasts.append(_roll(model, window, candidate[0], history, steps)[0])
+        return pooled_mean(dict(zip(self.pool_, forecasts)), self.pool_)
 
     def _checked_leads(self):
         """Lead times the backtest reached from at least one origin (None,
@@ -505,16 +536,18 @@ class MiniRocketForecaster(BaseForecaster):
             return None
         return int(np.isfinite(self.backtest_errors_).any(axis=0).sum())
 
-    def _checked_references(self):
-        references = list(self.references)
-        if not references or any(
-            not isinstance(r, str) or r not in REFERENCES for r in references
+    def _checked_names(self, name, allowed, empty):
+        """The distinct names of parameter ``name``, all among ``allowed``
+        (at least one unless ``empty``), or a ValueError listing them."""
+        names = list(getattr(self, name))
+        if (not names and not empty) or any(
+            not isinstance(n, str) or n not in allowed for n in names
         ):
             raise ValueError(
-                "references must be a non-empty list of 'last', 'mean' and "
-                f"'none'; got {self.references!r}."
+                f"{name} must be a{'' if empty else ' non-empty'} list of "
+                f"{', '.join(map(repr, allowed))}; got {getattr(self, name)!r}."
             )
-        return list(dict.fromkeys(references))
+        return list(dict.fromkeys(names))
 
     def _upgraded(self, fitted):
         """A forecaster saved before ``sp='auto'`` and short-series members:
@@ -543,14 +576,17 @@ class MiniRocketForecaster(BaseForecaster):
         odd = [
             c
             for c in pooled
-            if len(c) != 4 or c[0] not in REFERENCES or not _season(c[3])
+            if not _season(c[-1])
+            or not (len(c) == 4 and c[0] in REFERENCES)
+            and not (len(c) == 2 and c[0] in baselines.MEMBERS)
         ]
         if odd or not pooled:
             raise ValueError(f"its pool names unknown candidates: {odd or pooled}")
-        if not len(self.models_) == len(self.windows_) == len(pooled):
+        learned = sum(len(c) == 4 for c in pooled)
+        if not len(self.models_) == len(self.windows_) == learned:
             raise ValueError(
                 f"it holds {len(self.models_)} models and {len(self.windows_)} "
-                f"windows for {len(pooled)} pooled candidates"
+                f"windows for {learned} pooled MiniRocket candidates"
             )
         errors = np.asarray(self.backtest_errors_)
         if errors.ndim != 2 or errors.shape[1] != self.horizon_:

@@ -4,14 +4,16 @@ quantile forecasts."""
 
 from __future__ import annotations
 
+import warnings
 from numbers import Real
 
 import numpy as np
 import pandas as pd
-from sklearn.base import _fit_context
+from sklearn.base import _fit_context, clone
 from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.validation import check_is_fitted
 
+from ._backtest import quantile_shifts
 from ._budget import AUTO_EARLY_STOPPING
 from ._constraints import POSITIVE_INT
 from ._forecast_base import BaseForecaster
@@ -25,6 +27,8 @@ from .windows import _positive_int, make_windows
 __all__ = ["GRUForecaster"]
 
 EPS = 1e-8
+# the least number of windows that fit or check the network of the intervals
+MIN_CALIBRATION = 20
 
 
 class GRUForecaster(BaseForecaster):
@@ -35,7 +39,11 @@ class GRUForecaster(BaseForecaster):
     :class:`GRURegressor`, each window scaled by its own mean and standard
     deviation (so series of any level share what they learn), to forecast
     all ``horizon`` steps at once (direct, not fed back) as quantiles
-    (trained by the pinball loss); the forecast is the median.
+    (trained by the pinball loss); the forecast is the median. The
+    intervals between two quantiles are conformalized (``conformal_``): a
+    quantile loss makes a network's quantiles too narrow on series it has
+    learnt by heart, and the corrections, learned on windows it did not
+    train on, widen them to cover as nominal.
 
     ``y`` is a panel in the layout of statsforecast and neuralforecast (a
     long DataFrame of ``unique_id``, ``ds``, ``y`` and covariate columns),
@@ -173,6 +181,20 @@ class GRUForecaster(BaseForecaster):
         ),
         Attribute("log_", "bool", "Whether the series were forecast on the log scale."),
         Attribute("model_", "GRURegressor", "The network, trained on every series."),
+        Attribute(
+            "conformal_",
+            "dict or None",
+            """
+            The conformal corrections of each trained interval (by its
+            coverage: an array of one number per lead time, on the scale of
+            the windows), which :meth:`predict_interval` adds to both ends
+            (conformalized quantile regression: Romano, Patterson and
+            Candes, 2019). Learned on the windows held out for early stopping
+            on a large panel, else by a second network fitted on each
+            series less its last ``2 * horizon - 1`` steps, which forecasts
+            the windows of its last ``horizon`` origins. None where too few
+            windows are left for that.""",
+        ),
         Attribute("n_series_", "int", "Number of series seen at fit."),
         Attribute("panel_", "dict", "The fitted series: ids, layout, recent values."),
     )
@@ -207,7 +229,7 @@ class GRUForecaster(BaseForecaster):
         longest = max(len(v) for v in panel.values)
         window = self.window or min(max(2 * h, 12), max(longest - h, 1))
         log = all(np.all(v > 0) for v in panel.values)
-        X_train, y_train = self._windows(panel, window, h, log)
+        X_train, y_train, age = self._windows(panel, window, h, log)
         model = GRURegressor(
             hidden_size=self.hidden_size,
             # the last step's state: it has read the horizon's future
@@ -220,7 +242,27 @@ class GRUForecaster(BaseForecaster):
         )
         if len(X_train) >= AUTO_EARLY_STOPPING:  # hold out the latest windows
             model.set_params(validation_split="last")
-        model.fit(X_train, y_train)
+            model.fit(X_train, y_train)
+            held = model._n_valid(len(X_train))
+            calibration = model, X_train[-held:], y_train[-held:]
+        else:  # a network fitted before each series' last 2h - 1 steps
+            model.fit(X_train, y_train)
+            calibration = _backtest_network(model, X_train, y_train, age, h)
+        self.conformal_ = None
+        if calibration is not None:
+            network, X_held, y_held = calibration
+            forecast = network.predict_quantiles(X_held)
+            self.conformal_ = quantile_shifts(forecast, y_held, quantiles)
+        if self.conformal_ is None:
+            warnings.warn(
+                f"Too few windows to learn the intervals' conformal corrections "
+                f"(fewer than {MIN_CALIBRATION} before and after each series' last "
+                f"{2 * h - 1} steps): predict_interval gives the network's own "
+                "quantiles, uncalibrated (often too narrow). A shorter horizon or "
+                "window, or longer series, leave enough.",
+                UserWarning,
+                stacklevel=3,
+            )
         self.horizon_, self.window_, self.log_ = h, window, bool(log)
         self.quantiles_ = quantiles
         self.model_, self.n_series_ = model, len(panel.ids)
@@ -242,7 +284,8 @@ class GRUForecaster(BaseForecaster):
 
     def _windows(self, panel, window, h, log):
         """Training windows of every series (the latest ``max_windows`` of
-        each), scaled each by its own values, ordered oldest first."""
+        each), scaled each by its own values, ordered oldest first, and each
+        window's age (0 for the latest of its series)."""
         parts = []
         for i, values in enumerate(panel.values):
             if len(values) < window + h:
@@ -269,8 +312,9 @@ class GRUForecaster(BaseForecaster):
             )
         X = np.concatenate([p[0] for p in parts])
         y = np.concatenate([p[1] for p in parts])
-        order = np.argsort(-np.concatenate([p[2] for p in parts]), kind="stable")
-        return X[order].astype(np.float32), y[order]
+        age = np.concatenate([p[2] for p in parts])
+        order = np.argsort(-age, kind="stable")
+        return X[order].astype(np.float32), y[order], age[order]
 
     def predict(self, steps=None, X=None, y=None):
         """The median forecast of every fitted series (or of ``y``'s).
@@ -297,7 +341,8 @@ class GRUForecaster(BaseForecaster):
         return self._predict(steps, X, y, [0.5], [self._target_name()])
 
     def predict_interval(self, steps=None, X=None, coverage=0.9, y=None):
-        """Intervals between two trained quantiles.
+        """Intervals between two trained quantiles, each end moved by its
+        conformal correction (``conformal_``) where the fit learned one.
 
         Parameters
         ----------
@@ -365,7 +410,18 @@ class GRUForecaster(BaseForecaster):
         inputs, scales = self._inputs(X, fitted)
         out = self.model_.predict_quantiles(inputs)  # (n, h, q)
         mean, scale = scales[:, 0, None, None], scales[:, 1, None, None]
-        values = out[:, :steps, picks] * scale + mean
+        values = out[:, :steps, picks]
+        if len(picks) == 2 and self.conformal_ is not None:  # an interval
+            values = values + self.conformal_[picks, :steps].T[None]
+            middle = values.mean(axis=2, keepdims=True)  # never crossed
+            values = np.concatenate(
+                [
+                    np.minimum(values[..., :1], middle),
+                    np.maximum(values[..., 1:], middle),
+                ],
+                axis=2,
+            )
+        values = values * scale + mean
         values = np.exp(values) if self.log_ else values
         return write_panel(_restored(fitted), list(values), columns)
 
@@ -447,8 +503,20 @@ class GRUForecaster(BaseForecaster):
     def _time_indexes(self):
         return [d for d in self.panel_["indexes"] if d is not None]
 
+    def _upgraded(self, fitted):
+        """A forecaster saved before its intervals were conformalized: its
+        intervals were the trained quantiles."""
+        fitted.setdefault("conformal_", None)
+        return fitted
+
     def _check_fitted_state(self):
         """A ValueError for a saved panel whose parts do not fit together."""
+        shifts = self.conformal_
+        shape = (len(self.quantiles_), self.horizon_)
+        if shifts is not None and np.shape(shifts) != shape:
+            raise ValueError(
+                f"its conformal_ has shape {np.shape(shifts)}, not {shape}"
+            )
         fitted = self.panel_
         keys = {"ids", "indexes", "layout", "names", "recent", "past", "future"}
         if not isinstance(fitted, dict) or not keys <= set(fitted):
@@ -460,6 +528,17 @@ class GRUForecaster(BaseForecaster):
             raise ValueError(f"its panel_ does not hold {self.n_series_} series")
         if fitted["layout"] not in ("long", "multiindex", "single"):
             raise ValueError(f"its panel_ has an unknown layout {fitted['layout']!r}")
+
+
+def _backtest_network(model, X, y, age, h):
+    """A network like ``model`` fitted on the windows whose targets end
+    before each series' last ``2h - 1`` steps, and the windows of the last
+    h origins of each series (no target of which it trained on); None when
+    fewer than MIN_CALIBRATION windows would train it or check it."""
+    train, held = age >= 2 * h - 1, age < h
+    if min(train.sum(), held.sum()) < MIN_CALIBRATION:
+        return None
+    return clone(model).fit(X[train], y[train]), X[held], y[held]
 
 
 def _window_scale(series):

@@ -47,6 +47,9 @@ class MiniRocketSktimeForecaster(BaseForecaster):
         Seasonal period (see MiniRocketForecaster).
     references : tuple of str, default=('last', 'mean', 'none')
         What each window is made relative to.
+    members : tuple of str, default=('theta', 'damped', 'seasonal_naive')
+        Simple forecasting methods backtested and pooled beside the
+        MiniRocket candidates.
     alphas : tuple of float, default=(0.1, 1.0, 10.0)
         Ridge penalties, each a candidate.
     pool_tolerance : float, default=1.25
@@ -86,6 +89,7 @@ class MiniRocketSktimeForecaster(BaseForecaster):
         self,
         sp="auto",
         references=("last", "mean", "none"),
+        members=("theta", "damped", "seasonal_naive"),
         alphas=(0.1, 1.0, 10.0),
         pool_tolerance=1.25,
         log="auto",
@@ -94,6 +98,7 @@ class MiniRocketSktimeForecaster(BaseForecaster):
     ):
         self.sp = sp
         self.references = references
+        self.members = members
         self.alphas = alphas
         self.pool_tolerance = pool_tolerance
         self.log = log
@@ -107,6 +112,7 @@ class MiniRocketSktimeForecaster(BaseForecaster):
             horizon=int(steps.max()),
             sp=self.sp,
             references=self.references,
+            members=self.members,
             alphas=self.alphas,
             pool_tolerance=self.pool_tolerance,
             log=self.log,

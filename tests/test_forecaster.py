@@ -181,6 +181,11 @@ def test_bad_input_names_the_problem(params, y, match):
             MiniRocketForecaster(**params).fit(y)
 
 
+def test_covariates_are_refused_not_ignored():
+    with pytest.raises(ValueError, match="reads no covariates; X must be None"):
+        MiniRocketForecaster(**QUICK).fit(np.arange(1.0, 41.0), X=np.ones((40, 2)))
+
+
 def test_bad_prediction_arguments():
     forecaster = MiniRocketForecaster(horizon=3, **QUICK)
     with pytest.raises(NotFittedError):
@@ -210,7 +215,10 @@ def test_the_conformal_quantile_is_the_rank_that_covers(m, coverage):
     [
         ("rename", r"its pool names unknown candidates: \[\('lost', "),
         ("drop-models", "its fitted attributes models_ are missing"),
-        ("drop-window", "it holds 1 models and 0 windows for 1 pooled candidates"),
+        (
+            "drop-window",
+            "it holds 1 models and 0 windows for 1 pooled MiniRocket candidates",
+        ),
     ],
 )
 def test_a_file_whose_fitted_values_do_not_fit_together_is_refused(
@@ -369,7 +377,7 @@ def test_every_series_of_three_values_or_more_gets_a_forecast(n, sp):
     assert (forecaster.fallback_ is not None) == short
     if short:
         assert set(forecaster.fallback_) <= {
-            "naive", "mean", "drift", "seasonal_naive", "damped"
+            "naive", "mean", "drift", "seasonal_naive", "damped", "theta"
         }  # fmt: skip
         assert set(forecaster.pool_) <= set(forecaster.scores_)
 
@@ -381,7 +389,9 @@ def test_a_short_series_is_forecast_by_the_member_its_backtest_prefers(tmp_path)
     np.testing.assert_allclose(forecaster.predict(), 3.0 + 2.0 * np.arange(12, 16))
     season = np.tile([1.0, 5.0, 2.0, 8.0], 3)  # seasonal naive repeats it
     forecaster = MiniRocketForecaster(horizon=4, sp=4, **QUICK).fit(season)
-    assert forecaster.fallback_ == ["seasonal_naive"]
+    # seasonal naive repeats it; the damped trend and Theta on the series
+    # less its seasonal indices (a constant) too
+    assert forecaster.fallback_ == ["seasonal_naive", "damped", "theta"]
     np.testing.assert_allclose(forecaster.predict(), [1.0, 5.0, 2.0, 8.0])
     # with fewer than 5 backtest errors, intervals from the step changes,
     # widening as a random walk's

@@ -174,3 +174,33 @@ def test_bad_panels_and_arguments_name_the_problem():
     plain = GRUForecaster(horizon=3, **FAST).fit(panel.drop(columns="promo"))
     with pytest.raises(ValueError, match="The quantile 0.25 was not trained"):
         plain.predict_interval(coverage=0.5)
+
+
+def test_intervals_are_conformalized_to_cover_as_nominal(tmp_path):
+    # 40 series of a weekly season and 5 % noise; a network trained for a few
+    # epochs forecasts poorly, and the conformal corrections learned by a
+    # second network on each series' last origins make its 80 % and 95 %
+    # intervals cover about as nominal all the same
+    h, panel = 7, _panel(n_series=40, length=120, seed=3).drop(columns="promo")
+    test = panel.groupby("unique_id").tail(h)
+    train = panel.drop(index=test.index)
+    forecaster = GRUForecaster(horizon=h, **FAST).fit(train)
+    assert forecaster.conformal_.shape == (len(forecaster.quantiles_), h)
+    covered = {}
+    for coverage in (0.8, 0.95):
+        bounds = forecaster.predict_interval(coverage=coverage)
+        inside = (test["y"].to_numpy() >= bounds["lower"].to_numpy()) & (
+            test["y"].to_numpy() <= bounds["upper"].to_numpy()
+        )
+        covered[coverage] = inside.mean()
+    assert 0.7 <= covered[0.8] <= 0.9, covered
+    assert 0.88 <= covered[0.95] <= 1.0, covered
+    sknets.save(forecaster, tmp_path / "g.sknets")
+    loaded = sknets.load(tmp_path / "g.sknets")
+    pd.testing.assert_frame_equal(
+        loaded.predict_interval(coverage=0.8), forecaster.predict_interval(coverage=0.8)
+    )
+    # a panel too short for the second network keeps the trained quantiles
+    with pytest.warns(UserWarning, match="Too few windows to learn the intervals"):
+        short = GRUForecaster(horizon=3, **FAST).fit(_panel(n_series=2, length=20))
+    assert short.conformal_ is None
