@@ -32,6 +32,10 @@ from .forecaster import MiniRocketForecaster
 
 __all__ = ["MiniRocketSktimeForecaster"]
 
+# indexes whose time step names a calendar season (sp='auto' reads it); a
+# forecaster fitted on another index reads the values only
+CALENDAR = (pd.PeriodIndex, pd.DatetimeIndex)
+
 
 class MiniRocketSktimeForecaster(BaseForecaster):
     """:class:`sknets.MiniRocketForecaster` as a sktime forecaster.
@@ -39,7 +43,10 @@ class MiniRocketSktimeForecaster(BaseForecaster):
     Its parameters are MiniRocketForecaster's but the horizon, which sktime's
     ``fh`` gives at fit (the forecaster needs it then, as its backtest checks
     the lead times it will forecast); the fitted sknets forecaster is
-    ``forecaster_``.
+    ``forecaster_``. A ``PeriodIndex`` or ``DatetimeIndex`` of y is read as
+    MiniRocketForecaster reads it (``sp='auto'`` then knows the calendar's
+    season, and gaps or repeated times are refused); another index is read
+    as the order of the values.
 
     Parameters
     ----------
@@ -118,7 +125,7 @@ class MiniRocketSktimeForecaster(BaseForecaster):
             log=self.log,
             max_windows=self.max_windows,
             random_state=self.random_state,
-        ).fit(y.to_numpy())
+        ).fit(y if isinstance(y.index, CALENDAR) else y.to_numpy())
         return self
 
     def _steps(self, fh):

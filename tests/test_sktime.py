@@ -62,3 +62,17 @@ def test_evaluate_and_grid_search_run_on_it():
     search.fit(y, fh=[1, 2, 3])
     assert search.best_params_["log"] in (True, False)
     assert len(search.predict()) == 3
+
+
+def test_the_calendar_of_y_reaches_the_forecaster():
+    # a monthly random walk: no season in its differences, so sp_ is 1, and
+    # the members also try the calendar's season of 12
+    steps = np.random.RandomState(0).normal(size=96)
+    months = pd.period_range("2000-01", periods=96, freq="M")
+    y = pd.Series(50 + np.cumsum(steps), index=months)
+    wrapped = MiniRocketSktimeForecaster(**QUICK).fit(y, fh=[1, 2, 3])
+    assert wrapped.forecaster_.sp_ == 1
+    assert ("seasonal_naive", 12) in wrapped.forecaster_.scores_
+    # an index of plain integers names no season
+    plain = MiniRocketSktimeForecaster(**QUICK).fit(y.reset_index(drop=True), fh=[1])
+    assert not any(c[-1] == 12 for c in plain.forecaster_.scores_)
