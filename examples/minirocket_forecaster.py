@@ -14,8 +14,8 @@ Requires the optional sktime package (``pip install sktime``).
 # ------------------------
 #
 # 144 months; the forecaster fits on the first 120 and forecasts the last 24.
-# ``sp=12`` gives the seasonal period: it is not guessed (with the default of
-# 1, the windows would not span a year).
+# ``sp=12`` gives the seasonal period; the default, ``sp='auto'``, would find
+# it in the monthly index and the series' autocorrelation.
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -40,9 +40,10 @@ print(f"{len(train)} months to fit on, {len(held_out)} to forecast")
 # ------------------------
 #
 # The forecaster reads windows of the series with ``MiniRocketRegressor``\ s,
-# chooses their settings by a time-ordered backtest on the end of the training
-# part, and pools the best ones; the backtest's errors at each lead time give
-# the intervals. ``predict`` returns the next ``horizon`` values,
+# and scores their settings, beside simple methods (Theta, a damped trend,
+# seasonal naive), by a time-ordered backtest on the end of the training part;
+# it pools the best ones (``pool_`` lists them), and the backtest's errors at
+# each lead time give the intervals. ``predict`` returns the next ``horizon`` values,
 # ``predict_interval`` their lower and upper bounds. The airline series is a
 # pandas Series indexed by months (a ``PeriodIndex``), so the forecasts come
 # back as a Series and a DataFrame indexed by the months after it; an array
