@@ -395,7 +395,7 @@ class MiniRocketForecaster(BaseForecaster):
             h = max(sp, calendar or 1) if self.sp == "auto" else sp
         learned = fits(n, h)  # long enough for the MiniRocket backtest
         if learned and h > calibration(n, h):
-            warnings.warn(unchecked(h, calibration(n, h), n), UserWarning, stacklevel=2)
+            warnings.warn(unchecked(h, calibration(n, h), n), UserWarning, stacklevel=3)
         log = values.min() > 0 if self.log == "auto" else bool(self.log)
         if log and values.min() <= 0:
             raise ValueError(

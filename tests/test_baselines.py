@@ -159,3 +159,14 @@ def test_conformal_corrections_widen_or_narrow_each_lead_to_cover():
     actual[4:, 0] = np.nan
     pooled = conformal_corrections(lower, upper, actual, 0.8)
     assert pooled[0] != width[0] and pooled[1] == width[1]
+
+
+def test_fit_warnings_point_at_the_callers_line():
+    # sklearn's fit wrapper adds a frame: a warning attributed to it would
+    # show sklearn/base.py as its place
+    with pytest.warns(UserWarning, match="beyond the 16 lead times") as record:
+        MiniRocketForecaster(horizon=30, **QUICK).fit(_walk(48, 0))
+    assert record[0].filename == __file__
+    with pytest.warns(UserWarning, match="Too few windows") as record:
+        sknets.GRUForecaster(horizon=3, max_epochs=1).fit(_walk(20, 0))
+    assert record[0].filename == __file__
