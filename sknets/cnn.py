@@ -72,7 +72,7 @@ class _CNN(AugmentedMixin, BaseNeuralNet):
         ),
     )
     _defaults = dict(lr=2e-3, lr_schedule="cosine")
-    _budget = Budget(epochs=30, batch_size=64)
+    _budget = Budget(epochs=30, batch_size=64, augmented=10)
 
     def _network_settings(self, inputs):
         """The declared settings, and the image size (H, W) seen at fit."""

@@ -374,3 +374,18 @@ def test_what_image_augmentation_refuses(augment, match):
     X, y = _small_digits()
     with pytest.raises(ValueError, match=match):
         CNNClassifier(augment=augment, max_epochs=1).fit(X, y)
+
+
+def test_an_augmented_cnn_fit_takes_a_larger_budget():
+    # 134 images (3 batches of 64): 30 epochs at most without augmentation,
+    # 300 with
+    X, y = _small_digits()
+    quick = dict(early_stopping=True, n_iter_no_change=1, random_state=0)
+    small, few = X[:134], y[:134]
+    assert CNNClassifier(**quick).fit(small, few).max_epochs_ == 30
+    augmented = CNNClassifier(augment=["shift"], **quick).fit(small, few)
+    assert augmented.max_epochs_ == 300
+    # 1,300 images, 1,170 after the validation part: 19 batches an epoch,
+    # and about 3,000 optimizer steps bound the epochs before the cap does
+    large = np.tile(X, (5, 1, 1))[:1300], np.tile(y, 5)[:1300]
+    assert CNNClassifier(augment=["shift"], **quick).fit(*large).max_epochs_ == 158
