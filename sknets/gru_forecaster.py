@@ -215,13 +215,7 @@ class GRUForecaster(BaseForecaster):
         -------
         self : GRUForecaster
         """
-        panel = self._read(y)
-        short = [k for k, v in zip(panel.ids, panel.values) if len(v) < 3]
-        if short:
-            raise ValueError(
-                f"Series {short[:5]} hold fewer than 3 values; a forecast needs at "
-                "least 3."
-            )
+        panel = self._read_forecastable(y, "")
         quantiles = check_quantiles(np.atleast_1d(self.quantiles), "quantiles")
         h = self.horizon
         if h is None:
@@ -281,6 +275,18 @@ class GRUForecaster(BaseForecaster):
             series=self._series,
             **columns,
         )
+
+    def _read_forecastable(self, y, where):
+        """y's panel, or a ValueError naming its series of fewer than 3
+        values (``where`` says which y, in the message)."""
+        panel = self._read(y)
+        short = [k for k, v in zip(panel.ids, panel.values) if len(v) < 3]
+        if short:
+            raise ValueError(
+                f"Series {short[:5]}{where} hold fewer than 3 values; a forecast "
+                "needs at least 3."
+            )
+        return panel
 
     def _windows(self, panel, window, h, log):
         """Training windows of every series (the latest ``max_windows`` of
@@ -375,13 +381,7 @@ class GRUForecaster(BaseForecaster):
         of the fitted ones)."""
         if y is None:
             return self.panel_
-        panel = self._read(y)
-        short = [k for k, v in zip(panel.ids, panel.values) if len(v) < 3]
-        if short:
-            raise ValueError(
-                f"Series {short[:5]} of y hold fewer than 3 values; a forecast "
-                "needs at least 3."
-            )
+        panel = self._read_forecastable(y, " of y")
         if self.log_ and any(np.any(v <= 0) for v in panel.values):
             raise ValueError(
                 "The network was fitted on the logarithm of positive series; y "

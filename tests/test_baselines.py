@@ -170,3 +170,22 @@ def test_fit_warnings_point_at_the_callers_line():
     with pytest.warns(UserWarning, match="Too few windows") as record:
         sknets.GRUForecaster(horizon=3, max_epochs=1).fit(_walk(20, 0))
     assert record[0].filename == __file__
+
+
+def test_conformal_widths_borrow_shorter_leads_and_never_narrow():
+    from sknets._backtest import conformal_quantile, conformal_width
+
+    # lead 1's errors are large; lead 2's few and small: its own quantile
+    # alone would narrow the interval at the further lead
+    errors = np.full((12, 2), np.nan)
+    errors[:, 0] = np.linspace(-4, 4, 12)
+    errors[:6, 1] = 0.1
+    width = conformal_width(errors, 3, 0.8)
+    first = np.abs(errors[:, 0])
+    assert width[0] == conformal_quantile(first, 0.8)
+    pooled = np.r_[first * np.sqrt(2), np.full(6, 0.1)]
+    assert width[1] == conformal_quantile(pooled, 0.8) > 10 * 0.1
+    # past the leads the backtest reached: both leads, scaled to lead 3
+    pooled = np.r_[first * np.sqrt(3), np.full(6, 0.1 * np.sqrt(3 / 2))]
+    assert width[2] == conformal_quantile(pooled, 0.8)
+    assert np.all(np.diff(width) >= 0)

@@ -195,6 +195,14 @@ def test_intervals_are_conformalized_to_cover_as_nominal(tmp_path):
         covered[coverage] = inside.mean()
     assert 0.7 <= covered[0.8] <= 0.9, covered
     assert 0.88 <= covered[0.95] <= 1.0, covered
+    # each end moved by its correction: the network's own quantiles without
+    raw = clone(forecaster)
+    raw.__dict__.update(forecaster.__dict__, conformal_=None)
+    fixed, plain = (f.predict_interval(coverage=0.8) for f in (forecaster, raw))
+    upper = list(np.isclose(forecaster.quantiles_, 0.9)).index(True)
+    shift = np.tile(forecaster.conformal_[upper], 40)  # lead by lead, per series
+    moved = np.sign(fixed["upper"].to_numpy() - plain["upper"].to_numpy())
+    np.testing.assert_array_equal(moved[shift != 0], np.sign(shift[shift != 0]))
     sknets.save(forecaster, tmp_path / "g.sknets")
     loaded = sknets.load(tmp_path / "g.sknets")
     pd.testing.assert_frame_equal(
