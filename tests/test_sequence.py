@@ -1,5 +1,6 @@
 """RNN, LSTM and GRU estimators: memory, padding, input conventions, bad input."""
 
+import inspect
 import warnings
 
 import numpy as np
@@ -12,6 +13,7 @@ from sklearn.model_selection import GridSearchCV, cross_val_score
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import FunctionTransformer
 
+import sknets
 from sknets import (
     GRUClassifier,
     GRURegressor,
@@ -30,6 +32,7 @@ from sknets.modules import (
     summarize,
     token_input,
 )
+from sknets.modules._layers import SHARED_DOCS
 from sknets.modules.rnn import windows
 
 FAST = dict(hidden_size=16, max_epochs=10, random_state=0)
@@ -593,6 +596,24 @@ def test_user_sequence_module_that_refuses_the_input_arguments():
         TypeError, match=r"builds a module class as module\(input_size=2, n_outputs=2\)"
     ):
         GRUClassifier(module=NoArgs, max_epochs=1).fit(X, np.arange(10) % 2)
+
+
+def test_every_sequence_module_documents_its_input_and_token_arguments():
+    """The modules share the numpydoc entries of ``input_size``,
+    ``n_outputs`` and ``**tokens`` through SequenceModule's markers, filled in
+    every docstring (none left unfilled), each entry once."""
+    modules = [
+        m
+        for m in vars(sknets.modules).values()
+        if isinstance(m, type)
+        and issubclass(m, SequenceModule)
+        and "tokens" in inspect.signature(m).parameters
+    ]
+    assert len(modules) == 8
+    for module in modules:
+        assert "%(" not in module.__doc__, module.__name__
+        assert module.__doc__.count(SHARED_DOCS["tokens"]) == 1, module.__name__
+        assert module.__doc__.count("input_size : int") == 1, module.__name__
 
 
 def test_make_adding_problem_marks_one_step_per_half_and_sums_them():

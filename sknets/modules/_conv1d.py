@@ -20,9 +20,10 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
-from ._layers import valid_mask
+from ._layers import SequenceModule, valid_mask
 
 __all__ = [
+    "AveragedBlocks",
     "ConvBlock1d",
     "ConvFront1d",
     "SameConv1d",
@@ -117,6 +118,23 @@ def global_average(x: torch.Tensor, mask: torch.Tensor | None):
     if mask is None:
         return x.mean(dim=2)
     return (x * mask).sum(dim=2) / mask.sum(dim=2)
+
+
+class AveragedBlocks(SequenceModule):
+    """A sequence module whose ``blocks`` (each called as ``block(x, mask)``
+    on channels-first input) are followed by global average pooling over the
+    valid steps: :class:`~sknets.modules.FCN` and
+    :class:`~sknets.modules.ResNet`."""
+
+    def forward_features(
+        self, x: torch.Tensor, lengths: torch.Tensor | None = None
+    ) -> torch.Tensor:
+        """Average of the last block's outputs over the valid steps, (n, C)."""
+        x = self.embed(x)
+        x, mask = channels_first(x, lengths)
+        for block in self.blocks:
+            x = block(x, mask)
+        return global_average(x, mask)
 
 
 class ConvFront1d(nn.Module):

@@ -116,6 +116,19 @@ class AttentionPool(nn.Module):
         return torch.einsum("nt,nth->nh", self.weights(outputs, lengths), outputs)
 
 
+#: numpydoc entries every sequence module's docstring shares, by marker
+SHARED_DOCS = {
+    "input": """input_size : int
+        Features per time step (ignored with ``vocab_size``).
+    n_outputs : int
+        Number of outputs (classes for a classifier).""",
+    "tokens": """**tokens
+        ``vocab_size``, ``embedding_dim``, ``embeddings`` and
+        ``freeze_embeddings``: token-id input, as in
+        :class:`~sknets.modules.SequenceModule`.""",
+}
+
+
 class SequenceModule(nn.Module):
     """Base class of the sequence modules, and of your own for ``module=``.
 
@@ -170,6 +183,15 @@ class SequenceModule(nn.Module):
     >>> net(torch.zeros(4, 7, 3), torch.tensor([7, 5, 2, 1])).shape
     torch.Size([4, 2])
     """
+
+    def __init_subclass__(cls, **kwargs):
+        """Fill the shared entries of a subclass's docstring: ``%(input)s``
+        (``input_size`` and ``n_outputs``) and ``%(tokens)s`` (``**tokens``),
+        as matplotlib's ``_docstring.interpd`` fills its own."""
+        super().__init_subclass__(**kwargs)
+        if cls.__doc__:
+            for key, text in SHARED_DOCS.items():
+                cls.__doc__ = cls.__doc__.replace(f"%({key})s", text)
 
     def __init__(
         self,

@@ -101,10 +101,7 @@ class CRNN(RecurrentNet):
     dropout : float, default=0.0
     summary : {'last', 'mean', 'max', 'attention'}, default='attention'
         The recurrent part, as in :class:`~sknets.modules.RecurrentNet`.
-    **tokens
-        ``vocab_size``, ``embedding_dim``, ``embeddings`` and
-        ``freeze_embeddings``: token-id input, as in
-        :class:`~sknets.modules.SequenceModule`.
+    %(tokens)s
     """
 
     def __init__(

@@ -115,10 +115,7 @@ class InceptionTime(SequenceModule):
 
     Parameters
     ----------
-    input_size : int
-        Features per time step (ignored with ``vocab_size``).
-    n_outputs : int
-        Number of outputs.
+    %(input)s
     num_filters : int, default=32
         Filters of each branch (a module outputs four times as many).
     depth : int, default=6
@@ -129,10 +126,7 @@ class InceptionTime(SequenceModule):
         Channels of the 1x1 bottleneck (0 for none).
     n_networks : int, default=1
         Networks in the ensemble.
-    **tokens
-        ``vocab_size``, ``embedding_dim``, ``embeddings`` and
-        ``freeze_embeddings``: token-id input, as in
-        :class:`~sknets.modules.SequenceModule`.
+    %(tokens)s
     """
 
     def __init__(
@@ -147,10 +141,9 @@ class InceptionTime(SequenceModule):
         **tokens,
     ):
         super().__init__(input_size, **tokens)
-        input_size = self.input_features
         self.networks = nn.ModuleList(
             _InceptionNetwork(
-                input_size, num_filters, depth, kernel_size, bottleneck_size
+                self.input_features, num_filters, depth, kernel_size, bottleneck_size
             )
             for _ in range(n_networks)
         )

@@ -7,8 +7,7 @@ from collections.abc import Sequence
 import torch
 from torch import nn
 
-from ._conv1d import ConvBlock1d, MaskedBatchNorm1d, channels_first, global_average
-from ._layers import SequenceModule
+from ._conv1d import AveragedBlocks, ConvBlock1d, MaskedBatchNorm1d
 
 __all__ = ["ResNet"]
 
@@ -41,7 +40,7 @@ class _ResidualBlock(nn.Module):
         return torch.relu(x + self.shortcut_bn(shortcut, mask))
 
 
-class ResNet(SequenceModule):
+class ResNet(AveragedBlocks):
     """Residual blocks of 1D convolutions, global average pooling over time and
     a linear head.
 
@@ -52,18 +51,12 @@ class ResNet(SequenceModule):
 
     Parameters
     ----------
-    input_size : int
-        Features per time step (ignored with ``vocab_size``).
-    n_outputs : int
-        Number of outputs.
+    %(input)s
     channels : sequence of int, default=(64, 128, 128)
         Filters of each residual block.
     kernel_sizes : sequence of int, default=(8, 5, 3)
         Widths of the convolutions inside every block.
-    **tokens
-        ``vocab_size``, ``embedding_dim``, ``embeddings`` and
-        ``freeze_embeddings``: token-id input, as in
-        :class:`~sknets.modules.SequenceModule`.
+    %(tokens)s
     """
 
     def __init__(
@@ -75,21 +68,10 @@ class ResNet(SequenceModule):
         **tokens,
     ):
         super().__init__(input_size, **tokens)
-        input_size = self.input_features
-        sizes = [input_size, *channels]
+        sizes = [self.input_features, *channels]
         self.blocks = nn.ModuleList(
             _ResidualBlock(sizes[i], sizes[i + 1], tuple(kernel_sizes))
             for i in range(len(channels))
         )
         self.num_features = sizes[-1]
         self.head = nn.Linear(self.num_features, n_outputs)
-
-    def forward_features(
-        self, x: torch.Tensor, lengths: torch.Tensor | None = None
-    ) -> torch.Tensor:
-        """Average of the last block's outputs over the valid steps, (n, C)."""
-        x = self.embed(x)
-        x, mask = channels_first(x, lengths)
-        for block in self.blocks:
-            x = block(x, mask)
-        return global_average(x, mask)

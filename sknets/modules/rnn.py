@@ -130,10 +130,7 @@ class RecurrentNet(SequenceModule):
 
     Parameters
     ----------
-    input_size : int
-        Features per time step.
-    n_outputs : int
-        Number of outputs (classes for a classifier).
+    %(input)s
     cell : {'rnn', 'lstm', 'gru'}, default='rnn'
         Recurrent cell.
     hidden_size : int, default=128
@@ -165,9 +162,7 @@ class RecurrentNet(SequenceModule):
         twice the recurrent width), so that it finds a local pattern wherever
         it occurs. Padding never counts: a window holds only its sample's own
         steps, and windows past a sample's end are left out.
-    **tokens
-        ``vocab_size``, ``embedding_dim``, ``embeddings`` and
-        ``freeze_embeddings``: token-id input, as in :class:`SequenceModule`.
+    %(tokens)s
     """
 
     def __init__(

@@ -71,10 +71,7 @@ class TCN(SequenceModule):
 
     Parameters
     ----------
-    input_size : int
-        Features per time step (ignored with ``vocab_size``).
-    n_outputs : int
-        Number of outputs.
+    %(input)s
     num_channels : int, default=64
         Channels of every level.
     num_levels : int, default=4
@@ -88,10 +85,7 @@ class TCN(SequenceModule):
     summary : {'last', 'mean', 'max'}, default='max'
         How the per-step outputs become one vector: the output at the last
         valid step, or the mean or maximum over the valid steps.
-    **tokens
-        ``vocab_size``, ``embedding_dim``, ``embeddings`` and
-        ``freeze_embeddings``: token-id input, as in
-        :class:`~sknets.modules.SequenceModule`.
+    %(tokens)s
     """
 
     def __init__(
@@ -107,12 +101,11 @@ class TCN(SequenceModule):
         **tokens,
     ):
         super().__init__(input_size, **tokens)
-        input_size = self.input_features
         self.summary = summary
         self.blocks = nn.Sequential(
             *(
                 _Block(
-                    input_size if i == 0 else num_channels,
+                    self.input_features if i == 0 else num_channels,
                     num_channels,
                     kernel_size,
                     2**i,

@@ -22,20 +22,14 @@ class TextCNN(SequenceModule):
 
     Parameters
     ----------
-    input_size : int
-        Features per time step (ignored with ``vocab_size``).
-    n_outputs : int
-        Number of outputs.
+    %(input)s
     kernel_sizes : sequence of int, default=(3, 4, 5)
         Widths of the parallel convolutions.
     num_filters : int, default=100
         Filters per width.
     dropout : float, default=0.5
         Dropout before the output layer.
-    **tokens
-        ``vocab_size``, ``embedding_dim``, ``embeddings`` and
-        ``freeze_embeddings``: token-id input, as in
-        :class:`~sknets.modules.SequenceModule`.
+    %(tokens)s
     """
 
     def __init__(
@@ -49,9 +43,9 @@ class TextCNN(SequenceModule):
         **tokens,
     ):
         super().__init__(input_size, embedding_dim=embedding_dim, **tokens)
-        input_size = self.input_features
         self.convs = nn.ModuleList(
-            nn.Conv1d(input_size, num_filters, k, padding=k // 2) for k in kernel_sizes
+            nn.Conv1d(self.input_features, num_filters, k, padding=k // 2)
+            for k in kernel_sizes
         )
         self.num_features = num_filters * len(kernel_sizes)
         self.head = nn.Sequential(

@@ -38,10 +38,7 @@ class TransformerNet(SequenceModule):
 
     Parameters
     ----------
-    input_size : int
-        Features per time step (ignored with ``vocab_size``).
-    n_outputs : int
-        Number of outputs.
+    %(input)s
     d_model : int, default=64
         Width of the encoder.
     nhead : int, default=4
@@ -56,10 +53,7 @@ class TransformerNet(SequenceModule):
         How the per-step outputs become one vector.
     patch_size : int, default=1
         Steps per token.
-    **tokens
-        ``vocab_size``, ``embedding_dim``, ``embeddings`` and
-        ``freeze_embeddings``: token-id input, as in
-        :class:`~sknets.modules.SequenceModule`.
+    %(tokens)s
     """
 
     def __init__(
@@ -76,14 +70,15 @@ class TransformerNet(SequenceModule):
         **tokens,
     ):
         super().__init__(input_size, **tokens)
-        input_size = self.input_features
         self.summary = summary
         self.d_model = d_model
         self.patch_size = patch_size
         if patch_size > 1:  # a linear map of each patch of P steps
-            self.patches = nn.Conv1d(input_size, d_model, patch_size, patch_size)
+            self.patches = nn.Conv1d(
+                self.input_features, d_model, patch_size, patch_size
+            )
         else:
-            self.project = nn.Linear(input_size, d_model)
+            self.project = nn.Linear(self.input_features, d_model)
         layer = nn.TransformerEncoderLayer(
             d_model,
             nhead,
