@@ -13,7 +13,9 @@ series. Every model forecasts the held-out part from one origin.
 
 - ``MiniRocketForecaster`` fits each series on its own, with its defaults
   (``sp='auto'``);
-- ``GRUForecaster`` trains one network per panel, with its defaults;
+- ``GRUForecaster`` trains one network per panel, and
+  ``MiniRocketGlobalForecaster`` one MiniRocket regressor, with their
+  defaults;
 - statsforecast's ``AutoETS``, ``AutoTheta``, ``AutoARIMA`` and seasonal
   naive fit each series on its own, with the season of the frequency.
 
@@ -40,7 +42,11 @@ import pandas as pd  # noqa: E402
 import torch  # noqa: E402
 from _common import write_page  # noqa: E402
 
-from sknets import GRUForecaster, MiniRocketForecaster  # noqa: E402
+from sknets import (  # noqa: E402
+    GRUForecaster,
+    MiniRocketForecaster,
+    MiniRocketGlobalForecaster,
+)
 
 PANELS = {"visnights": "Q", "arrivals": "Q", "prison": "Q", "departures": "M"}
 SEASON = {"Q": 4, "M": 12}
@@ -119,19 +125,22 @@ def sknets_models(train, test, freq, h):
         for c in (80, 95):
             bounds[c][key] = np.asarray(f.predict_interval(coverage=c / 100))
     yield "MiniRocketForecaster", points, bounds, time.perf_counter() - start
-    start = time.perf_counter()
-    f = GRUForecaster(horizon=h, random_state=0).fit(train)
-    forecast = f.predict()
-    points = {
-        k: g["y"].reset_index(drop=True) for k, g in forecast.groupby("unique_id")
-    }
-    bounds = {}
-    for c in (80, 95):
-        frame = f.predict_interval(coverage=c / 100)
-        bounds[c] = {
-            k: g[["lower", "upper"]].to_numpy() for k, g in frame.groupby("unique_id")
+    for model in (GRUForecaster, MiniRocketGlobalForecaster):
+        start = time.perf_counter()
+        f = model(horizon=h, random_state=0).fit(train)
+        forecast = f.predict()
+        points = {
+            k: g["y"].reset_index(drop=True) for k, g in forecast.groupby("unique_id")
         }
-    yield "GRUForecaster (one per panel)", points, bounds, time.perf_counter() - start
+        bounds = {}
+        for c in (80, 95):
+            frame = f.predict_interval(coverage=c / 100)
+            bounds[c] = {
+                k: g[["lower", "upper"]].to_numpy()
+                for k, g in frame.groupby("unique_id")
+            }
+        elapsed = time.perf_counter() - start
+        yield f"{model.__name__} (one per panel)", points, bounds, elapsed
 
 
 def statsforecast_models(train, test, freq, h):

@@ -1,4 +1,4 @@
-"""Many series: one GRUForecaster across a panel, against per-series models.
+"""Many series: one model across a panel, against per-series models.
 
 A synthetic panel of daily sales: 1,000 series of 200 days, each with its
 own level (10 to 100), a weekly season of its own strength and phase, noise,
@@ -10,13 +10,15 @@ table gives the mean over the series. Coverage: the share of held-out
 values inside the 80 % and 95 % intervals.
 
 ``GRUForecaster`` trains one network across the series (the latest 64
-windows of each), with the promotion flag as a future-known covariate
-(its values over the 14 days are given at predict, as a retailer knows its
-planned promotions) and without it. statsforecast's ``AutoETS`` and seasonal
-naive fit each series on its own (statsforecast, when installed; AutoETS
-cannot read the flag).
+windows of each) and ``MiniRocketGlobalForecaster`` one MiniRocket
+regressor (on at most 4,096 of those windows, drawn at random), each with
+the promotion flag as a future-known covariate (its values over the 14 days
+are given at predict, as a retailer knows its planned promotions) and
+without it. statsforecast's ``AutoETS`` and seasonal naive fit each series
+on its own (statsforecast, when installed; AutoETS cannot read the flag).
 """
 
+import itertools
 import os
 import sys
 import time
@@ -28,7 +30,7 @@ import pandas as pd  # noqa: E402
 import torch  # noqa: E402
 from _common import write_page  # noqa: E402
 
-from sknets import GRUForecaster  # noqa: E402
+from sknets import GRUForecaster, MiniRocketGlobalForecaster  # noqa: E402
 
 N_SERIES, LENGTH, HORIZON, SEASON = 1000, 200, 14, 7
 
@@ -68,10 +70,10 @@ def scores(train, test, forecast, lower80, upper80, lower95, upper95):
     return float(np.mean(mase)), covered
 
 
-def sknets_rows(train, test):
-    for covariates in (["promo"], None):
+def sknets_rows(train, test, models=(GRUForecaster, MiniRocketGlobalForecaster)):
+    for model, covariates in itertools.product(models, (["promo"], None)):
         start = time.perf_counter()
-        forecaster = GRUForecaster(
+        forecaster = model(
             horizon=HORIZON, future_covariates=covariates, random_state=0
         )
         forecaster.fit(train if covariates else train.drop(columns="promo"))
@@ -89,7 +91,7 @@ def sknets_rows(train, test):
             i95["lower"],
             i95["upper"],
         )
-        name = "GRUForecaster" + (" + promotion flag" if covariates else "")
+        name = model.__name__ + (" + promotion flag" if covariates else "")
         yield name, mase, c80, c95, fit_time
 
 
@@ -149,7 +151,7 @@ def main():
         versions = " statsforecast not installed: its rows are left out."
     write_page(
         "panel",
-        "Many series: one network across a panel",
+        "Many series: one model across a panel",
         __doc__.split("\n\n", 1)[1].strip() + versions,
         rows,
         "python benchmarks/panel.py",

@@ -17,6 +17,7 @@ from .fcn import FCNClassifier, FCNRegressor
 from .forecaster import MiniRocketForecaster
 from .gru_forecaster import GRUForecaster
 from .inception import InceptionTimeClassifier, InceptionTimeRegressor
+from .minirocket_global import MiniRocketGlobalForecaster
 from .persistence import load, save
 from .plotting import TrainingHistoryDisplay
 from .resnet import ResNetClassifier, ResNetRegressor
@@ -50,6 +51,7 @@ __all__ = [
     "LSTMRegressor",
     "MiniRocketClassifier",
     "MiniRocketForecaster",
+    "MiniRocketGlobalForecaster",
     "GRUForecaster",
     "MiniRocketRegressor",
     "RNNClassifier",

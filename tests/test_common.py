@@ -21,6 +21,7 @@ from sknets import (
     FCNClassifier,
     FCNRegressor,
     GRUClassifier,
+    GRUForecaster,
     GRURegressor,
     InceptionTimeClassifier,
     InceptionTimeRegressor,
@@ -28,6 +29,7 @@ from sknets import (
     LSTMRegressor,
     MiniRocketClassifier,
     MiniRocketForecaster,
+    MiniRocketGlobalForecaster,
     MiniRocketRegressor,
     ResNetClassifier,
     ResNetRegressor,
@@ -267,10 +269,11 @@ def test_contract_checks_are_checks_that_scikit_learn_runs():
 
 
 # -- each hyperparameter declared once: signature, constraints and docstring --
-# MiniRocketForecaster is no scikit-learn estimator (it fits a series, not
-# X and y) but declares its hyperparameters the same way
+FORECASTERS = (MiniRocketForecaster, GRUForecaster, MiniRocketGlobalForecaster)
+# the forecasters are no scikit-learn estimators (they fit series, not X
+# and y) but declare their hyperparameters the same way
 ESTIMATOR_CLASSES = sorted(
-    {type(est) for est in ESTIMATORS} | {MiniRocketForecaster},
+    {type(est) for est in ESTIMATORS} | set(FORECASTERS),
     key=lambda cls: cls.__name__,
 )
 

@@ -17,7 +17,9 @@ from skorch.callbacks import Callback
 from sknets import (
     CNNClassifier,
     GRUClassifier,
+    GRUForecaster,
     MiniRocketForecaster,
+    MiniRocketGlobalForecaster,
     TextTokenizer,
 )
 from sknets._registry import ESTIMATORS
@@ -61,13 +63,16 @@ def _estimators():
     ]
 
 
+FORECASTERS = (MiniRocketForecaster, GRUForecaster, MiniRocketGlobalForecaster)
+
+
 def _fit(estimator):
     """Fit on tiny data; return what it predicts."""
     name = type(estimator).__name__
     if isinstance(estimator, TextTokenizer):
         return estimator.fit(TEXTS).transform(TEXTS[:2])
-    if isinstance(estimator, MiniRocketForecaster):
-        return estimator.fit(PANEL).predict()
+    if isinstance(estimator, FORECASTERS):
+        return np.asarray(estimator.fit(PANEL).predict())
     X = IMAGES if name.startswith("CNN") else SERIES
     y = LABELS if name.endswith("Classifier") else LABELS * 1.0
     return estimator.fit(X, y).predict(X[:2])
@@ -121,7 +126,7 @@ def check_parameter(cls, name, value):
     return None
 
 
-CLASSES = [*_estimators(), TextTokenizer, MiniRocketForecaster]
+CLASSES = [*_estimators(), TextTokenizer, *FORECASTERS]
 
 
 @pytest.mark.parametrize("cls", CLASSES, ids=lambda c: c.__name__)

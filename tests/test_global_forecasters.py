@@ -1,6 +1,7 @@
-"""GRUForecaster: one network across a panel of series, in the layouts users
-bring (statsforecast's long frame, sktime's pd-multiindex, one series), with
-covariates, quantile intervals, persistence and clear refusals."""
+"""The global forecasters (GRUForecaster, MiniRocketGlobalForecaster): one
+model across a panel of series, in the layouts users bring (statsforecast's
+long frame, sktime's pd-multiindex, one series), with covariates, conformal
+intervals, persistence and clear refusals."""
 
 import numpy as np
 import pandas as pd
@@ -8,9 +9,20 @@ import pytest
 from sklearn.base import clone
 
 import sknets
-from sknets import GRUForecaster
+from sknets import GRUForecaster, MiniRocketGlobalForecaster
 
 FAST = dict(max_epochs=3, hidden_size=16, random_state=0)
+SETTINGS = {
+    GRUForecaster: FAST,
+    MiniRocketGlobalForecaster: dict(num_features=840, random_state=0),
+}
+
+
+@pytest.fixture(params=list(SETTINGS), ids=lambda cls: cls.__name__)
+def make(request):
+    """A global forecaster of each family, with fast settings."""
+    cls = request.param
+    return lambda **params: cls(**{**SETTINGS[cls], **params})
 
 
 def _panel(n_series=6, length=60, promo=False, seed=0):
@@ -38,9 +50,9 @@ def _panel(n_series=6, length=60, promo=False, seed=0):
     return pd.concat(frames, ignore_index=True)
 
 
-def test_a_long_panel_is_forecast_in_its_own_layout_and_round_trips(tmp_path):
+def test_a_long_panel_is_forecast_in_its_own_layout_and_round_trips(make, tmp_path):
     panel = _panel().drop(columns="promo")
-    forecaster = GRUForecaster(horizon=5, **FAST).fit(panel)
+    forecaster = make(horizon=5).fit(panel)
     forecast = forecaster.predict()
     assert list(forecast.columns) == ["unique_id", "ds", "y"]
     assert len(forecast) == 6 * 5 and np.isfinite(forecast["y"]).all()
@@ -56,45 +68,42 @@ def test_a_long_panel_is_forecast_in_its_own_layout_and_round_trips(tmp_path):
     assert clone(forecaster).get_params() == forecaster.get_params()
 
 
-def test_sktime_multiindex_and_single_series_come_back_in_their_layout():
+def test_sktime_multiindex_and_single_series_come_back_in_their_layout(make):
     panel = _panel(n_series=3).drop(columns="promo")
     multi = panel.set_index(["unique_id", "ds"])
-    forecast = GRUForecaster(horizon=3, **FAST).fit(multi).predict()
+    forecast = make(horizon=3).fit(multi).predict()
     assert forecast.index.names == ["unique_id", "ds"] and list(forecast) == ["y"]
     assert len(forecast) == 9
     months = pd.period_range("2000-01", periods=48, freq="M")
     series = pd.Series(10 + np.sin(np.arange(48)), index=months, name="sales")
-    forecaster = GRUForecaster(**FAST).fit(series)
+    forecaster = make().fit(series)
     assert forecaster.horizon_ == 12  # one year of a monthly series
     forecast = forecaster.predict()
     assert forecast.name == "sales" and forecast.index[0] == pd.Period("2004-01", "M")
-    array = GRUForecaster(horizon=3, **FAST).fit(series.to_numpy()).predict()
+    array = make(horizon=3).fit(series.to_numpy()).predict()
     assert isinstance(array, np.ndarray) and array.shape == (3,)
 
 
-def test_past_and_static_covariates_and_a_multiindex_series():
+def test_past_and_static_covariates_and_a_multiindex_series(make):
     panel = _panel(n_series=3)
     panel["temperature"] = np.random.RandomState(1).normal(size=len(panel))
     panel["store"] = panel["unique_id"].str[1:].astype(float)
-    forecaster = GRUForecaster(
-        horizon=3,
-        past_covariates=["temperature"],
-        static_covariates=["store"],
-        **FAST,
+    forecaster = make(
+        horizon=3, past_covariates=["temperature"], static_covariates=["store"]
     ).fit(panel)
     n_features = forecaster.model_.n_features_in_
     assert n_features == 3  # the series, the past covariate, the static one
     assert len(forecaster.predict()) == 9
     series = panel.set_index(["unique_id", "ds"])["y"]  # a Series, as sktime's
-    forecast = GRUForecaster(horizon=2, **FAST).fit(series).predict()
+    forecast = make(horizon=2).fit(series).predict()
     assert forecast.index.names == ["unique_id", "ds"] and len(forecast) == 6
     varying = panel.copy()
     varying.loc[3, "store"] = 9.0
     with pytest.raises(ValueError, match="Series 's0' has 2 different values of"):
-        GRUForecaster(static_covariates=["store"], **FAST).fit(varying)
+        make(static_covariates=["store"]).fit(varying)
 
 
-def test_series_of_different_lengths_and_starts_are_forecast():
+def test_series_of_different_lengths_and_starts_are_forecast(make):
     panel = _panel(n_series=4).drop(columns="promo")
     panel = pd.concat(  # s0 whole, s3 from its 31st day
         part.iloc[int(key[1:]) * 10 :] for key, part in panel.groupby("unique_id")
@@ -102,7 +111,7 @@ def test_series_of_different_lengths_and_starts_are_forecast():
     short = pd.DataFrame(
         {"unique_id": "new", "ds": pd.date_range("2021-02-20", periods=5), "y": 1.0}
     )
-    forecaster = GRUForecaster(horizon=4, **FAST).fit(pd.concat([panel, short]))
+    forecaster = make(horizon=4).fit(pd.concat([panel, short]))
     forecast = forecaster.predict()
     assert set(forecast["unique_id"]) == {"s0", "s1", "s2", "s3", "new"}
     assert np.isfinite(forecast["y"]).all()
@@ -116,14 +125,22 @@ def test_series_of_different_lengths_and_starts_are_forecast():
     np.testing.assert_allclose(again["y"].to_numpy(), 3.0 * s0, rtol=1e-5)
 
 
-def test_a_future_covariate_that_drives_the_series_pays():
+@pytest.mark.parametrize(
+    "Forecaster, settings",
+    [
+        (GRUForecaster, dict(max_epochs=30, hidden_size=32)),
+        (MiniRocketGlobalForecaster, dict(num_features=2016)),
+    ],
+    ids=["GRUForecaster", "MiniRocketGlobalForecaster"],
+)
+def test_a_future_covariate_that_drives_the_series_pays(Forecaster, settings):
     panel = _panel(n_series=40, length=80, promo=True)
     train = panel.groupby("unique_id").head(73)
     test = panel.groupby("unique_id").tail(7)
-    settings = dict(horizon=7, max_epochs=30, hidden_size=32, random_state=0)
+    settings = dict(horizon=7, random_state=0, **settings)
     errors = {}
     for covariates in (["promo"], None):
-        forecaster = GRUForecaster(future_covariates=covariates, **settings)
+        forecaster = Forecaster(future_covariates=covariates, **settings)
         forecaster.fit(train if covariates else train.drop(columns="promo"))
         X = test[["unique_id", "ds", "promo"]] if covariates else None
         merged = test.merge(forecaster.predict(X=X), on=["unique_id", "ds"])
@@ -131,32 +148,30 @@ def test_a_future_covariate_that_drives_the_series_pays():
     assert errors[True] < 0.7 * errors[False], errors
 
 
-def test_bad_panels_and_arguments_name_the_problem():
+def test_bad_panels_and_arguments_name_the_problem(make):
     panel = _panel(n_series=2)
     with pytest.raises(ValueError, match="a panel is a long frame with the columns"):
-        GRUForecaster(**FAST).fit(panel.drop(columns="unique_id"))
+        make().fit(panel.drop(columns="unique_id"))
     broken = panel.copy()
     broken.loc[5, "y"] = np.nan
     with pytest.raises(
         ValueError, match="Series 's0' holds NaN or infinity at 2021-01-06"
     ):
-        GRUForecaster(**FAST).fit(broken)
+        make().fit(broken)
     one = pd.Series(np.r_[1.0, 2.0, np.nan, 4.0, 5.0])  # one series, as any forecaster
     with pytest.raises(ValueError, match="y contains NaN or infinity at 2;"):
-        GRUForecaster(**FAST).fit(one)
+        make().fit(one)
     with pytest.raises(ValueError, match="quantiles must lie strictly between 0 and"):
-        GRUForecaster(quantiles=[0.1, 1.5], **FAST).fit(one.fillna(3.0))
+        make(quantiles=[0.1, 1.5]).fit(one.fillna(3.0))
     repeated = pd.concat([panel, panel.iloc[[3]]])
     with pytest.raises(ValueError, match="series 's0''s index repeats 1 time"):
-        GRUForecaster(**FAST).fit(repeated)
+        make().fit(repeated)
     with pytest.raises(ValueError, match=r"Series \['tiny'\] hold fewer than 3 values"):
         tiny = pd.DataFrame({"unique_id": "tiny", "ds": [1, 2], "y": [1.0, 2.0]})
-        GRUForecaster(**FAST).fit(pd.concat([panel, tiny]))
+        make().fit(pd.concat([panel, tiny]))
     with pytest.raises(ValueError, match=r"The future covariates \['price'\] are not"):
-        GRUForecaster(future_covariates=["price"], **FAST).fit(panel)
-    forecaster = GRUForecaster(horizon=3, future_covariates=["promo"], **FAST).fit(
-        panel
-    )
+        make(future_covariates=["price"]).fit(panel)
+    forecaster = make(horizon=3, future_covariates=["promo"]).fit(panel)
     with pytest.raises(ValueError, match="pass their values for the next 3 steps"):
         forecaster.predict()
     ahead = pd.DataFrame(
@@ -171,12 +186,12 @@ def test_bad_panels_and_arguments_name_the_problem():
         forecaster.predict(X=ahead)
     with pytest.raises(ValueError, match="steps=4 is beyond the horizon of 3 steps"):
         forecaster.predict(steps=4, X=ahead)
-    plain = GRUForecaster(horizon=3, **FAST).fit(panel.drop(columns="promo"))
-    with pytest.raises(ValueError, match="The quantile 0.25 was not trained"):
+    plain = make(horizon=3).fit(panel.drop(columns="promo"))
+    with pytest.raises(ValueError, match="The quantile 0.25 is not forecast"):
         plain.predict_interval(coverage=0.5)
 
 
-def test_intervals_are_conformalized_to_cover_as_nominal(tmp_path):
+def test_the_networks_intervals_are_conformalized_to_cover_as_nominal(tmp_path):
     # 40 series of a weekly season and 5 % noise; a network trained for a few
     # epochs forecasts poorly, and the conformal corrections learned by a
     # second network on each series' last origins make its 80 % and 95 %
@@ -212,3 +227,51 @@ def test_intervals_are_conformalized_to_cover_as_nominal(tmp_path):
     with pytest.warns(UserWarning, match="Too few windows to learn the intervals"):
         short = GRUForecaster(horizon=3, **FAST).fit(_panel(n_series=2, length=20))
     assert short.conformal_ is None
+
+
+def _coverage(forecaster, test):
+    """The share of test values inside the 80 % and 95 % intervals."""
+    covered = {}
+    for coverage in (0.8, 0.95):
+        bounds = forecaster.predict_interval(coverage=coverage)
+        y = test["y"].to_numpy()
+        inside = (y >= bounds["lower"].to_numpy()) & (y <= bounds["upper"].to_numpy())
+        covered[coverage] = inside.mean()
+    return covered
+
+
+def test_minirocket_intervals_are_its_held_out_errors_quantiles(tmp_path):
+    # the intervals are the point forecast plus the conformal quantiles of a
+    # second regressor's errors on windows it did not train on: symmetric,
+    # wider with the lead where the errors grow, covering about as nominal
+    h, panel = 7, _panel(n_series=40, length=120, seed=3).drop(columns="promo")
+    test = panel.groupby("unique_id").tail(h)
+    train = panel.drop(index=test.index)
+    forecaster = MiniRocketGlobalForecaster(
+        horizon=h, **SETTINGS[MiniRocketGlobalForecaster]
+    ).fit(train)
+    shifts = forecaster.conformal_
+    assert shifts.shape == (5, h)
+    np.testing.assert_array_equal(shifts[2], 0.0)  # the median is the forecast
+    np.testing.assert_allclose(shifts[:2], -shifts[[4, 3]])  # symmetric
+    assert np.all(shifts[4] >= shifts[3]) and np.all(shifts[3] > 0)
+    covered = _coverage(forecaster, test)
+    assert 0.7 <= covered[0.8] <= 0.9, covered
+    assert 0.88 <= covered[0.95] <= 1.0, covered
+    sknets.save(forecaster, tmp_path / "m.sknets")
+    loaded = sknets.load(tmp_path / "m.sknets")
+    pd.testing.assert_frame_equal(
+        loaded.predict_interval(coverage=0.95),
+        forecaster.predict_interval(coverage=0.95),
+    )
+    with pytest.warns(UserWarning, match="the quantiles of the errors on the windows"):
+        short = MiniRocketGlobalForecaster(horizon=3, num_features=840).fit(
+            _panel(n_series=2, length=20)
+        )
+    assert np.all(short.conformal_[3] >= 0)
+
+
+def test_covariates_are_columns_of_y_and_x_at_fit_is_refused(make):
+    panel = _panel(n_series=2)
+    with pytest.raises(ValueError, match="reads its covariates from columns of y"):
+        make().fit(panel.drop(columns="promo"), X=panel[["promo"]])
