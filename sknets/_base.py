@@ -69,7 +69,7 @@ from ._runtime import (
 from ._state import READ_BY_FIT, StateMixin
 from ._streaming import check_training_input
 from ._targets import loss_weights
-from ._transfer import transfer_features
+from ._transfer import probe_head, transfer_features
 from ._unused import warn_unused_params
 from ._validation import ValidationMixin, validation_arguments
 from .persistence import save
@@ -174,8 +174,12 @@ class BaseNeuralNet(StateMixin, ValidationMixin, PredictionMixin, BaseEstimator)
         return False
 
     def _initialize_head(self, data):
-        """Set the head from the training data before any epoch, for a family
-        whose head has a closed form (MiniRocket's ridge regression)."""
+        """Set the head from the training data before any epoch: on frozen
+        copied features (``init_from`` with ``freeze_features``), fitted to
+        them (:func:`~sknets._transfer.probe_head`); a family whose head has
+        a closed form (MiniRocket's ridge regression) sets its own."""
+        if self.init_from is not None and self.freeze_features:
+            probe_head(self.net_.module_, data, self._target_)
 
     def _resolve_network(self):
         """Resolve the family's network 'auto's from what the input kind

@@ -127,6 +127,29 @@ def test_fine_tuning_from_digits_0_4_beats_scratch_on_few_examples_of_5_9():
     assert (tuned > scratch).sum() >= 3, (tuned, scratch)
 
 
+def test_a_head_on_frozen_features_is_first_fitted_to_them():
+    """Linear probing: on frozen copied features the new head starts as the
+    ridge regression of the new targets on them, so a network whose head
+    barely trains (lr=1e-12) already classifies a task those features
+    serve; a random head would score about chance (0.1; another seed than
+    the source's, whose body was trained to that seed's initial head). A
+    regressor's head is fitted the same way."""
+    X, y = load_digits(return_X_y=True)
+    X = X.reshape(-1, 8, 8) / 16.0
+    source = CNNClassifier(max_epochs=10, random_state=0).fit(X[:900], y[:900])
+    words = np.array(list("abcdefghij"))[y]
+    settings = dict(max_epochs=1, lr=1e-12, init_from=source, random_state=1)
+    settings |= dict(freeze_features=True)
+    clf = CNNClassifier(**settings).fit(X[900:1000], words[900:1000])
+    assert clf.score(X[1000:], words[1000:]) > 0.8
+    proba = clf.predict_proba(X[1000:])
+    assert 0.5 < proba.max(axis=1).mean() < 0.999  # scaled, not saturated
+    from sknets import CNNRegressor
+
+    reg = CNNRegressor(**settings).fit(X[900:1000], y[900:1000] * 10.0)
+    assert reg.score(X[1000:], y[1000:] * 10.0) > 0.5
+
+
 def test_the_head_is_what_the_module_names_with_get_head():
     """Transfer learning copies and freezes everything but the layer the
     module's ``get_head()`` returns, whatever its attribute name."""
