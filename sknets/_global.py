@@ -127,11 +127,32 @@ SERIES_ATTRIBUTES = (
 )
 
 
+#: what a global forecaster reads and returns, its docstring's ``{panel}``
+PANEL_DOC = """``y`` is a panel in the layout of statsforecast and neuralforecast (a
+long DataFrame of ``unique_id``, ``ds``, ``y`` and covariate columns),
+sktime's ``pd-multiindex`` (a MultiIndex of series and time), or one
+series; forecasts come back in the same layout. Series may differ in
+length and start; a series shorter than a window is read padded with its
+first value. Covariates, named as darts names them: past covariates
+(observed up to now) are read over the window; future covariates (known
+ahead: calendar, promotions, prices) over the window and the horizon,
+and :meth:`predict` needs their values over the horizon (``X``); static
+covariates (one number per series) join every step."""
+
+
 class _GlobalForecaster(BaseForecaster):
     """One model across the windows of every series of a panel; see the
     module. A family declares ``_params`` (``PANEL_PARAMS`` and its own),
-    ``_attributes`` (with ``model_`` and ``conformal_``) and provides
-    :meth:`_fit_model` and :meth:`_quantile_forecasts`."""
+    ``_attributes`` (with ``model_`` and ``conformal_``), a docstring with
+    ``{panel}`` (:data:`PANEL_DOC`), ``{parameters}`` and ``{attributes}``,
+    and provides :meth:`_fit_model` and :meth:`_quantile_forecasts`."""
+
+    def __init_subclass__(cls, **kwargs):
+        if cls.__doc__:
+            cls.__doc__ = cls.__doc__.replace(
+                "{panel}", PANEL_DOC.replace("\n", "\n    ")
+            )
+        super().__init_subclass__(**kwargs)
 
     #: what predict_interval gives when no corrections could be learned
     _uncalibrated = "the model's own quantiles, uncalibrated (often too narrow)"

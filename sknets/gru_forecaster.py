@@ -36,16 +36,7 @@ class GRUForecaster(_GlobalForecaster):
     learnt by heart, and the corrections, learned on windows it did not
     train on, widen them to cover as nominal.
 
-    ``y`` is a panel in the layout of statsforecast and neuralforecast (a
-    long DataFrame of ``unique_id``, ``ds``, ``y`` and covariate columns),
-    sktime's ``pd-multiindex`` (a MultiIndex of series and time), or one
-    series; forecasts come back in the same layout. Series may differ in
-    length and start; a series shorter than a window is read padded with its
-    first value. Covariates, named as darts names them: past covariates
-    (observed up to now) are read over the window; future covariates (known
-    ahead: calendar, promotions, prices) over the window and the horizon,
-    and :meth:`predict` needs their values over the horizon (``X``); static
-    covariates (one number per series) join every step.
+    {panel}
 
     Parameters
     ----------
