@@ -138,9 +138,9 @@ class MiniRocketForecaster(BaseForecaster):
     backtest (fewer than 12 values before its last third) is forecast by
     simple members alone (the last value, the last season's mean, drift,
     seasonal naive, Holt's damped trend, Theta) chosen and pooled by the
-    backtest its length allows, with intervals from their errors or, with
-    fewer than 5, from the series' own step changes; ``fallback_`` names
-    them.
+    backtest its length allows, on its own scale (not the log), with
+    intervals from their errors or, with fewer than 5, from its own step
+    changes; ``fallback_`` names them.
 
     Parameters
     ----------
@@ -259,7 +259,10 @@ class MiniRocketForecaster(BaseForecaster):
             "'auto' or bool",
             """
             Forecast the logarithm of the series: 'auto' does when every value is
-            positive (multiplicative seasons and growth become additive).""",
+            positive (multiplicative seasons and growth become additive) and the
+            series is long enough for the MiniRocket backtest; a shorter one's
+            drift, compounded on the log scale, runs away (``[1, 2, 3]``: 518
+            twelve steps ahead).""",
         ),
         Param(
             "max_windows",
@@ -396,7 +399,7 @@ class MiniRocketForecaster(BaseForecaster):
         learned = fits(n, h)  # long enough for the MiniRocket backtest
         if learned and h > calibration(n, h):
             warnings.warn(unchecked(h, calibration(n, h), n), UserWarning, stacklevel=3)
-        log = values.min() > 0 if self.log == "auto" else bool(self.log)
+        log = values.min() > 0 and learned if self.log == "auto" else bool(self.log)
         if log and values.min() <= 0:
             raise ValueError(
                 "log=True needs a positive series; y has values <= 0. Use "

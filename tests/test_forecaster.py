@@ -403,6 +403,24 @@ def test_a_short_series_is_forecast_by_the_member_its_backtest_prefers(tmp_path)
     np.testing.assert_array_equal(loaded.predict_interval(), tiny.predict_interval())
 
 
+def test_log_auto_leaves_a_short_series_on_its_own_scale():
+    """A positive series too short for the MiniRocket backtest is forecast on
+    its own scale: its drift continues as a line, where compounded on the
+    log scale it ran away ([1, 2, 3] reached 518 twelve steps ahead). A long
+    positive series is still read on the log scale."""
+    short = MiniRocketForecaster(horizon=12, **QUICK).fit([1.0, 2.0, 3.0])
+    assert not short.log_ and short.fallback_ == ["drift"]
+    np.testing.assert_allclose(short.predict(), np.arange(4.0, 16.0))
+    assert (
+        MiniRocketForecaster(horizon=12, log=True, **QUICK)
+        .fit([1.0, 2.0, 3.0])
+        .predict()[-1]
+        > 500
+    )  # compounded: as before
+    long = MiniRocketForecaster(horizon=4, sp=1, **QUICK).fit(_seasonal_growth(60))
+    assert long.log_ and long.fallback_ is None
+
+
 def test_sp_auto_finds_the_season_from_the_calendar_and_the_series():
     months = pd.period_range("1949-01", periods=144, freq="M")
     seasonal = pd.Series(_seasonal_growth(144), index=months)  # as airline
