@@ -7,7 +7,7 @@ import torch
 from sklearn.utils.validation import check_is_fitted
 
 from ._batching import n_samples, take
-from .modules.rocket import fit_temperature, ridge_loo
+from .modules._ridge import fit_temperature, ridge_loo
 
 __all__ = ["frozen_normalization", "head_prefix", "probe_head", "transfer_features"]
 

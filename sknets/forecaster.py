@@ -26,7 +26,7 @@ from ._constraints import POSITIVE_INT, Range
 from ._forecast_base import BaseForecaster
 from ._params import Attribute, Param
 from ._time import calendar_season, find_season
-from .modules.rocket import check_alphas
+from .modules._ridge import check_alphas
 from .rocket import MiniRocketRegressor
 from .windows import make_windows
 

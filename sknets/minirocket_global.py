@@ -123,14 +123,19 @@ class MiniRocketGlobalForecaster(_GlobalForecaster):
         )
         calibration = backtest_model(model, X[kept], y[kept], age[kept], h)
         fitted, X_held, y_held = (model, X, y) if calibration is None else calibration
-        point = fitted.predict(X_held).reshape(len(X_held), -1)
-        forecast = np.repeat(point[:, :, None], len(quantiles), axis=2)
+        forecast = _every_quantile(fitted, X_held, len(quantiles))
         self.conformal_ = quantile_shifts(forecast, y_held, quantiles)
         return calibration is not None
 
     def _quantile_forecasts(self, X):
-        point = self.model_.predict(X).reshape(len(X), -1)
-        return np.repeat(point[:, :, None], len(self.quantiles_), axis=2)
+        return _every_quantile(self.model_, X, len(self.quantiles_))
+
+
+def _every_quantile(model, X, n_quantiles):
+    """The point forecast of ``model`` from windows X as the forecast of
+    every quantile, (n, h, n_quantiles): ``conformal_`` then moves each."""
+    point = model.predict(X).reshape(len(X), -1)
+    return np.repeat(point[:, :, None], n_quantiles, axis=2)
 
 
 def _at_most(n, most, rng):

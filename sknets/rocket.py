@@ -11,7 +11,8 @@ from ._constraints import POSITIVE_INT, POSITIVE_REAL
 from ._inputs import SERIES
 from ._params import Param
 from ._tasks import NeuralNetClassifierMixin, NeuralNetRegressorMixin
-from .modules.rocket import RIDGE_ALPHAS, MiniRocket, check_alphas
+from .modules._ridge import RIDGE_ALPHAS, check_alphas
+from .modules.rocket import MiniRocket
 
 __all__ = ["MiniRocketClassifier", "MiniRocketRegressor"]
 

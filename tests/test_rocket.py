@@ -11,13 +11,8 @@ from test_convnets import local_shapes
 
 from sknets import MiniRocketClassifier, MiniRocketRegressor
 from sknets.modules import rocket as rocket_module
-from sknets.modules.rocket import (
-    _INDICES,
-    N_KERNELS,
-    RIDGE_ALPHAS,
-    MiniRocket,
-    ridge_loo,
-)
+from sknets.modules._ridge import RIDGE_ALPHAS, ridge_loo
+from sknets.modules.rocket import _INDICES, N_KERNELS, MiniRocket
 
 
 def reference_ppv(series, kernel, dilation, bias, inner):
